@@ -1,0 +1,3 @@
+"""cloudgov scanner engine."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,32 @@
+"""``cloudgov scan snapshot``: evaluate inventory snapshots and cloud export files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scanner.cli.common import ScanOptions, finish_scan, scan_options, stderr_console
+
+
+def register(app: typer.Typer, scan_app: typer.Typer) -> None:
+    @scan_app.command("snapshot")
+    @scan_options
+    def snapshot(
+        paths: Annotated[
+            list[Path],
+            typer.Argument(
+                help="Files or directories: cloudgov snapshots (.json, .jsonl, .json.gz) and the "
+                "clouds' own export files, auto-detected.",
+                show_default=False,
+            ),
+        ],
+        opts: ScanOptions,
+    ) -> None:
+        """Evaluate saved inventories and export files (no cloud access needed)."""
+        from scanner.connectors.offline import load_paths
+
+        err = stderr_console(opts.quiet)
+        inv = load_paths(paths, on_skip=lambda p: err.print(f"[dim]skipped {p}: not a recognised input[/dim]"))
+        finish_scan(inv, opts, source="snapshot:" + ",".join(str(p) for p in paths))

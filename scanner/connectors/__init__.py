@@ -1,0 +1,1 @@
+"""Connectors: collection (I/O) apart from normalization (pure functions over raw payloads)."""
