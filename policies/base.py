@@ -31,19 +31,22 @@ class Outcome(NamedTuple):
     status: Status
     message: str
     evidence: Mapping[str, Any]
+    #: the articles this particular result serves, when narrower than the policy's list
+    #: (e.g. a firewall-log store's retention serves CSM:CC-17010.b.c)
+    cite: tuple[str, ...] | None = None
 
 
-def passed(message: str, **evidence: Any) -> Outcome:
-    return Outcome(Status.PASS, message, evidence)
+def passed(message: str, cite: tuple[str, ...] | None = None, **evidence: Any) -> Outcome:
+    return Outcome(Status.PASS, message, evidence, cite)
 
 
-def failed(message: str, **evidence: Any) -> Outcome:
-    return Outcome(Status.FAIL, message, evidence)
+def failed(message: str, cite: tuple[str, ...] | None = None, **evidence: Any) -> Outcome:
+    return Outcome(Status.FAIL, message, evidence, cite)
 
 
-def unknown(message: str, **evidence: Any) -> Outcome:
+def unknown(message: str, cite: tuple[str, ...] | None = None, **evidence: Any) -> Outcome:
     """The data needed is missing or unreadable: ERROR, never PASS."""
-    return Outcome(Status.ERROR, message, evidence)
+    return Outcome(Status.ERROR, message, evidence, cite)
 
 
 def not_applicable(message: str, **evidence: Any) -> Outcome:

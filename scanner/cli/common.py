@@ -158,8 +158,19 @@ def stderr_console(quiet: bool = False):
     return Console(stderr=True, quiet=quiet, highlight=False)
 
 
-def finish_scan(inventory: Any, opts: ScanOptions, *, source: str) -> None:
-    """Evaluate an inventory and produce every output; ends the process with the exit code."""
+def finish_scan(
+    inventory: Any,
+    opts: ScanOptions,
+    *,
+    source: str,
+    areas: set[str] | None = None,
+    postprocess: Callable[[Any], None] | None = None,
+) -> None:
+    """Evaluate an inventory and produce every output; ends the process with the exit code.
+
+    ``areas`` limits the policies (``{"vendor"}`` for governance checks); ``postprocess``
+    may adjust the ScanResult before rendering (e.g. an IaC baseline).
+    """
     from scanner import inventory as inventory_mod
     from scanner.config import load_config
     from scanner.engine import evaluate
@@ -174,7 +185,9 @@ def finish_scan(inventory: Any, opts: ScanOptions, *, source: str) -> None:
     fail_on = config.fail_on if opts.fail_on is None else _severity(opts.fail_on)
     policies = load_policies()
     waivers = load_waivers(opts.waivers, policies) if opts.waivers else None
-    result = evaluate(inventory, policies, config, waivers, source=source)
+    result = evaluate(inventory, policies, config, waivers, source=source, areas=areas)
+    if postprocess is not None:
+        postprocess(result)
     if opts.save_inventory:
         inventory_mod.save(inventory, opts.save_inventory)
     written = render_all(result, formats, opts.output_dir)

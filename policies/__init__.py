@@ -1,0 +1,1 @@
+"""The control catalogue and the policies, as data plus small pure predicates."""

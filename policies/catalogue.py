@@ -1,0 +1,120 @@
+"""The control catalogue: one YAML per regulation in policies/catalogue/.
+
+Each control has a stable id (``ETG:8.2.3``), the article's zh-TW text, an English summary,
+the regulation's version date and its evidence source (automated, vendor_dd, exit_plan,
+manual). Ids are validated here; policies' control references are validated against them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from scanner.errors import ConfigError
+from scanner.model import ControlRef
+
+__all__ = ["Control", "Regulation", "Catalogue", "load_catalogue", "EVIDENCE_SOURCES"]
+
+CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
+EVIDENCE_SOURCES = ("automated", "vendor_dd", "exit_plan", "manual")
+
+
+@dataclass(frozen=True)
+class Control:
+    id: str
+    regulation: str
+    parent: str | None
+    title_en: str
+    text_zh: str
+    summary_en: str
+    evidence: str
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Regulation:
+    code: str
+    title_zh: str
+    title_en: str
+    issuer: str
+    version_date: str
+    source_file: str
+    version_note: str = ""
+
+
+class Catalogue:
+    def __init__(self, regulations: dict[str, Regulation], controls: dict[str, Control]) -> None:
+        self.regulations = regulations
+        self.controls = controls
+
+    def __contains__(self, control_id: str) -> bool:
+        return control_id in self.controls
+
+    def __iter__(self):
+        return iter(self.controls.values())
+
+    def get(self, control_id: str) -> Control | None:
+        return self.controls.get(control_id)
+
+    def children(self, control_id: str) -> list[Control]:
+        return [c for c in self.controls.values() if c.parent == control_id]
+
+
+def _load_file(path: Path) -> tuple[Regulation, list[Control]]:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: malformed catalogue YAML ({e})") from None
+    code = doc["regulation"]
+    reg = Regulation(
+        code=code,
+        title_zh=doc["title_zh"],
+        title_en=doc["title_en"],
+        issuer=doc.get("issuer", ""),
+        version_date=str(doc["version_date"]),
+        source_file=doc.get("source_file", ""),
+        version_note=doc.get("version_note", ""),
+    )
+    controls = []
+    for c in doc["controls"]:
+        ref = ControlRef.parse(c["id"])
+        if ref.regulation != code:
+            raise ConfigError(f"{path}: control {c['id']} does not belong to {code}")
+        evidence = c.get("evidence", "manual")
+        if evidence not in EVIDENCE_SOURCES:
+            raise ConfigError(f"{path}: control {c['id']} has unknown evidence source {evidence!r}")
+        controls.append(
+            Control(
+                id=c["id"],
+                regulation=code,
+                parent=c.get("parent"),
+                title_en=c.get("title_en", ""),
+                text_zh=c.get("text_zh", ""),
+                summary_en=c.get("summary_en", ""),
+                evidence=evidence,
+                topics=tuple(c.get("topics") or ()),
+            )
+        )
+    return reg, controls
+
+
+@lru_cache(maxsize=1)
+def load_catalogue() -> Catalogue:
+    regulations: dict[str, Regulation] = {}
+    controls: dict[str, Control] = {}
+    for path in sorted(CATALOGUE_DIR.glob("*.yaml")):
+        reg, items = _load_file(path)
+        if reg.code in regulations:
+            raise ConfigError(f"{path}: regulation {reg.code} is defined twice")
+        regulations[reg.code] = reg
+        for c in items:
+            if c.id in controls:
+                raise ConfigError(f"{path}: duplicate control id {c.id}")
+            controls[c.id] = c
+    for c in controls.values():
+        if c.parent and c.parent not in controls:
+            raise ConfigError(f"control {c.id} names unknown parent {c.parent}")
+    return Catalogue(regulations, controls)

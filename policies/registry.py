@@ -1,0 +1,157 @@
+"""Policy metadata (policies/<area>.yaml) bound to predicates (policies/<module>.py).
+
+Validated at load: ids begin with their area and are unique, severities and kinds are known,
+every control reference exists in the catalogue, every predicate exists. The reverse index
+(control → policies) is computed here, never maintained by hand.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+import yaml
+
+from policies.catalogue import Catalogue, load_catalogue
+from scanner.errors import ConfigError
+from scanner.model import Severity
+
+__all__ = ["Policy", "PolicySet", "load_policies", "POLICY_FILES_DIR"]
+
+POLICY_FILES_DIR = Path(__file__).resolve().parent
+_NOT_POLICY_FILES = {"defaults.yaml"}
+#: an area whose module name would shadow the standard library
+_MODULE_FOR_AREA = {"logging": "logs"}
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    area: str
+    title_zh: str
+    title_en: str
+    severity: Severity
+    kinds: tuple[str, ...]
+    controls: tuple[str, ...]
+    predicate: Callable[..., Any] = field(compare=False, repr=False)
+    remediation_en: str = ""
+    remediation_zh: str = ""
+    description_en: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    replaces: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.title_en
+
+
+class PolicySet:
+    def __init__(self, policies: Iterable[Policy], catalogue: Catalogue) -> None:
+        self._by_id = {p.id: p for p in policies}
+        self.catalogue = catalogue
+        by_kind: dict[str, list[Policy]] = defaultdict(list)
+        for p in self._by_id.values():
+            for k in p.kinds:
+                by_kind[k].append(p)
+        self.by_kind = dict(by_kind)
+
+    def __iter__(self) -> Iterator[Policy]:
+        return iter(self._by_id.values())
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, policy_id: str) -> bool:
+        return policy_id in self._by_id
+
+    def get(self, policy_id: str) -> Policy | None:
+        return self._by_id.get(policy_id)
+
+    def only(self, areas: set[str] | None) -> "PolicySet":
+        if not areas:
+            return self
+        return PolicySet([p for p in self if p.area in areas], self.catalogue)
+
+    def controls_index(self) -> dict[str, list[str]]:
+        """Control id → ids of the policies citing it (computed)."""
+        idx: dict[str, list[str]] = defaultdict(list)
+        for p in self:
+            for c in p.controls:
+                idx[c].append(p.id)
+        return dict(idx)
+
+
+def _policy_files() -> list[Path]:
+    return sorted(p for p in POLICY_FILES_DIR.glob("*.yaml") if p.name not in _NOT_POLICY_FILES)
+
+
+def _load_area(path: Path, catalogue: Catalogue, known_kinds: set[str] | None) -> list[Policy]:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: malformed policy YAML ({e})") from None
+    area = doc["area"]
+    module_name = doc.get("module") or f"policies.{_MODULE_FOR_AREA.get(area, area)}"
+    module = importlib.import_module(module_name)
+    out = []
+    for entry in doc["policies"]:
+        pid = entry["id"]
+        if not pid.startswith(area + "."):
+            raise ConfigError(f"{path}: policy id {pid!r} must begin with its area {area!r}")
+        fn = getattr(module, entry["predicate"], None)
+        if not callable(fn):
+            raise ConfigError(f"{path}: policy {pid}: no predicate {entry['predicate']!r} in {module_name}")
+        controls = tuple(entry.get("controls") or ())
+        if not controls:
+            raise ConfigError(f"{path}: policy {pid} cites no control")
+        for c in controls:
+            if c not in catalogue:
+                raise ConfigError(f"{path}: policy {pid} cites unknown control {c}")
+        try:
+            severity = Severity.parse(entry["severity"])
+        except ValueError as e:
+            raise ConfigError(f"{path}: policy {pid}: {e}") from None
+        kinds = tuple(entry["kinds"])
+        if known_kinds is not None:
+            for k in kinds:
+                if k not in known_kinds and not k.startswith(("vendor.", "exit.")):
+                    raise ConfigError(f"{path}: policy {pid}: unknown resource kind {k!r}")
+        out.append(
+            Policy(
+                id=pid,
+                area=area,
+                title_zh=entry["title_zh"],
+                title_en=entry["title_en"],
+                severity=severity,
+                kinds=kinds,
+                controls=controls,
+                predicate=fn,
+                remediation_en=entry.get("remediation_en", ""),
+                remediation_zh=entry.get("remediation_zh", ""),
+                description_en=entry.get("description_en", ""),
+                params=entry.get("params") or {},
+                replaces=entry.get("replaces"),
+            )
+        )
+    return out
+
+
+@lru_cache(maxsize=1)
+def load_policies() -> PolicySet:
+    from scanner.model import Kind
+
+    catalogue = load_catalogue()
+    known_kinds = {k.value for k in Kind}
+    policies: list[Policy] = []
+    seen: dict[str, Path] = {}
+    for path in _policy_files():
+        for p in _load_area(path, catalogue, known_kinds):
+            if p.id in seen:
+                raise ConfigError(f"{path}: duplicate policy id {p.id} (also in {seen[p.id].name})")
+            seen[p.id] = path
+            policies.append(p)
+    return PolicySet(policies, catalogue)

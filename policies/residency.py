@@ -1,0 +1,115 @@
+"""In-country data residency (ETG 8.6.3, 4.1.5): primary location, copies, geo-redundancy."""
+
+from __future__ import annotations
+
+from policies.base import Context, Outcome, failed, not_applicable, passed, unknown
+from scanner.model import RelType, Resource
+
+
+def _locations(r: Resource) -> list[str | None]:
+    placed = r.prop("data_locations")
+    return list(placed) if placed else [r.region]
+
+
+def _judge(ctx: Context, provider: str, locations: list[str | None]) -> tuple[bool | None, list[str]]:
+    """All allowed → True; any outside → False; else None. With one reason per location."""
+    verdict: bool | None = True
+    reasons = []
+    for loc in locations:
+        ok, why = ctx.location_allowed(provider, loc)
+        reasons.append(why)
+        if ok is False:
+            verdict = False
+        elif ok is None and verdict is True:
+            verdict = None
+    return verdict, reasons
+
+
+def data_location(r: Resource, ctx: Context) -> Outcome:
+    locations = _locations(r)
+    ok, reasons = _judge(ctx, r.provider, locations)
+    evidence = {"locations": locations, "allowed": sorted(ctx.config.allowed_countries)}
+    if ok is None:
+        return unknown("; ".join(reasons), **evidence)
+    if ok:
+        return passed("; ".join(reasons), **evidence)
+    return failed("data stored outside the allowed jurisdiction: " + "; ".join(reasons), **evidence)
+
+
+def _copy_regions(r: Resource, ctx: Context) -> tuple[list[str] | None, list[str]]:
+    """Regions of replicas and backup copies, and edges whose target region is unknown."""
+    declared = r.prop("replica_regions")
+    regions = list(declared) if declared is not None else []
+    unresolved = []
+    edges = ctx.inventory.outgoing(r.id, RelType.REPLICATES_TO)
+    for rel in edges:
+        target = ctx.inventory.get(rel.target)
+        region = (target.region if target else None) or rel.properties.get("region")
+        if region:
+            if region not in regions:
+                regions.append(region)
+        else:
+            unresolved.append(rel.target)
+    if declared is None and not edges:
+        return None, unresolved
+    return regions, unresolved
+
+
+def replica_location(r: Resource, ctx: Context) -> Outcome:
+    regions, unresolved = _copy_regions(r, ctx)
+    if regions is None:
+        return unknown("replication and copy configuration could not be read")
+    evidence = {"replica_regions": regions, "allowed": sorted(ctx.config.allowed_countries)}
+    if not regions and not unresolved:
+        return passed("no replicas or cross-region copies", **evidence)
+    ok, reasons = _judge(ctx, r.provider, regions) if regions else (True, [])
+    if ok is False:
+        return failed("a replica or copy leaves the allowed jurisdiction: " + "; ".join(reasons), **evidence)
+    if unresolved or ok is None:
+        why = reasons + [f"replica {t} has no known region" for t in unresolved]
+        return unknown("; ".join(why), **evidence)
+    return passed("replicas and copies stay in the allowed jurisdiction: " + "; ".join(reasons), **evidence)
+
+
+def geo_redundant_storage(r: Resource, ctx: Context) -> Outcome:
+    geo = r.prop("geo_redundant")
+    platform = ctx.params.get("platform_geo_replication", ())
+    if geo is None:
+        if r.provider not in platform:
+            return not_applicable(f"{r.provider} does not geo-replicate this storage by itself")
+        return unknown("whether the platform replicates this storage to another region is unknown")
+    if not geo:
+        return passed("storage is not geo-replicated by the platform", geo_redundant=False)
+    secondaries = r.prop("secondary_regions")
+    evidence = {"geo_redundant": True, "secondary_regions": secondaries}
+    if not secondaries:
+        countries = ctx.countries(r.provider, r.region)
+        if (countries is not None and len(countries) > 1) or r.prop("data_locations"):
+            return not_applicable("the location itself spans regions: see residency.data_location", **evidence)
+        return unknown("geo-redundant, but the secondary region is unknown", **evidence)
+    ok, reasons = _judge(ctx, r.provider, list(secondaries))
+    if ok is None:
+        return unknown("; ".join(reasons), **evidence)
+    if ok:
+        return passed("geo-redundant copy stays in the allowed jurisdiction: " + "; ".join(reasons), **evidence)
+    return failed("geo-redundant copy leaves the allowed jurisdiction: " + "; ".join(reasons), **evidence)
+
+
+def offshore_without_local_backup(r: Resource, ctx: Context) -> Outcome:
+    ok, reasons = _judge(ctx, r.provider, _locations(r))
+    if ok is not False:
+        return not_applicable("stored in the allowed jurisdiction (or location unknown: see residency.data_location)")
+    if not ctx.is_waived("residency.data_location", r):
+        return not_applicable("offshore without approval: reported by residency.data_location")
+    copies = []
+    for rel in ctx.inventory.incoming(r.id, RelType.BACKUP_OF):
+        copies.append(ctx.inventory.get(rel.source))
+    for rel in ctx.inventory.outgoing(r.id, RelType.REPLICATES_TO):
+        copies.append(ctx.inventory.get(rel.target))
+    local = [c.id for c in copies if c is not None and ctx.location_allowed(c.provider, c.region)[0]]
+    evidence = {"locations": _locations(r), "in_country_copies": local}
+    if local:
+        return passed(f"approved offshore store has an in-country backup: {', '.join(local)}", **evidence)
+    if any(c is None for c in copies):
+        return unknown("approved offshore store: a backup or replica is outside the inventory", **evidence)
+    return failed("approved offshore store has no backup in the allowed jurisdiction", **evidence)

@@ -1,0 +1,134 @@
+"""``cloudgov controls`` and ``cloudgov policies``: the catalogue and what serves it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from scanner.errors import UsageError
+
+
+def coverage_rows(regulation: str | None = None) -> list[dict]:
+    """For each requirement: the policies citing it (computed) and its evidence source."""
+    from policies.registry import load_policies
+
+    policies = load_policies()
+    index = policies.controls_index()
+    rows = []
+    for c in policies.catalogue:
+        if regulation and c.regulation != regulation:
+            continue
+        served_by = sorted(index.get(c.id, []))
+        if served_by:
+            areas = sorted({p.split(".", 1)[0] for p in served_by})
+            status = "served: " + ", ".join(areas)
+        elif c.evidence == "automated":
+            status = "gap: automated evidence expected, no policy yet"
+        elif c.evidence == "manual":
+            status = "manual evidence"
+        else:
+            status = f"{c.evidence}: not yet served"
+        rows.append(
+            {
+                "id": c.id,
+                "regulation": c.regulation,
+                "parent": c.parent,
+                "title_en": c.title_en,
+                "text_zh": c.text_zh,
+                "evidence": c.evidence,
+                "policies": served_by,
+                "status": status,
+            }
+        )
+    return rows
+
+
+def register(app: typer.Typer, scan_app: typer.Typer) -> None:
+    @app.command("controls")
+    def controls(
+        coverage: Annotated[
+            bool, typer.Option("--coverage", help="Show, per requirement, the policies or evidence sources that serve it.")
+        ] = False,
+        regulation: Annotated[
+            str | None, typer.Option("--regulation", "-r", help="Only this regulation: ETG, CSM, SRR, DSG, WFH.")
+        ] = None,
+        fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
+    ) -> None:
+        """List the control catalogue (the regulations' requirements, with stable ids)."""
+        from policies.catalogue import load_catalogue
+
+        cat = load_catalogue()
+        reg = regulation.upper() if regulation else None
+        if reg and reg not in cat.regulations:
+            raise UsageError(f"unknown regulation {regulation!r}; use one of {', '.join(cat.regulations)}")
+        rows = coverage_rows(reg)
+        if fmt == "json":
+            json.dump({"regulations": {k: vars(v) for k, v in cat.regulations.items()}, "controls": rows},
+                      sys.stdout, ensure_ascii=False, indent=1)
+            sys.stdout.write("\n")
+            return
+        if fmt == "csv":
+            import csv
+
+            w = csv.writer(sys.stdout, lineterminator="\n")
+            w.writerow(["id", "regulation", "evidence", "status", "policies", "title_en"])
+            for r in rows:
+                w.writerow([r["id"], r["regulation"], r["evidence"], r["status"], ";".join(r["policies"]), r["title_en"]])
+            return
+        if fmt != "table":
+            raise UsageError(f"unknown format {fmt!r}; use table, json or csv")
+        from rich.console import Console
+        from rich.table import Table
+
+        console = Console(width=None if sys.stdout.isatty() else 180)
+        t = Table(title="Control coverage" if coverage else "Control catalogue")
+        t.add_column("Id", no_wrap=True)
+        t.add_column("Requirement", overflow="fold")
+        t.add_column("Evidence")
+        if coverage:
+            t.add_column("Served by", overflow="fold")
+        for r in rows:
+            text = r["title_en"] + (f"\n{r['text_zh'][:80]}" if not coverage else "")
+            cells = [r["id"], text, r["evidence"]]
+            if coverage:
+                cells.append(", ".join(r["policies"]) or r["status"])
+            t.add_row(*cells)
+        console.print(t)
+        if coverage:
+            n_served = sum(1 for r in rows if r["policies"])
+            gaps = sum(1 for r in rows if r["status"].startswith("gap"))
+            console.print(f"{len(rows)} requirements: {n_served} served by policies, {gaps} automated without a policy yet")
+
+    @app.command("policies")
+    def policies_cmd(
+        fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    ) -> None:
+        """List the policies: id, severity, resource kinds, the articles they serve."""
+        from policies.registry import load_policies
+
+        ps = load_policies()
+        if fmt == "json":
+            json.dump(
+                [
+                    {"id": p.id, "area": p.area, "severity": p.severity.value, "kinds": list(p.kinds),
+                     "controls": list(p.controls), "title_en": p.title_en, "title_zh": p.title_zh}
+                    for p in ps
+                ],
+                sys.stdout, ensure_ascii=False, indent=1,
+            )
+            sys.stdout.write("\n")
+            return
+        if fmt != "table":
+            raise UsageError(f"unknown format {fmt!r}; use table or json")
+        from rich.console import Console
+        from rich.table import Table
+
+        t = Table(title=f"{len(ps)} policies")
+        for col in ("Id", "Severity", "Kinds", "Controls", "Title"):
+            t.add_column(col, overflow="fold")
+        for p in ps:
+            t.add_row(p.id, p.severity.value, ", ".join(p.kinds), " ".join(p.controls), f"{p.title_en}\n{p.title_zh}")
+        Console(width=None if sys.stdout.isatty() else 180).print(t)

@@ -1,0 +1,238 @@
+"""Configuration: regulatory defaults (policies/defaults.yaml) overlaid by cloudgov.yaml.
+
+Every default cites the article it comes from. A user file may override any value; an
+unknown key or a wrong type is a ConfigError (one sentence, exit 2).
+"""
+
+from __future__ import annotations
+
+import copy
+import fnmatch
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from scanner.errors import ConfigError
+from scanner.model import Severity
+
+__all__ = ["Config", "LogClass", "Privileged", "Jurisdictions", "load_config", "DEFAULTS_PATH"]
+
+_POLICIES_DIR = Path(__file__).resolve().parent.parent / "policies"
+DEFAULTS_PATH = _POLICIES_DIR / "defaults.yaml"
+JURISDICTIONS_DIR = _POLICIES_DIR / "jurisdictions"
+
+
+@dataclass(frozen=True)
+class LogClass:
+    name: str
+    min_days: int
+    source: tuple[str, ...]
+    title_en: str = ""
+    title_zh: str = ""
+
+
+@dataclass(frozen=True)
+class Privileged:
+    roles: Mapping[str, tuple[str, ...]]
+    actions: Mapping[str, tuple[str, ...]]
+    source: tuple[str, ...] = ()
+
+
+class Jurisdictions:
+    """Location → countries, from policies/jurisdictions/<provider>.yaml (data with source and date)."""
+
+    def __init__(self, tables: Mapping[str, Mapping[str, Any]]) -> None:
+        self._regions: dict[str, dict[str, frozenset[str]]] = {}
+        self._global: dict[str, set[str]] = {}
+        self.sources: dict[str, dict[str, str]] = {}
+        for provider, t in tables.items():
+            regions: dict[str, frozenset[str]] = {}
+            for name, entry in (t.get("regions") or {}).items():
+                regions[name.lower()] = frozenset([entry["country"]])
+            for name, entry in (t.get("multi_regions") or {}).items():
+                regions[name.lower()] = frozenset(entry["countries"])
+            self._regions[provider] = regions
+            self._global[provider] = {g.lower() for g in t.get("global_locations") or ()}
+            self.sources[provider] = {"source": t.get("source", ""), "as_of": str(t.get("as_of", ""))}
+
+    def is_global(self, provider: str, location: str) -> bool:
+        return location.lower() in self._global.get(provider, ())
+
+    def countries(self, provider: str, location: str | None) -> frozenset[str] | None:
+        if not location:
+            return None
+        loc = location.strip().lower().replace(" ", "")
+        regions = self._regions.get(provider)
+        if regions is None:
+            return None
+        if loc in regions:
+            return regions[loc]
+        # a zone resolves to its region: asia-east1-b (GCP), ap-east-2a (AWS), eastus-1 (Azure zones)
+        for cut in (loc.rsplit("-", 1)[0], loc[:-1]):
+            if cut in regions:
+                return regions[cut]
+        return None
+
+
+@lru_cache(maxsize=1)
+def _jurisdiction_tables() -> dict[str, Any]:
+    tables = {}
+    for f in sorted(JURISDICTIONS_DIR.glob("*.yaml")):
+        t = yaml.safe_load(f.read_text(encoding="utf-8"))
+        tables[t["provider"]] = t
+    return tables
+
+
+@dataclass(frozen=True)
+class Config:
+    fail_on: Severity
+    allowed_countries: frozenset[str]
+    allowed_regions: frozenset[str]
+    jurisdiction_source: tuple[str, ...]
+    log_class_tag: str
+    default_log_class: str
+    log_classes: Mapping[str, LogClass]
+    log_class_rules: tuple[tuple[str, str], ...]
+    unused_credentials_days: int
+    break_glass_tag: str
+    privileged: Privileged
+    jurisdictions: Jurisdictions = field(compare=False, repr=False)
+    source_file: str | None = None
+
+    def with_allowed_regions(self, text: str) -> "Config":
+        regions = frozenset(r.strip().lower() for r in text.split(",") if r.strip())
+        if not regions:
+            raise ConfigError("--allowed-regions: give at least one region, e.g. ap-east-2,taiwannorth")
+        return replace(self, allowed_regions=regions)
+
+    def location_allowed(self, provider: str, location: str | None) -> tuple[bool | None, str]:
+        if not location:
+            return None, "location unknown"
+        loc = location.strip().lower()
+        if self.allowed_regions:
+            if loc in self.allowed_regions:
+                return True, f"{location} is in the allowed regions"
+            return False, f"{location} is not in the allowed regions ({', '.join(sorted(self.allowed_regions))})"
+        countries = self.jurisdictions.countries(provider, loc)
+        if countries is None:
+            if self.jurisdictions.is_global(provider, loc):
+                return None, f"{location} is a global location with no country of its own"
+            return None, f"{provider} location {location!r} is not in the jurisdiction table"
+        outside = sorted(countries - self.allowed_countries)
+        if outside:
+            where = ", ".join(sorted(countries))
+            return False, f"{location} is in {where}, outside {', '.join(sorted(self.allowed_countries))}"
+        return True, f"{location} is in {', '.join(sorted(countries))}"
+
+    def log_class_of(self, resource_id: str, name: str, tags: Mapping[str, str], declared: str | None) -> tuple[str, str]:
+        """(class, how it was decided) for a log store."""
+        if declared:
+            return declared, "log_class property"
+        for key in (self.log_class_tag, self.log_class_tag.replace(":", "-")):
+            if key in tags:
+                return tags[key], f"tag {key}"
+        for pattern, cls in self.log_class_rules:
+            if fnmatch.fnmatchcase(resource_id, pattern) or (name and fnmatch.fnmatchcase(name, pattern)):
+                return cls, f"config rule {pattern}"
+        return self.default_log_class, "assumed (no class tag or rule)"
+
+
+def _deep_merge(base: dict[str, Any], over: Mapping[str, Any], path: str = "") -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        where = f"{path}{key}"
+        if key not in base and path not in ("logging.classes.", "privileged.roles.", "privileged.actions."):
+            raise ConfigError(f"unknown configuration key {where!r}")
+        if isinstance(value, Mapping) and isinstance(base.get(key), Mapping):
+            out[key] = _deep_merge(base[key], value, where + ".")
+        else:
+            out[key] = value
+    return out
+
+
+def _as_list(v: Any) -> tuple[str, ...]:
+    if v is None:
+        return ()
+    if isinstance(v, str):
+        return (v,)
+    return tuple(str(x) for x in v)
+
+
+@lru_cache(maxsize=1)
+def _defaults() -> dict[str, Any]:
+    return yaml.safe_load(DEFAULTS_PATH.read_text(encoding="utf-8"))
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Defaults overlaid by ``path`` (or ./cloudgov.yaml when it exists)."""
+    raw = _defaults()
+    source = None
+    if path is None and Path("cloudgov.yaml").is_file():
+        path = Path("cloudgov.yaml")
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"{path}: no such configuration file")
+        try:
+            user = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            at = f" at line {mark.line + 1}" if mark else ""
+            raise ConfigError(f"{path}: malformed YAML{at}") from None
+        if not isinstance(user, Mapping):
+            raise ConfigError(f"{path}: the configuration must be a mapping of settings")
+        if "fail_on" in user and not isinstance(user["fail_on"], Mapping):
+            user = {**user, "fail_on": {"value": user["fail_on"]}}
+        raw = _deep_merge(raw, user)
+        source = str(path)
+    try:
+        return _build(raw, source)
+    except (KeyError, TypeError, ValueError) as e:
+        raise ConfigError(f"{path or DEFAULTS_PATH}: invalid configuration ({e})") from None
+
+
+def _build(raw: Mapping[str, Any], source: str | None) -> Config:
+    lg = raw["logging"]
+    classes = {
+        name: LogClass(
+            name=name,
+            min_days=int(c["min_days"]),
+            source=_as_list(c.get("source")),
+            title_en=c.get("title_en", name),
+            title_zh=c.get("title_zh", name),
+        )
+        for name, c in lg["classes"].items()
+    }
+    default_class = lg["default_class"]
+    if default_class not in classes:
+        raise ValueError(f"default log class {default_class!r} is not defined")
+    rules = []
+    for rule in lg.get("rules") or ():
+        if rule["class"] not in classes:
+            raise ValueError(f"log class rule {rule['match']!r} names unknown class {rule['class']!r}")
+        rules.append((str(rule["match"]), str(rule["class"])))
+    priv = raw["privileged"]
+    juris = raw["jurisdiction"]
+    ident = raw["identity"]
+    return Config(
+        fail_on=Severity.parse(str(raw["fail_on"]["value"])),
+        allowed_countries=frozenset(c.upper() for c in _as_list(juris["allowed_countries"])),
+        allowed_regions=frozenset(r.lower() for r in _as_list(juris.get("allowed_regions"))),
+        jurisdiction_source=_as_list(juris.get("source")),
+        log_class_tag=lg["class_tag"],
+        default_log_class=default_class,
+        log_classes=classes,
+        log_class_rules=tuple(rules),
+        unused_credentials_days=int(ident["unused_credentials_days"]),
+        break_glass_tag=ident["break_glass_tag"],
+        privileged=Privileged(
+            roles={p: _as_list(v) for p, v in (priv.get("roles") or {}).items()},
+            actions={p: _as_list(v) for p, v in (priv.get("actions") or {}).items()},
+            source=_as_list(priv.get("source")),
+        ),
+        jurisdictions=Jurisdictions(_jurisdiction_tables()),
+        source_file=source,
+    )

@@ -1,0 +1,138 @@
+"""Small shared pieces of the AWS connector: ARNs, tags, timestamps, key references.
+
+Pure Python, no boto3: the offline readers and the normalizers import this.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from typing import Any, Iterable, Mapping
+from urllib.parse import unquote
+
+PROVIDER = "aws"
+LOG_CLASS_TAG = "cloudgov:log-class"
+
+#: Every canonical kind this connector produces; an account we could not enter at all
+#: makes all of them incomplete.
+ALL_KINDS = (
+    "account",
+    "identity.user",
+    "identity.role",
+    "identity.group",
+    "kms.key",
+    "storage.object",
+    "storage.block",
+    "database",
+    "backup",
+    "log.trail",
+    "log.store",
+    "messaging.queue",
+)
+
+
+def arn_region(arn: str | None) -> str | None:
+    """The region field of an ARN (``arn:aws:rds:us-west-2:...`` → ``us-west-2``), or None."""
+    if not arn or not arn.startswith("arn:"):
+        return None
+    parts = arn.split(":", 5)
+    return parts[3] or None if len(parts) > 3 else None
+
+
+def arn_account(arn: str | None) -> str | None:
+    if not arn or not arn.startswith("arn:"):
+        return None
+    parts = arn.split(":", 5)
+    return parts[4] or None if len(parts) > 4 else None
+
+
+def arn_partition(arn: str | None, default: str = "aws") -> str:
+    if arn and arn.startswith("arn:"):
+        return arn.split(":", 2)[1] or default
+    return default
+
+
+def tag_map(tags: Any) -> dict[str, str]:
+    """Tags in any of AWS's shapes (``[{Key, Value}]``, ``[{TagKey, TagValue}]``,
+    ``{k: v}``, ``[{key, value}]``) as a flat str→str map."""
+    if not tags:
+        return {}
+    if isinstance(tags, Mapping):
+        return {str(k): "" if v is None else str(v) for k, v in tags.items()}
+    out: dict[str, str] = {}
+    for t in tags:
+        if not isinstance(t, Mapping):
+            continue
+        k = t.get("Key", t.get("TagKey", t.get("key", t.get("tagKey"))))
+        v = t.get("Value", t.get("TagValue", t.get("value", t.get("tagValue"))))
+        if k is not None:
+            out[str(k)] = "" if v is None else str(v)
+    return out
+
+
+def iso(value: Any) -> str | None:
+    """A timestamp from boto3 (datetime), a JSON export (ISO text) or epoch millis, as ISO
+    8601 UTC text; None when absent or not a time."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        dt = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return dt.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        secs = value / 1000 if value > 1e11 else value
+        return datetime.fromtimestamp(secs, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return iso(dt)
+    return None
+
+
+def jsonable(value: Any) -> Any:
+    """A boto3 response made JSON-safe (datetimes → ISO, bytes → text), minus
+    ResponseMetadata. Collected payloads are kept in this form, so the live path and the
+    recorded test payloads are the same shape."""
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items() if k != "ResponseMetadata"}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return iso(value) if isinstance(value, datetime) else value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return value
+
+
+def policy_document(doc: Any) -> dict[str, Any] | None:
+    """A policy document as a dict: boto3 gives dicts, the raw API and some exports give
+    URL-encoded JSON text."""
+    if doc is None:
+        return None
+    if isinstance(doc, Mapping):
+        return dict(doc)
+    if isinstance(doc, str):
+        for text in (doc, unquote(doc)):
+            try:
+                parsed = json.loads(text)
+            except (json.JSONDecodeError, TypeError):
+                continue
+            if isinstance(parsed, dict):
+                return parsed
+    return None
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+def statements(doc: Mapping[str, Any] | None) -> Iterable[Mapping[str, Any]]:
+    if not doc:
+        return []
+    return [s for s in as_list(doc.get("Statement")) if isinstance(s, Mapping)]

@@ -1,0 +1,283 @@
+"""IAM payloads → identities: users (incl. root), groups, roles, with MFA and privilege.
+
+Inputs are the raw payloads of three bulk calls, each optional (absent = unreadable,
+so the properties it would give stay unknown):
+
+* ``credential_report`` — the CSV text of ``GetCredentialReport`` (MFA, password,
+  access keys and their last use, for every user in one call);
+* ``account_summary`` — ``GetAccountSummary``'s ``SummaryMap`` (``AccountMFAEnabled``:
+  the root user's MFA; moto's credential report has no ``<root_account>`` row);
+* ``authorization_details`` — ``GetAccountAuthorizationDetails`` merged over pages
+  (users, groups, roles, their inline policies, and managed policies with versions);
+* ``virtual_mfa_devices`` — ``ListVirtualMFADevices`` (tells virtual from hardware root MFA).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, Iterable, Mapping
+
+from scanner.connectors.aws.common import PROVIDER, as_list, iso, policy_document, statements, tag_map
+from scanner.model import Relationship, RelType, Resource
+
+__all__ = ["identities", "parse_credential_report", "allowed_actions"]
+
+ROOT_ROW = "<root_account>"
+
+
+def parse_credential_report(text: str | bytes) -> list[dict[str, str]]:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    return [dict(row) for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))]
+
+
+def _bool(value: str | None) -> bool | None:
+    if value is None:
+        return None
+    v = value.strip().lower()
+    if v == "true":
+        return True
+    if v == "false":
+        return False
+    return None  # not_supported, N/A, no_information: not a yes/no answer
+
+
+def _when(value: str | None) -> str | None:
+    if not value or value.strip().lower() in {"n/a", "no_information", "not_supported"}:
+        return None
+    return iso(value)
+
+
+def _access_keys(row: Mapping[str, str]) -> list[dict[str, Any]]:
+    keys = []
+    for n in (1, 2):
+        active = _bool(row.get(f"access_key_{n}_active"))
+        created = _when(row.get(f"access_key_{n}_last_rotated"))
+        if active is None or (not active and created is None):
+            continue  # no key in this slot
+        keys.append(
+            {
+                "id": f"access_key_{n}",  # the report names slots, not key ids
+                "active": active,
+                "created": created,
+                "last_used": _when(row.get(f"access_key_{n}_last_used_date")),
+            }
+        )
+    return keys
+
+
+def _last_used(row: Mapping[str, str]) -> str | None:
+    """Latest use of any credential; "never" only when every credential says so."""
+    fields = ["password_last_used"] + [f"access_key_{n}_last_used_date" for n in (1, 2)]
+    seen: list[str] = []
+    unknown = False
+    for f in fields:
+        raw = (row.get(f) or "").strip()
+        low = raw.lower()
+        if low in {"", "n/a", "not_supported"}:
+            continue  # no such credential, or never used
+        if low == "no_information":
+            unknown = True  # used before AWS began tracking: we cannot say when
+            continue
+        when = iso(raw)
+        if when:
+            seen.append(when)
+        else:
+            unknown = True
+    if seen:
+        return max(seen)
+    return None if unknown else "never"
+
+
+def allowed_actions(doc: Mapping[str, Any] | None) -> list[str]:
+    """Action patterns of Allow statements. ``NotAction`` in an Allow grants everything
+    not listed, so it counts as ``*`` (PowerUserAccess is written that way)."""
+    out: list[str] = []
+    for st in statements(doc):
+        if st.get("Effect") != "Allow":
+            continue
+        if "NotAction" in st:
+            out.append("*")
+        out.extend(str(a) for a in as_list(st.get("Action")))
+    return out
+
+
+class _Grants:
+    """Resolves names and Allow actions of attached managed and inline policies."""
+
+    def __init__(self, policies: Iterable[Mapping[str, Any]]) -> None:
+        self.docs: dict[str, dict[str, Any] | None] = {}
+        for p in policies:
+            doc = None
+            default = p.get("DefaultVersionId")
+            for v in p.get("PolicyVersionList") or []:
+                if v.get("IsDefaultVersion") or (default and v.get("VersionId") == default):
+                    doc = policy_document(v.get("Document"))
+            self.docs[p.get("Arn", "")] = doc
+
+    def of(self, entity: Mapping[str, Any], inline_key: str) -> tuple[list[str], list[str] | None]:
+        names: list[str] = []
+        actions: list[str] | None = []
+        for att in entity.get("AttachedManagedPolicies") or []:
+            names.append(att.get("PolicyName", ""))
+            doc = self.docs.get(att.get("PolicyArn", ""))
+            if doc is None:
+                actions = None  # a managed policy we could not read: actions unknown
+            elif actions is not None:
+                actions.extend(allowed_actions(doc))
+        for inline in entity.get(inline_key) or []:
+            names.append(inline.get("PolicyName", ""))
+            doc = policy_document(inline.get("PolicyDocument"))
+            if doc is None:
+                actions = None
+            elif actions is not None:
+                actions.extend(allowed_actions(doc))
+        return names, actions
+
+
+def _merge(a: list[str] | None, b: list[str] | None) -> list[str] | None:
+    if a is None or b is None:
+        return None
+    return sorted(set(a) | set(b))
+
+
+def _trust(doc: Mapping[str, Any] | None) -> tuple[list[tuple[str, str]], bool | None]:
+    """Principals a role trusts as (type, principal), and whether people assume it."""
+    principals: list[tuple[str, str]] = []
+    human: bool | None = None
+    for st in statements(doc):
+        if st.get("Effect") != "Allow":
+            continue
+        p = st.get("Principal")
+        if p == "*":
+            principals.append(("AWS", "*"))
+            continue
+        if not isinstance(p, Mapping):
+            continue
+        for ptype, values in p.items():
+            for v in as_list(values):
+                principals.append((str(ptype), str(v)))
+        acts = {str(a) for a in as_list(st.get("Action"))}
+        if "Federated" in p and ("sts:AssumeRoleWithSAML" in acts or any("saml-provider" in str(v) for v in as_list(p["Federated"]))):
+            human = True
+    if human is None and principals and all(t == "Service" for t, _ in principals):
+        human = False  # only AWS services assume it
+    return principals, human
+
+
+def identities(account: str, iam: Mapping[str, Any], partition: str = "aws") -> tuple[list[Resource], list[Relationship]]:
+    resources: list[Resource] = []
+    rels: list[Relationship] = []
+    report = iam.get("credential_report")
+    rows = {r.get("arn", ""): r for r in parse_credential_report(report)} if report is not None else None
+    details = iam.get("authorization_details")
+    summary = iam.get("account_summary")
+
+    # --- root ------------------------------------------------------------------------
+    root_arn = f"arn:{partition}:iam::{account}:root"
+    root_row = next((r for r in (rows or {}).values() if r.get("user") == ROOT_ROW), None)
+    root_props: dict[str, Any] = {"human": True, "root": True, "roles": ["root"], "actions": ["*"]}
+    if summary is not None and "AccountMFAEnabled" in summary:
+        root_props["mfa"] = bool(summary["AccountMFAEnabled"])
+        root_props["mfa_evidence"] = "account_summary"
+    elif root_row is not None and _bool(root_row.get("mfa_active")) is not None:
+        root_props["mfa"] = _bool(root_row.get("mfa_active"))
+        root_props["mfa_evidence"] = "credential_report"
+    if root_props.get("mfa") and iam.get("virtual_mfa_devices") is not None:
+        virtual = any(
+            str((d.get("User") or {}).get("Arn", "")).endswith(":root") or d.get("SerialNumber", "").endswith("/root-account-mfa-device")
+            for d in iam["virtual_mfa_devices"]
+        )
+        root_props["mfa_type"] = "virtual" if virtual else "hardware"
+    if root_row is not None:
+        root_props["access_keys"] = _access_keys(root_row)
+        root_props["console_access"] = True  # the root user can always sign in
+        root_props["created"] = _when(root_row.get("user_creation_time"))
+        root_props["last_used"] = _last_used(root_row)
+    elif summary is not None and "AccountAccessKeysPresent" in summary:
+        root_props["access_keys_present"] = bool(summary["AccountAccessKeysPresent"])
+    if summary is not None or root_row is not None:
+        resources.append(
+            Resource(PROVIDER, account, "global", "identity.user", "AWS::IAM::User", root_arn, ROOT_ROW, {}, root_props,
+                     {"credential_report": root_row, "account_summary_mfa": (summary or {}).get("AccountMFAEnabled")})
+        )
+
+    # --- groups, users, roles ----------------------------------------------------------
+    grants = _Grants((details or {}).get("Policies") or [])
+    group_grants: dict[str, tuple[list[str], list[str] | None, str]] = {}
+    for g in (details or {}).get("GroupDetailList") or []:
+        names, actions = grants.of(g, "GroupPolicyList")
+        group_grants[g["GroupName"]] = (names, actions, g["Arn"])
+        resources.append(
+            Resource(PROVIDER, account, "global", "identity.group", "AWS::IAM::Group", g["Arn"], g["GroupName"], {},
+                     {"roles": sorted(set(names)), "actions": None if actions is None else sorted(set(actions))})
+        )
+
+    seen_users: set[str] = set()
+    for u in (details or {}).get("UserDetailList") or []:
+        arn = u["Arn"]
+        seen_users.add(arn)
+        names, actions = grants.of(u, "UserPolicyList")
+        roles: list[str] | None = sorted(set(names))
+        acts = None if actions is None else sorted(set(actions))
+        for gname in u.get("GroupList") or []:
+            g = group_grants.get(gname)
+            gid = g[2] if g else f"arn:{partition}:iam::{account}:group/{gname}"
+            rels.append(Relationship(arn, RelType.MEMBER_OF, gid))
+            if g is None:
+                acts = None  # a group we could not read
+                continue
+            roles = _merge(roles, g[0])
+            acts = _merge(acts, g[1])
+        props: dict[str, Any] = {"root": False, "roles": roles, "actions": acts, "groups": list(u.get("GroupList") or [])}
+        props["created"] = iso(u.get("CreateDate"))
+        props.update(_user_report_props(rows, arn))
+        tags = tag_map(u.get("Tags"))
+        resources.append(Resource(PROVIDER, account, "global", "identity.user", "AWS::IAM::User", arn, u.get("UserName", ""), tags, props,
+                                  {"credential_report": (rows or {}).get(arn)}))
+
+    for arn, row in (rows or {}).items():
+        if row.get("user") == ROOT_ROW or arn in seen_users or not arn:
+            continue
+        # in the credential report but authorization details unreadable: privilege unknown
+        props = {"root": False, "created": _when(row.get("user_creation_time"))}
+        props.update(_user_report_props(rows, arn))
+        resources.append(Resource(PROVIDER, account, "global", "identity.user", "AWS::IAM::User", arn, row.get("user", ""), {}, props,
+                                  {"credential_report": row}))
+
+    for r in (details or {}).get("RoleDetailList") or []:
+        names, actions = grants.of(r, "RolePolicyList")
+        trust_doc = policy_document(r.get("AssumeRolePolicyDocument"))
+        principals, human = _trust(trust_doc)
+        props = {"roles": sorted(set(names)), "actions": None if actions is None else sorted(set(actions)),
+                 "created": iso(r.get("CreateDate")), "path": r.get("Path")}
+        if human is not None:
+            props["human"] = human
+        last = (r.get("RoleLastUsed") or {}).get("LastUsedDate")
+        props["last_used"] = iso(last) if last else None
+        resources.append(Resource(PROVIDER, account, "global", "identity.role", "AWS::IAM::Role", r["Arn"], r.get("RoleName", ""),
+                                  tag_map(r.get("Tags")), props, {"AssumeRolePolicyDocument": trust_doc}))
+        for ptype, principal in principals:
+            source = principal if ptype == "AWS" else f"{ptype.lower()}:{principal}"
+            rels.append(Relationship(source, RelType.CAN_ASSUME, r["Arn"], {"principal_type": ptype}))
+    return resources, rels
+
+
+def _user_report_props(rows: Mapping[str, Mapping[str, str]] | None, arn: str) -> dict[str, Any]:
+    """MFA, console access, keys and last use from the credential report (unknown without it)."""
+    if rows is None:
+        return {}
+    row = rows.get(arn)
+    if row is None:
+        return {}  # created after the report was generated: unknown, not "no MFA"
+    password = _bool(row.get("password_enabled"))
+    props: dict[str, Any] = {
+        "mfa": _bool(row.get("mfa_active")),
+        "mfa_evidence": "credential_report",
+        "console_access": password,
+        "human": password,  # a console password is what makes an IAM user a person's
+        "access_keys": _access_keys(row),
+        "last_used": _last_used(row),
+    }
+    return props

@@ -1,0 +1,217 @@
+"""Data-bearing Azure resources → storage.object, storage.block, database, backup,
+log.store and messaging.queue (pure functions over Resource Graph rows + targeted ARM reads)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from scanner.connectors.azure.common import (BACKUP_VAULT, COSMOS, DISK, EVENTHUB, GEO_SKU, LOCAL_SKU, MYSQL_FLEX,
+                                             PG_FLEX, RSV, SERVICEBUS, SNAPSHOT, SQL_DB, STORAGE, WORKSPACE)
+from scanner.connectors.azure.common import (make_resource, Context, key_ref, paired, props_of, set_replicas, row_type)
+from scanner.connectors.azure.raw import PROVIDER
+from scanner.model import Kind, RelType, Resource
+
+__all__ = ["resource_rows"]
+
+# --- resources -------------------------------------------------------------------------------
+
+
+def resource_rows(row: dict[str, Any], ctx: Context):
+    t = row_type(row)
+    fn = _HANDLERS.get(t)
+    if fn is None:
+        return []
+    return fn(row, ctx)
+
+
+def _storage(row, ctx):
+    p = props_of(row)
+    props: dict[str, Any] = {}
+    rels: list[tuple[str, str]] = []
+    enc = p.get("encryption")
+    if isinstance(enc, dict):
+        props["encryption.enabled"] = True  # Azure Storage encrypts at rest always (SSE cannot be off)
+        source = str(enc.get("keySource", "")).lower()
+        if source == "microsoft.keyvault":
+            props["encryption.key_manager"] = "customer"
+            kv = enc.get("keyvaultproperties") or enc.get("keyVaultProperties") or {}
+            uri, name = kv.get("keyvaulturi") or kv.get("keyVaultUri"), kv.get("keyname") or kv.get("keyName")
+            if uri and name:
+                rels += key_ref(props, f"{uri.rstrip('/')}/keys/{name}", ctx)
+        elif source == "microsoft.storage":
+            props["encryption.key_manager"] = "provider"
+    sku = str((row.get("sku") or {}).get("name") or "")
+    geo = True if GEO_SKU.search(sku) else False if LOCAL_SKU.search(sku) else None
+    secondary = [p["secondaryLocation"]] if p.get("secondaryLocation") else paired(row.get("location"), ctx)
+    set_replicas(props, geo, secondary)
+    return [(make_resource(row, Kind.STORAGE_OBJECT, props), rels)]
+
+
+def _disk(row, ctx):
+    p = props_of(row)
+    props: dict[str, Any] = {}
+    rels: list[tuple[str, str]] = []
+    enc = p.get("encryption") or {}
+    etype = str(enc.get("type", "")).lower()
+    if etype:
+        props["encryption.enabled"] = True
+    if etype == "encryptionatrestwithplatformkey":
+        props["encryption.key_manager"] = "provider"
+    elif etype in ("encryptionatrestwithcustomerkey", "encryptionatrestwithplatformandcustomerkeys"):
+        props["encryption.key_manager"] = "customer"
+        des = ctx.by_id.get(str(enc.get("diskEncryptionSetId", "")).lower())
+        key_url = ((props_of(des).get("activeKey") or {}).get("keyUrl")) if des else None
+        rels += key_ref(props, key_url, ctx)
+    props["replica_regions"] = []  # managed disks are LRS/ZRS only: no platform copy elsewhere
+    kind = Kind.BACKUP if row_type(row) == SNAPSHOT else Kind.STORAGE_BLOCK
+    if kind == Kind.BACKUP:
+        src = (p.get("creationData") or {}).get("sourceResourceId")
+        if src:
+            props["source_id"] = src
+            rels.append((RelType.BACKUP_OF, src))
+    if p.get("managedBy"):
+        rels.append((RelType.ATTACHED_TO, p["managedBy"]))
+    elif row.get("managedBy"):
+        rels.append((RelType.ATTACHED_TO, row["managedBy"]))
+    return [(make_resource(row, kind, props), rels)]
+
+
+def _sql_database(row, ctx):
+    if str(row.get("name", "")).lower() == "master":
+        return []  # the system database; it holds no customer data of its own
+    rid = str(row["id"])
+    server_id = rid.lower().split("/databases/")[0]
+    props: dict[str, Any] = {}
+    rels: list[tuple[str, str]] = []
+    protector = ctx.raw.sql_protectors.get(server_id)
+    if protector is not None:
+        pp = props_of(protector)
+        if str(pp.get("serverKeyType", "")).lower() == "azurekeyvault":
+            props["encryption.key_manager"] = "customer"
+            rels += key_ref(props, pp.get("uri"), ctx)
+        elif str(pp.get("serverKeyType", "")).lower() == "servicemanaged":
+            props["encryption.key_manager"] = "provider"
+    p = props_of(row)
+    # Geo-replicas are separate databases (their own rows); backup storage redundancy is here.
+    bsr = str(p.get("currentBackupStorageRedundancy") or p.get("requestedBackupStorageRedundancy") or "").lower()
+    if bsr:
+        set_replicas(props, bsr in ("geo", "geozone"), paired(row.get("location"), ctx))
+    return [(make_resource(row, Kind.DATABASE, props), rels)]
+
+
+def _cosmos(row, ctx):
+    p = props_of(row)
+    props: dict[str, Any] = {"encryption.enabled": True}  # Cosmos DB data is always encrypted at rest
+    rels: list[tuple[str, str]] = []
+    if p.get("keyVaultKeyUri"):
+        props["encryption.key_manager"] = "customer"
+        rels += key_ref(props, p["keyVaultKeyUri"], ctx)
+    elif "properties" in row:
+        props["encryption.key_manager"] = "provider"
+    locs = p.get("locations")
+    if isinstance(locs, list):
+        primary = str(row.get("location", "")).replace(" ", "").lower()
+        others = sorted({str(l.get("locationName", "")).replace(" ", "").lower() for l in locs} - {primary, ""})
+        props["replica_regions"] = others
+    return [(make_resource(row, Kind.DATABASE, props), rels)]
+
+
+def _flexible_server(row, ctx):
+    p = props_of(row)
+    props: dict[str, Any] = {"encryption.enabled": True}
+    rels: list[tuple[str, str]] = []
+    de = p.get("dataEncryption") or {}
+    dtype = str(de.get("type", "")).lower()
+    if dtype == "azurekeyvault":
+        props["encryption.key_manager"] = "customer"
+        rels += key_ref(props, de.get("primaryKeyURI") or de.get("primaryKeyUri"), ctx)
+    elif dtype == "systemmanaged":
+        props["encryption.key_manager"] = "provider"
+    geo = str((p.get("backup") or {}).get("geoRedundantBackup", "")).lower()
+    if geo in ("enabled", "disabled"):
+        set_replicas(props, geo == "enabled", paired(row.get("location"), ctx))
+    return [(make_resource(row, Kind.DATABASE, props), rels)]
+
+
+def _workspace(row, ctx):
+    p = props_of(row)
+    props: dict[str, Any] = {"encryption.enabled": True}
+    rels: list[tuple[str, str]] = []
+    if isinstance(p.get("retentionInDays"), int):
+        props["retention_days"] = p["retentionInDays"]
+    cluster_id = ((p.get("features") or {}).get("clusterResourceId") or "").lower()
+    if not cluster_id:
+        props["encryption.key_manager"] = "provider"  # no dedicated cluster: Microsoft-managed keys
+    elif cluster_id in ctx.by_id:
+        kvp = props_of(ctx.by_id[cluster_id]).get("keyVaultProperties") or {}
+        if kvp.get("keyName") and kvp.get("keyVaultUri"):
+            props["encryption.key_manager"] = "customer"
+            rels += key_ref(props, f"{kvp['keyVaultUri'].rstrip('/')}/keys/{kvp['keyName']}", ctx)
+        else:
+            props["encryption.key_manager"] = "provider"
+    ws = make_resource(row, Kind.LOG_STORE, props)
+    out = [(ws, rels)]
+    for table in ctx.raw.workspace_tables.get(ws.id.lower(), []):
+        t = _table(table, ws)
+        if t is not None:
+            out.append((t, rels))
+    return out
+
+
+def _table(row: dict[str, Any], ws: Resource) -> Resource | None:
+    """A table whose retention differs from its workspace's default is a log store of its own."""
+    p = props_of(row)
+    total, interactive = p.get("totalRetentionInDays"), p.get("retentionInDays")
+    if p.get("totalRetentionInDaysAsDefault", True) and p.get("retentionInDaysAsDefault", True):
+        return None
+    days = total if isinstance(total, int) and total > 0 else interactive
+    if not isinstance(days, int):
+        return None
+    props = {k: v for k, v in ws.properties.items() if k.startswith("encryption.") or k == "log_class"}
+    props["retention_days"] = days
+    return Resource(PROVIDER, ws.account, ws.region, Kind.LOG_STORE,
+                    "Microsoft.OperationalInsights/workspaces/tables", str(row["id"]),
+                    f"{ws.name}/{row.get('name')}", dict(ws.tags), props, {"properties": p})
+
+
+def _backup_vault(row, ctx):
+    p = props_of(row)
+    props: dict[str, Any] = {"encryption.enabled": True}
+    rels: list[tuple[str, str]] = []
+    enc = p.get("encryption") or {}
+    kv = enc.get("keyVaultProperties") or {}
+    if kv.get("keyUri"):
+        props["encryption.key_manager"] = "customer"
+        rels += key_ref(props, kv["keyUri"], ctx)
+    elif "properties" in row and not enc.get("state", "").lower() == "enabled":
+        props["encryption.key_manager"] = "provider"
+    red = (p.get("redundancySettings") or {}).get("standardTierStorageRedundancy")
+    if red is None:
+        red = next((s.get("type") for s in p.get("storageSettings") or [] if s.get("type")), None)
+    if red:
+        set_replicas(props, str(red).lower() == "georedundant", paired(row.get("location"), ctx))
+    return [(make_resource(row, Kind.BACKUP, props), rels)]
+
+
+def _messaging(row, ctx):
+    p = props_of(row)
+    props: dict[str, Any] = {"encryption.enabled": True}
+    rels: list[tuple[str, str]] = []
+    enc = p.get("encryption") or {}
+    if str(enc.get("keySource", "")).lower() == "microsoft.keyvault":
+        props["encryption.key_manager"] = "customer"
+        kvs = enc.get("keyVaultProperties") or []
+        if kvs and kvs[0].get("keyVaultUri") and kvs[0].get("keyName"):
+            rels += key_ref(props, f"{kvs[0]['keyVaultUri'].rstrip('/')}/keys/{kvs[0]['keyName']}", ctx)
+    elif "properties" in row:
+        props["encryption.key_manager"] = "provider"
+    return [(make_resource(row, Kind.QUEUE, props), rels)]
+
+
+_HANDLERS = {
+    STORAGE: _storage, DISK: _disk, SNAPSHOT: _disk, SQL_DB: _sql_database, COSMOS: _cosmos,
+    PG_FLEX: _flexible_server, MYSQL_FLEX: _flexible_server, WORKSPACE: _workspace,
+    RSV: _backup_vault, BACKUP_VAULT: _backup_vault, SERVICEBUS: _messaging, EVENTHUB: _messaging,
+}
+

@@ -1,0 +1,167 @@
+"""Audit logging: audit configs → ``log.trail``, log buckets → ``log.store``, sinks → edges (pure).
+
+Admin Activity audit logs are always written and cannot be turned off, so every project
+(and the organisation) has a trail that is enabled and records management events. What the
+IAM policy's ``auditConfigs`` adds is Data Access logging, kept as ``data_access_logs``.
+The trail ``logs_to`` the ``_Required`` bucket (where Admin Activity lands) and to every
+sink destination whose filter lets audit logs through.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from scanner.connectors.gcp.assets import AssetRecord, get
+from scanner.connectors.gcp.context import ORGANIZATION, PROJECT, Context
+from scanner.connectors.gcp.locations import kms_key_name, kms_key_resource, location_from_name
+from scanner.connectors.gcp.resources import emit
+from scanner.inventory import Inventory
+from scanner.model import Kind, RelType, Resource
+
+__all__ = ["log_bucket", "trails", "LOG_BUCKET", "LOG_SINK", "LOG_CLASS_KEYS"]
+
+LOG_BUCKET = "logging.googleapis.com/LogBucket"
+LOG_SINK = "logging.googleapis.com/LogSink"
+#: labels cannot hold ':' and log buckets have no labels at all, so the class may also be
+#: written in the bucket's description as ``cloudgov-log-class=audit``.
+LOG_CLASS_KEYS = ("cloudgov:log-class", "cloudgov-log-class")
+_CLASS_IN_TEXT = re.compile(r"cloudgov[:-]log-class\s*[=:]\s*([a-z_]+)", re.I)
+
+
+def _log_class(rec: AssetRecord) -> str | None:
+    for source in (rec.tags, rec.labels):
+        for key in LOG_CLASS_KEYS:
+            if source.get(key):
+                return source[key].strip().lower()
+    m = _CLASS_IN_TEXT.search(str((rec.data or {}).get("description") or ""))
+    return m.group(1).lower() if m else None
+
+
+def log_bucket(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
+    d = rec.data or {}
+    props: dict[str, Any] = {}
+    if d.get("retentionDays") is not None:
+        props["retention_days"] = int(d["retentionDays"])
+    props["locked"] = d.get("locked") if rec.deep else None
+    cls = _log_class(rec)
+    if cls:
+        props["log_class"] = cls
+    key = kms_key_name((d.get("cmekSettings") or {}).get("kmsKeyName"))
+    if key:
+        props.update({"encryption.enabled": True, "encryption.key_manager": "customer", "encryption.key_id": key})
+    elif rec.deep:
+        props.update({"encryption.enabled": True, "encryption.key_manager": "provider"})
+    region = location_from_name(rec.name)
+    r = emit(inv, ctx, rec, Kind.LOG_STORE, region, props, name=rec.name.rsplit("/", 1)[-1])
+    if key:
+        inv.relate(r.id, RelType.ENCRYPTED_BY, kms_key_resource(key))  # type: ignore[arg-type]
+
+
+def _destination(dest: str) -> str | None:
+    """Sink destination → the full resource name of what receives the logs."""
+    if not dest:
+        return None
+    dest = dest.strip()
+    if dest.startswith("//"):
+        return dest
+    return "//" + dest if re.match(r"^[a-z]+\.googleapis\.com/", dest) else None
+
+
+def _carries_audit_logs(sink: dict[str, Any]) -> bool:
+    if sink.get("disabled"):
+        return False
+    flt = str(sink.get("filter") or "").strip()
+    if not flt:
+        return True  # no filter: everything, audit logs included
+    lowered = flt.lower()
+    if "cloudaudit.googleapis.com" in lowered or "protopayload" in lowered:
+        return not lowered.startswith("not ")
+    return False
+
+
+def _data_access(policy: dict[str, Any] | None) -> list[str] | None:
+    if policy is None:
+        return None
+    services = []
+    for cfg in get(policy, "audit_configs") or []:
+        types = {str(get(c, "log_type") or "") for c in get(cfg, "audit_log_configs") or []}
+        if types & {"DATA_READ", "DATA_WRITE"}:
+            services.append(str(cfg.get("service") or ""))
+    return sorted(services)
+
+
+def trails(inv: Inventory, ctx: Context) -> None:
+    """One trail per project and per organisation seen, with edges to its log destinations."""
+    holders: dict[str, list[str]] = {}  # trail id → destinations
+    for rec in ctx.by_type.get(LOG_SINK, []):
+        d = rec.data or {}
+        dest = _destination(str(d.get("destination") or ""))
+        if not dest or not _carries_audit_logs(d):
+            continue
+        owner = _owner_name(ctx, rec)
+        if owner:
+            holders.setdefault(owner, []).append(dest)
+    nodes = list(ctx.by_type.get(PROJECT, [])) + list(ctx.by_type.get(ORGANIZATION, []))
+    known = {r.name for r in nodes}
+    for name, rec in ctx.policy_records.items():  # projects known only from their IAM policy
+        if rec.asset_type in (PROJECT, ORGANIZATION) and name not in known:
+            nodes.append(rec)
+            known.add(name)
+    for rec in nodes:
+        is_org = rec.asset_type == ORGANIZATION
+        account = ctx.account_of(rec)
+        org = ctx.organization_of(rec)
+        policy = ctx.policies.get(rec.name)
+        if policy is None and ctx.coverage.iam_policies:
+            policy = {}
+        trail_id = f"{rec.name}/auditConfigs"
+        props: dict[str, Any] = {
+            "enabled": True,  # Admin Activity audit logs cannot be disabled
+            "all_regions": True,  # audit logs are global
+            "management_events": True,
+            "organization": is_org,
+            "organization_id": org,
+            "admin_activity": True,
+            "data_access_logs": _data_access(policy),
+        }
+        inv.add(
+            Resource(
+                provider="gcp",
+                account=account,
+                region="global",
+                kind=Kind.LOG_TRAIL,
+                native_type="cloudaudit.googleapis.com/AuditConfig",
+                id=trail_id,
+                name=f"audit logs of {'organization' if is_org else 'project'} {account}",
+                properties={k: v for k, v in props.items() if v is not None},
+                raw={"auditConfigs": get(policy, "audit_configs")} if policy else None,
+            )
+        )
+        dests = holders.get(rec.name, [])
+        if not is_org:
+            dests = [_required_bucket(ctx, account), *dests]
+        for dest in dict.fromkeys(dests):
+            inv.relate(trail_id, RelType.LOGS_TO, dest)
+
+
+def _required_bucket(ctx: Context, project_id: str) -> str:
+    for rec in ctx.by_type.get(LOG_BUCKET, []):
+        if rec.name.endswith("/buckets/_Required") and ctx.account_of(rec) == project_id:
+            return rec.name
+    return f"//logging.googleapis.com/projects/{project_id}/locations/global/buckets/_Required"
+
+
+def _owner_name(ctx: Context, sink: AssetRecord) -> str | None:
+    """The project / organisation asset name a sink belongs to."""
+    m = re.search(r"logging\.googleapis\.com/(projects|organizations|folders)/([^/]+)/sinks/", sink.name)
+    if not m:
+        return None
+    kind, ident = m.groups()
+    if kind == "organizations":
+        return f"//cloudresourcemanager.googleapis.com/organizations/{ident}"
+    if kind == "projects":
+        pid = ctx.project_id(ident)
+        rec = ctx.project_record(pid) if pid else None
+        return rec.name if rec else None
+    return None

@@ -1,0 +1,268 @@
+"""IAM policy bindings, service accounts and the Cloud Identity directory → identities (pure).
+
+GCP has no list of "users" in a project: a principal exists for the cloud when a binding
+names it. So every ``user:``, ``serviceAccount:`` and ``group:`` member of every IAM policy
+read becomes an identity, with the roles it holds anywhere (``roles``), where
+(``role_scopes``), and the permissions of its custom roles (``actions``).
+
+Whether a person has 2-step verification is only in the Admin SDK Directory API
+(``isEnrolledIn2Sv``). Without it ``mfa`` stays out and ``mfa_unknown_reason`` says why.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from scanner.connectors.gcp.assets import get
+from scanner.connectors.gcp.context import Context
+from scanner.inventory import Inventory
+from scanner.model import CoverageGap, Kind, Resource
+
+__all__ = ["Directory", "identities", "NO_DIRECTORY_REASON"]
+
+SERVICE_ACCOUNT = "iam.googleapis.com/ServiceAccount"
+SERVICE_ACCOUNT_KEY = "iam.googleapis.com/ServiceAccountKey"
+ROLE = "iam.googleapis.com/Role"
+
+NO_DIRECTORY_REASON = (
+    "2-step verification is only readable from the Admin SDK Directory API; "
+    "run `cloudgov scan gcp` with --directory-customer (e.g. my_customer)"
+)
+_NEVER = ("1970-01-01T00:00:00.000Z", "1970-01-01T00:00:00Z")
+
+
+@dataclass
+class Directory:
+    """What the Directory API said: users by lower-cased primary e-mail (and aliases)."""
+
+    customer: str | None = None
+    users: dict[str, Mapping[str, Any]] = field(default_factory=dict)
+    error: str | None = None  # why it could not be read (then every user's mfa is unknown)
+
+    @classmethod
+    def from_users(cls, customer: str, users: list[Mapping[str, Any]]) -> "Directory":
+        by_mail: dict[str, Mapping[str, Any]] = {}
+        for u in users:
+            for mail in [u.get("primaryEmail"), *(u.get("aliases") or [])]:
+                if mail:
+                    by_mail[str(mail).lower()] = u
+        return cls(customer=customer, users=by_mail)
+
+
+@dataclass
+class _Principal:
+    member: str
+    roles: set[str] = field(default_factory=set)
+    scopes: set[str] = field(default_factory=set)
+    accounts: list[str] = field(default_factory=list)
+    conditional: set[str] = field(default_factory=set)
+
+
+def _custom_roles(ctx: Context) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for rec in ctx.by_type.get(ROLE, []):
+        d = rec.data or {}
+        name = str(d.get("name") or rec.name.split("iam.googleapis.com/", 1)[-1])
+        out[name] = [str(p) for p in d.get("includedPermissions") or []]
+    return out
+
+
+def identities(inv: Inventory, ctx: Context, directory: Directory | None, gaps: list[CoverageGap]) -> None:
+    principals: dict[str, _Principal] = {}
+    for name, policy in ctx.policies.items():
+        rec = ctx.policy_records.get(name) or ctx.records.get(name)
+        account = ctx.account_of(rec) if rec else "unknown"
+        for b in get(policy, "bindings") or []:
+            role = str(b.get("role") or "")
+            for member in b.get("members") or []:
+                member = str(member)
+                kind = member.split(":", 1)[0]
+                if kind not in ("user", "serviceAccount", "group"):
+                    continue  # allUsers, domain:, deleted:, principalSet://… are not identities
+                key = kind + ":" + member.split(":", 1)[1].lower()
+                p = principals.setdefault(key, _Principal(key))
+                p.roles.add(role)
+                p.scopes.add(name)
+                p.accounts.append(account)
+                if b.get("condition"):
+                    p.conditional.add(role)
+    custom = _custom_roles(ctx)
+    unresolved: dict[str, set[str]] = defaultdict(set)
+    sa_records = {str((r.data or {}).get("email") or "").lower(): r for r in ctx.by_type.get(SERVICE_ACCOUNT, [])}
+    keys_by_sa = _keys_by_service_account(ctx)
+    keys_known = SERVICE_ACCOUNT_KEY in ctx.coverage.resource_types or bool(ctx.by_type.get(SERVICE_ACCOUNT_KEY))
+    for email, rec in sa_records.items():
+        if email:
+            principals.setdefault("serviceAccount:" + email, _Principal("serviceAccount:" + email))
+
+    for key, p in principals.items():
+        kind, email = key.split(":", 1)
+        actions: list[str] = []
+        for role in p.roles:
+            if role.startswith("roles/"):
+                continue
+            if role in custom:
+                actions.extend(custom[role])
+            else:
+                unresolved[_first(p.accounts) or "unknown"].add(role)
+        props: dict[str, Any] = {
+            "roles": sorted(p.roles),
+            "role_scopes": sorted(p.scopes),
+            "actions": sorted(set(actions)),
+        }
+        if p.conditional:
+            props["conditional_roles"] = sorted(p.conditional)
+        account = ctx.default_org or _first(p.accounts) or "unknown"
+        raw: dict[str, Any] = {"member": key}
+        if kind == "serviceAccount":
+            props["human"] = False
+            props["console_access"] = False
+            sa = sa_records.get(email)
+            if sa is not None:
+                d = sa.data or {}
+                account = ctx.account_of(sa)
+                props["disabled"] = bool(d.get("disabled", False))
+                raw["asset"] = sa.name
+            if _google_managed(email):
+                props["google_managed"] = True
+                props["access_keys"] = []  # Google holds service agents' keys; users cannot add any
+            elif keys_known:
+                props["access_keys"] = keys_by_sa.get(email, [])
+            r_kind = Kind.IDENTITY_USER
+        elif kind == "group":
+            props["members_unknown_reason"] = "group membership is not in Cloud Asset Inventory"
+            r_kind = Kind.IDENTITY_GROUP
+        else:
+            props["human"] = True
+            _directory_facts(props, email, directory)
+            r_kind = Kind.IDENTITY_USER
+        inv.add(
+            Resource(
+                provider="gcp",
+                account=account,
+                region="global",
+                kind=r_kind,
+                native_type="iam.googleapis.com/" + {"user": "User", "group": "Group"}.get(kind, "ServiceAccount"),
+                id=key,
+                name=email,
+                properties=props,
+                raw=raw,
+            )
+        )
+    if directory is not None and not directory.error:
+        _directory_admins(inv, ctx, directory, principals)
+    for account, roles in sorted(unresolved.items()):
+        gaps.append(
+            CoverageGap(
+                "gcp", account, None, "iam.roles", (Kind.IDENTITY_USER, Kind.IDENTITY_GROUP), "NotCollected",
+                f"permissions of custom role(s) {', '.join(sorted(roles))} were not read "
+                "(iam.googleapis.com/Role assets missing)",
+            )
+        )
+
+
+def _first(items: list[str]) -> str | None:
+    return items[0] if items else None
+
+
+def _google_managed(email: str) -> bool:
+    """Service agents: ``service-<n>@gcp-sa-*.iam.gserviceaccount.com``, ``<n>@cloudservices…``."""
+    domain = email.rsplit("@", 1)[-1]
+    return domain.startswith("gcp-sa-") or domain in (
+        "cloudservices.gserviceaccount.com",
+        "cloudbuild.gserviceaccount.com",
+        "container-engine-robot.iam.gserviceaccount.com",
+        "compute-system.iam.gserviceaccount.com",
+    )
+
+
+def _keys_by_service_account(ctx: Context) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    # a key's name holds its service account by e-mail or by numeric unique id
+    by_uid = {
+        str((r.data or {}).get("uniqueId")): str((r.data or {}).get("email") or "").lower()
+        for r in ctx.by_type.get(SERVICE_ACCOUNT, [])
+    }
+    for rec in ctx.by_type.get(SERVICE_ACCOUNT_KEY, []):
+        d = rec.data or {}
+        if str(d.get("keyType") or "USER_MANAGED") != "USER_MANAGED":
+            continue  # Google-rotated system keys are not long-lived credentials
+        parts = rec.name.split("/serviceAccounts/", 1)[-1].split("/keys/")
+        email = by_uid.get(parts[0]) or parts[0].lower()
+        out[email].append(
+            {
+                "id": parts[-1] if len(parts) > 1 else rec.name,
+                "active": not bool(d.get("disabled", False)),
+                "created": d.get("validAfterTime"),
+                "expires": d.get("validBeforeTime"),
+                "last_used": None,  # only in Policy Intelligence activity data: unknown
+            }
+        )
+    return out
+
+
+def _directory_facts(props: dict[str, Any], email: str, directory: Directory | None) -> None:
+    if directory is None:
+        props["mfa_unknown_reason"] = NO_DIRECTORY_REASON
+        return
+    if directory.error:
+        props["mfa_unknown_reason"] = f"the Directory API could not be read: {directory.error}"
+        return
+    user = directory.users.get(email)
+    if user is None:
+        props["mfa_unknown_reason"] = (
+            f"{email} is not a user of directory customer {directory.customer} "
+            "(a consumer or another organisation's account)"
+        )
+        return
+    props.update(_from_directory(user))
+
+
+def _from_directory(user: Mapping[str, Any]) -> dict[str, Any]:
+    props: dict[str, Any] = {"mfa_evidence": "directory_api"}
+    if "isEnrolledIn2Sv" in user:
+        props["mfa"] = bool(user["isEnrolledIn2Sv"])
+    else:
+        props["mfa_unknown_reason"] = "the Directory API answer has no isEnrolledIn2Sv"
+    if "isEnforcedIn2Sv" in user:
+        props["mfa_enforced"] = bool(user["isEnforcedIn2Sv"])
+    if "suspended" in user:
+        props["console_access"] = not bool(user["suspended"])
+        props["suspended"] = bool(user["suspended"])
+    if user.get("creationTime"):
+        props["created"] = user["creationTime"]
+    last = user.get("lastLoginTime")
+    if last:
+        props["last_used"] = "never" if last in _NEVER else last
+    return props
+
+
+def _directory_admins(inv: Inventory, ctx: Context, directory: Directory, principals: dict[str, Any]) -> None:
+    """Cloud Identity super administrators can make themselves organisation admins: privileged."""
+    seen: set[str] = set()
+    for user in directory.users.values():
+        email = str(user.get("primaryEmail") or "").lower()
+        if not email or email in seen or not user.get("isAdmin"):
+            continue
+        seen.add(email)
+        key = "user:" + email
+        existing = inv.get(key)
+        props = dict(existing.properties) if existing else {"human": True, "roles": [], "actions": []}
+        props.update(_from_directory(user))
+        props["privileged"] = True
+        props["privileged_reason"] = "Cloud Identity / Workspace super administrator"
+        inv.add(
+            Resource(
+                provider="gcp",
+                account=existing.account if existing else (ctx.default_org or directory.customer or "unknown"),
+                region="global",
+                kind=Kind.IDENTITY_USER,
+                native_type="iam.googleapis.com/User",
+                id=key,
+                name=email,
+                properties=props,
+                raw={"member": key, "directory": {"isAdmin": True}},
+            )
+        )

@@ -1,0 +1,64 @@
+"""Cloud Asset records → Inventory (pure: no I/O, the same for live scans and export files)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from scanner.connectors.gcp.assets import AssetRecord, to_record
+from scanner.connectors.gcp.audit import LOG_BUCKET, log_bucket, trails
+from scanner.connectors.gcp.context import Context, Coverage
+from scanner.connectors.gcp.identities import Directory, identities
+from scanner.connectors.gcp.resources import HANDLERS
+from scanner.inventory import Inventory
+from scanner.model import CoverageGap
+
+__all__ = ["normalize", "normalize_dicts", "Coverage", "Directory"]
+
+_HANDLERS = dict(HANDLERS)
+_HANDLERS[LOG_BUCKET] = log_bucket
+
+
+def normalize(
+    records: Iterable[AssetRecord],
+    *,
+    coverage: Coverage | None = None,
+    directory: Directory | None = None,
+    gaps: Iterable[CoverageGap] = (),
+    collected_at: str | None = None,
+    source: Mapping[str, Any] | None = None,
+) -> Inventory:
+    """Build the normalized inventory from asset records of any shape.
+
+    ``coverage`` says what the source holds in full (see :class:`Coverage`); when None it
+    is inferred from the records (a type with full data present counts as listed, IAM
+    policies count as read when any record carries one).
+    """
+    records = list(records)
+    if coverage is None:
+        coverage = Coverage(
+            resource_types=frozenset(r.asset_type for r in records if r.deep),
+            iam_policies=any(r.iam_policy is not None for r in records),
+        )
+    ctx = Context.build(records, coverage)
+    inv = Inventory(collected_at=collected_at)
+    if source:
+        inv.sources.append(dict(source))
+    for asset_type, recs in ctx.by_type.items():
+        handler = _HANDLERS.get(asset_type)
+        if handler is None:
+            continue
+        for rec in recs:
+            handler(inv, ctx, rec)
+    trails(inv, ctx)
+    all_gaps = list(gaps)
+    identities(inv, ctx, directory, all_gaps)
+    for g in all_gaps:
+        inv.gap(g)
+    return inv
+
+
+def normalize_dicts(items: Iterable[Mapping[str, Any]], **kwargs: Any) -> Inventory:
+    """Same, from raw JSON objects (export lines, list / search output)."""
+    recs = (to_record(d) for d in items)
+    return normalize((r for r in recs if r is not None), **kwargs)

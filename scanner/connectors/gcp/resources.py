@@ -1,0 +1,337 @@
+"""Data-bearing GCP resources and KMS keys → the normalized model (pure).
+
+Every handler reads only the record and the context, and writes resources and edges into
+the inventory. A field the record does not carry stays out (unknown); a field absent from
+*full* resource data (``rec.deep``) means "not set" and is written as such.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from scanner.connectors.gcp.assets import AssetRecord
+from scanner.connectors.gcp.context import PROJECT, Context
+from scanner.connectors.gcp.locations import (
+    DUAL_REGIONS,
+    MULTI_REGIONS,
+    cloudsql_default_backup_location,
+    is_multi_location,
+    kms_key_name,
+    kms_key_resource,
+    location_from_name,
+    normalize_location,
+    self_link_to_resource,
+    spanner_config_location,
+)
+from scanner.inventory import Inventory
+from scanner.model import Kind, RelType, Resource
+
+__all__ = ["HANDLERS", "emit"]
+
+#: the two regions of each predefined dual-region (Cloud Storage bucket locations)
+_DUAL_REGION_PAIRS = {
+    "asia1": ["asia-northeast1", "asia-northeast2"],
+    "eur4": ["europe-north1", "europe-west4"],
+    "eur5": ["europe-west1", "europe-west2"],
+    "eur7": ["europe-west2", "europe-west3"],
+    "eur8": ["europe-west3", "europe-west6"],
+    "nam4": ["us-central1", "us-east1"],
+}
+
+
+def emit(
+    inv: Inventory,
+    ctx: Context,
+    rec: AssetRecord,
+    kind: str,
+    region: str | None,
+    props: dict[str, Any],
+    *,
+    name: str | None = None,
+) -> Resource:
+    account = ctx.account_of(rec)
+    tags = dict(rec.labels)
+    tags.update(rec.tags)
+    r = Resource(
+        provider="gcp",
+        account=account,
+        region=region,
+        kind=kind,
+        native_type=rec.asset_type,
+        id=rec.name,
+        name=name or rec.display_name or rec.name.rsplit("/", 1)[-1],
+        tags=tags,
+        properties={k: v for k, v in props.items() if v is not None},
+        raw=_raw(rec),
+    )
+    inv.add(r)
+    if rec.asset_type != PROJECT:
+        project_rec = ctx.project_record(account)
+        if project_rec is not None:
+            inv.relate(r.id, RelType.IN_ACCOUNT, project_rec.name)
+    return r
+
+
+def _raw(rec: AssetRecord) -> dict[str, Any]:
+    raw: dict[str, Any] = {"asset_type": rec.asset_type}
+    if rec.data is not None:
+        raw["data"] = rec.data
+    if rec.location:
+        raw["location"] = rec.location
+    if rec.kms_keys is not None:
+        raw["kms_keys"] = rec.kms_keys
+    return raw
+
+
+def _encryption(props: dict[str, Any], rels: list[str], key_ref: str | None, rec: AssetRecord) -> None:
+    """CMEK when a Cloud KMS key is named; Google default encryption when full data names none."""
+    if key_ref is None and rec.kms_keys:
+        key_ref = rec.kms_keys[0]
+    short = kms_key_name(key_ref)
+    if short:
+        props["encryption.enabled"] = True
+        props["encryption.key_manager"] = "customer"
+        props["encryption.key_id"] = short
+        rels.append(kms_key_resource(short))  # type: ignore[arg-type]
+    elif rec.deep or rec.kms_keys == []:
+        # Google encrypts all data at rest; without a key the keys are Google-managed.
+        props["encryption.enabled"] = True
+        props["encryption.key_manager"] = "provider"
+
+
+def _finish(inv: Inventory, r: Resource, key_rels: list[str]) -> None:
+    for key in key_rels:
+        inv.relate(r.id, RelType.ENCRYPTED_BY, key)
+
+
+def bucket(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
+    d = rec.data or {}
+    loc = normalize_location(d.get("location") or rec.location)
+    props: dict[str, Any] = {}
+    keys: list[str] = []
+    _encryption(props, keys, (d.get("encryption") or {}).get("defaultKmsKeyName"), rec)
+    placement = [normalize_location(x) for x in (d.get("customPlacementConfig") or {}).get("dataLocations") or []]
+    placement = [x for x in placement if x]
+    loc_type = str(d.get("locationType") or "").lower()
+    if placement:
+        props["data_locations"] = placement
+        props["geo_redundant"] = True
+        props["secondary_regions"] = placement
+    elif loc_type in ("multi-region", "dual-region") or loc in MULTI_REGIONS or loc in DUAL_REGIONS:
+        props["geo_redundant"] = True
+        if loc in _DUAL_REGION_PAIRS:
+            props["secondary_regions"] = list(_DUAL_REGION_PAIRS[loc])
+    elif loc and (loc_type == "region" or rec.deep):
+        props["geo_redundant"] = False
+    if rec.deep:
+        props["replica_regions"] = []  # a bucket has no replication setting beyond its location
+        props["location_type"] = loc_type or None
+    _finish(inv, emit(inv, ctx, rec, Kind.STORAGE_OBJECT, loc, props), keys)
+
+
+def disk(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
+    d = rec.data or {}
+    loc = normalize_location(rec.location) or location_from_name(rec.name)
+    props: dict[str, Any] = {}
+    keys: list[str] = []
+    dek = d.get("diskEncryptionKey") or {}
+    _encryption(props, keys, dek.get("kmsKeyName"), rec)
+    if not dek.get("kmsKeyName") and (dek.get("sha256") or dek.get("rsaEncryptedKey")):
+        props.update({"encryption.enabled": True, "encryption.key_manager": "customer"})
+        props["encryption.customer_supplied"] = True  # CSEK: the key never reaches Google KMS
+    zones = [location_from_name(z) for z in d.get("replicaZones") or []]
+    if zones:
+        props["data_locations"] = [z for z in zones if z]
+    if rec.deep:
+        props["replica_regions"] = []  # regional disks replicate within their region only
+        props["geo_redundant"] = False
+    _finish(inv, emit(inv, ctx, rec, Kind.STORAGE_BLOCK, loc, props), keys)
+
+
+def snapshot(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
+    d = rec.data or {}
+    stored = [normalize_location(x) for x in d.get("storageLocations") or []]
+    stored = [x for x in stored if x]
+    props: dict[str, Any] = {}
+    keys: list[str] = []
+    _encryption(props, keys, (d.get("snapshotEncryptionKey") or {}).get("kmsKeyName"), rec)
+    if stored:
+        props["data_locations"] = stored
+        props["geo_redundant"] = any(is_multi_location(x) for x in stored)
+        region = stored[0]
+    else:
+        region = normalize_location(rec.location)
+        if region == "global":
+            region = None  # a snapshot's real place is storageLocations; "global" says nothing
+    source = self_link_to_resource(d.get("sourceDisk"))
+    if source:
+        props["source_id"] = source
+    r = emit(inv, ctx, rec, Kind.BACKUP, region, props)
+    _finish(inv, r, keys)
+    if source:
+        inv.relate(r.id, RelType.BACKUP_OF, source)
+
+
+def sql_instance(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
+    d = rec.data or {}
+    region = normalize_location(d.get("region") or rec.location)
+    props: dict[str, Any] = {"engine": d.get("databaseVersion")}
+    keys: list[str] = []
+    _encryption(props, keys, (d.get("diskEncryptionConfiguration") or {}).get("kmsKeyName"), rec)
+    copies: list[str] | None = [] if rec.deep else None
+    backup = ((d.get("settings") or {}).get("backupConfiguration") or {}) if rec.deep else {}
+    if backup.get("enabled"):
+        where = normalize_location(backup.get("location"))
+        props["backup.enabled"] = True
+        if where:
+            props["backup.location"] = where
+        else:
+            where = cloudsql_default_backup_location(region)
+            props["backup.location_default"] = True  # "the closest multi-region" (Cloud SQL docs)
+            if where:
+                props["backup.location"] = where
+        if where and copies is not None:
+            copies.append(where)
+        elif not where:
+            copies = None
+    elif rec.deep:
+        props["backup.enabled"] = False
+    if copies is not None:
+        for replica in _sql_replicas(ctx, rec):
+            if replica is None:
+                copies = None  # a replica we did not see: its region is unknown
+                break
+            if replica not in copies:
+                copies.append(replica)
+    if copies is not None:
+        props["replica_regions"] = copies
+    if d.get("masterInstanceName"):
+        props["primary"] = d.get("masterInstanceName")
+    _finish(inv, emit(inv, ctx, rec, Kind.DATABASE, region, props), keys)
+
+
+def _sql_replicas(ctx: Context, rec: AssetRecord) -> list[str | None]:
+    d = rec.data or {}
+    names = list(d.get("replicaNames") or [])
+    if not names:
+        return []
+    project = ctx.project_of(rec)
+    seen = {}
+    for other in ctx.by_type.get(rec.asset_type, []):
+        od = other.data or {}
+        if od.get("name") and ctx.project_of(other) == project:
+            seen[str(od["name"])] = normalize_location(od.get("region") or other.location)
+    return [seen.get(n.split(":")[-1]) for n in names]
+
+
+def bq_dataset(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
+    d = rec.data or {}
+    _bigquery(inv, ctx, rec, (d.get("defaultEncryptionConfiguration") or {}).get("kmsKeyName"))
+
+
+def bq_table(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
+    d = rec.data or {}
+    if str(d.get("type") or "").upper() == "VIEW":
+        return  # a view holds no data of its own
+    _bigquery(inv, ctx, rec, (d.get("encryptionConfiguration") or {}).get("kmsKeyName"))
+
+
+def _bigquery(inv: Inventory, ctx: Context, rec: AssetRecord, key_ref: str | None) -> None:
+    loc = normalize_location((rec.data or {}).get("location") or rec.location)
+    props: dict[str, Any] = {}
+    keys: list[str] = []
+    _encryption(props, keys, key_ref, rec)
+    if loc:
+        # BigQuery multi-regions (US, EU) keep a copy in a second region of the area
+        props["geo_redundant"] = is_multi_location(loc)
+    if rec.deep:
+        props["replica_regions"] = []
+    _finish(inv, emit(inv, ctx, rec, Kind.DATABASE, loc, props), keys)
+
+
+def spanner_database(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
+    d = rec.data or {}
+    instance_name = rec.name.split("/databases/", 1)[0]
+    inst = ctx.records.get(instance_name)
+    loc, multi = spanner_config_location((inst.data or {}).get("config") if inst and inst.data else None)
+    loc = loc or normalize_location(rec.location)
+    props: dict[str, Any] = {}
+    keys: list[str] = []
+    enc = d.get("encryptionConfig") or {}
+    _encryption(props, keys, enc.get("kmsKeyName") or next(iter(enc.get("kmsKeyNames") or []), None), rec)
+    if multi is not None:
+        props["geo_redundant"] = multi
+    if rec.deep:
+        props["replica_regions"] = []
+    _finish(inv, emit(inv, ctx, rec, Kind.DATABASE, loc, props), keys)
+
+
+_KEY_STATES = {
+    "ENABLED": "enabled",
+    "DISABLED": "disabled",
+    "DESTROY_SCHEDULED": "pending_deletion",
+    "DESTROYED": "destroyed",
+}
+
+
+def crypto_key(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
+    d = rec.data or {}
+    props: dict[str, Any] = {"key_manager": "customer"}  # every Cloud KMS key is the customer's
+    if rec.deep:
+        period = _seconds(d.get("rotationPeriod"))
+        props["rotation_enabled"] = period is not None
+        if period is not None:
+            props["rotation_period_days"] = round(period / 86400)
+        purpose = str(d.get("purpose") or "")
+        if purpose and purpose != "ENCRYPT_DECRYPT":
+            props["rotation_supported"] = False  # only symmetric keys rotate automatically
+        state = _KEY_STATES.get(str((d.get("primary") or {}).get("state") or ""))
+        if state:
+            props["state"] = state
+        props["protection_level"] = (d.get("versionTemplate") or {}).get("protectionLevel")
+    public = ctx.key_public(rec.name)
+    if public is not None:
+        props["policy_public"] = public
+    emit(inv, ctx, rec, Kind.KMS_KEY, location_from_name(rec.name) or normalize_location(rec.location), props)
+
+
+def project(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
+    d = rec.data or {}
+    props: dict[str, Any] = {}
+    org = ctx.organization_of(rec)
+    if org:
+        props["organization_id"] = org
+    if d.get("projectNumber"):
+        props["project_number"] = str(d["projectNumber"])
+    if d.get("lifecycleState"):
+        props["lifecycle_state"] = str(d["lifecycleState"]).lower()
+    pid = ctx.account_of(rec)
+    emit(inv, ctx, rec, Kind.ACCOUNT, "global", props, name=pid)
+
+
+def _seconds(value: Any) -> float | None:
+    """``"7776000s"`` (JSON Duration) or ``{"seconds": 7776000}`` → seconds."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, dict):
+        return float(value.get("seconds") or 0) + float(value.get("nanos") or 0) / 1e9
+    text = str(value).strip()
+    try:
+        return float(text[:-1] if text.endswith("s") else text)
+    except ValueError:
+        return None
+
+
+HANDLERS: dict[str, Callable[[Inventory, Context, AssetRecord], None]] = {
+    "storage.googleapis.com/Bucket": bucket,
+    "compute.googleapis.com/Disk": disk,
+    "compute.googleapis.com/RegionDisk": disk,
+    "compute.googleapis.com/Snapshot": snapshot,
+    "sqladmin.googleapis.com/Instance": sql_instance,
+    "bigquery.googleapis.com/Dataset": bq_dataset,
+    "bigquery.googleapis.com/Table": bq_table,
+    "spanner.googleapis.com/Database": spanner_database,
+    "cloudkms.googleapis.com/CryptoKey": crypto_key,
+    PROJECT: project,
+}

@@ -1,0 +1,149 @@
+"""Evaluate policies over an Inventory, apply waivers, and summarise.
+
+Linear in resources: each resource meets only the policies for its kind. Coverage gaps
+become ERROR findings for every policy on the kinds they hide, so an unreadable API can
+never read as a clean pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from policies.base import Context
+from scanner.model import CoverageGap, Finding, Resource, Severity, Status
+
+if TYPE_CHECKING:
+    from policies.registry import PolicySet
+    from scanner.config import Config
+    from scanner.inventory import Inventory
+    from scanner.waivers import WaiverSet
+
+__all__ = ["evaluate", "ScanResult"]
+
+
+@dataclass
+class ScanResult:
+    findings: list[Finding]
+    policies: "PolicySet"
+    config: "Config"
+    source: str
+    evaluated_at: str  # the "now" of evaluation (the inventory's collected_at)
+    started_at: str
+    coverage_gaps: list[CoverageGap] = field(default_factory=list)
+    waiver_problems: list[str] = field(default_factory=list)
+    inventory_sources: list[dict[str, Any]] = field(default_factory=list)
+    resource_count: int = 0
+    accounts: list[tuple[str, str]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # e.g. IaC baseline counts
+
+    def counts(self) -> Counter:
+        return Counter(f.status for f in self.findings)
+
+    def failing(self, threshold: Severity, *, errors_fail: bool = True) -> list[Finding]:
+        statuses = {Status.FAIL, Status.ERROR} if errors_fail else {Status.FAIL}
+        return [f for f in self.findings if f.status in statuses and f.severity.rank >= threshold.rank]
+
+    def exit_code(self, threshold: Severity, *, errors_fail: bool = True) -> int:
+        return 1 if self.failing(threshold, errors_fail=errors_fail) else 0
+
+    def summary_line(self) -> str:
+        c = self.counts()
+        parts = [f"{c.get(s, 0)} {s.value.lower().replace('_', '-')}" for s in Status]
+        return f"{len(self.findings)} findings over {self.resource_count} resources: " + ", ".join(parts)
+
+
+def _now(inventory: "Inventory") -> dt.datetime:
+    from policies.base import parse_time
+
+    return parse_time(inventory.collected_at) or dt.datetime.now(dt.timezone.utc)
+
+
+def _gap_resource(gap: CoverageGap, kind: str) -> Resource:
+    return Resource(
+        provider=gap.provider,
+        account=gap.account,
+        region=gap.region,
+        kind=kind,
+        native_type=f"coverage-gap/{gap.service}",
+        id=gap.id,
+        name=f"{gap.service} ({gap.code})",
+    )
+
+
+def evaluate(
+    inventory: "Inventory",
+    policies: "PolicySet",
+    config: "Config",
+    waivers: "WaiverSet | None" = None,
+    *,
+    source: str = "",
+    areas: set[str] | None = None,
+) -> ScanResult:
+    started = dt.datetime.now(dt.timezone.utc)
+    now = _now(inventory)
+    policies = policies.only(areas)
+    problems: list[str] = []
+    if waivers is not None:
+        waivers, _expired = waivers.active_on(now.date())
+        problems = list(waivers.problems)
+    match = waivers.match if waivers is not None else None
+
+    def is_waived(policy_id: str, resource: Resource) -> bool:
+        return match is not None and match(policy_id, resource) is not None
+
+    ctx = Context(inventory, config, now, is_waived)
+    findings: list[Finding] = []
+    append = findings.append
+    by_kind = policies.by_kind
+    for resource in inventory:
+        for policy in by_kind.get(resource.kind, ()):
+            ctx.params = policy.params
+            outcome = policy.predicate(resource, ctx)
+            status = outcome.status
+            waiver = None
+            if status is Status.FAIL and match is not None:
+                waiver = match(policy.id, resource)
+                if waiver is not None:
+                    status = Status.WAIVED
+            append(
+                Finding(
+                    policy=policy.id,
+                    status=status,
+                    severity=policy.severity,
+                    resource=resource,
+                    message=outcome.message,
+                    controls=outcome.cite or policy.controls,
+                    evidence=outcome.evidence,
+                    waiver=waiver,
+                )
+            )
+    for gap in inventory.coverage_gaps:
+        for kind in gap.kinds:
+            for policy in by_kind.get(kind, ()):
+                append(
+                    Finding(
+                        policy=policy.id,
+                        status=Status.ERROR,
+                        severity=policy.severity,
+                        resource=_gap_resource(gap, kind),
+                        message=f"could not read {gap.service} in {gap.region or 'global'}: {gap.code}: {gap.message}",
+                        controls=policy.controls,
+                        evidence={"coverage_gap": gap.to_dict()},
+                    )
+                )
+    return ScanResult(
+        findings=findings,
+        policies=policies,
+        config=config,
+        source=source,
+        evaluated_at=now.isoformat().replace("+00:00", "Z"),
+        started_at=started.isoformat().replace("+00:00", "Z"),
+        coverage_gaps=list(inventory.coverage_gaps),
+        waiver_problems=problems,
+        inventory_sources=list(inventory.sources),
+        resource_count=len(inventory),
+        accounts=inventory.accounts(),
+    )

@@ -1,0 +1,345 @@
+"""AWS Terraform types → canonical kinds and properties (docs/model.md).
+
+Defaults follow what AWS does when the argument is absent, where AWS documents it:
+S3 encrypts every new bucket with SSE-S3 (since 2023-01-05), CloudWatch Logs encrypts
+with service keys, DynamoDB with an AWS-owned key, RDS stores unencrypted unless
+``storage_encrypted``. EBS is the exception: the account's default encryption setting
+decides, which code outside this stack may change, so an absent ``encrypted`` stays unknown.
+"""
+
+from __future__ import annotations
+
+from scanner.iac.hcl import TfResource, ref_address, resolve
+from scanner.iac.regions import place
+from scanner.iac.normalize import TYPES, Ctx, Normalized, log_class, tags_of
+
+_S3_SIDE = ("bucket",)
+
+
+def _encryption(ctx: Ctx, key_value, *, enabled: bool | None, default_manager: str | None) -> dict:
+    """Canonical encryption fields from a key argument."""
+    props: dict = {}
+    if enabled is False:
+        return {"encryption.enabled": False, "encryption.key_manager": "none"}
+    manager, key = ctx.key_ref(key_value) if key_value is not None else (None, None)
+    if key_value is None:
+        manager = default_manager
+    if enabled is not None or manager is not None:
+        props["encryption.enabled"] = True if (enabled or manager) else enabled
+    props["encryption.key_manager"] = manager
+    if key:
+        props["encryption.key_id"] = key
+    return props
+
+
+def _edges(props: dict) -> list[tuple[str, str]]:
+    key = props.get("encryption.key_id")
+    return [("encrypted_by", key)] if key and props.get("encryption.key_manager") != "provider" else []
+
+
+def s3_bucket(res: TfResource, ctx: Ctx) -> Normalized:
+    props: dict = {}
+    sse = ctx.attached(res, ("aws_s3_bucket_server_side_encryption_configuration",), _S3_SIDE)
+    rule = None
+    if sse:
+        r = ctx.block(sse[0], "rule")
+        rule = ctx.block(r, "apply_server_side_encryption_by_default") if r else None
+    else:  # provider v3 style, inline
+        inline = ctx.block(res, "server_side_encryption_configuration")
+        r = ctx.block(inline, "rule") if inline else None
+        rule = ctx.block(r, "apply_server_side_encryption_by_default") if r else None
+    if rule is None:
+        props.update({"encryption.enabled": True, "encryption.key_manager": "provider"})  # SSE-S3 default
+    else:
+        algo = resolve(rule.get("sse_algorithm"), ctx.module)
+        if algo == "AES256":
+            props.update({"encryption.enabled": True, "encryption.key_manager": "provider"})
+        elif isinstance(algo, str) and algo.startswith("aws:kms"):
+            key = rule.get("kms_master_key_id")
+            props.update(_encryption(ctx, key, enabled=True, default_manager="provider"))
+    # lifecycle expiration → how long objects (e.g. trail logs) are kept
+    life = ctx.attached(res, ("aws_s3_bucket_lifecycle_configuration",), _S3_SIDE)
+    rules = ctx.blocks(life[0].attrs, "rule") if life else ctx.blocks(res.attrs, "lifecycle_rule")
+    props.update(_s3_retention(ctx, rules))
+    repl = ctx.attached(res, ("aws_s3_bucket_replication_configuration",), _S3_SIDE)
+    props["replica_regions"] = _replica_regions(ctx, repl)
+    tags = tags_of(res, ctx)
+    props["log_class"] = log_class(tags)
+    name = ctx.value(res, "bucket")
+    return Normalized("storage.object", "AWS::S3::Bucket", props, name=name or res.name, edges=_edges(props))
+
+
+def _s3_retention(ctx: Ctx, rules: list[dict]) -> dict:
+    """No enabled expiration rule means objects are kept forever."""
+    days: list[int] = []
+    for rule in rules:
+        status = resolve(rule.get("status"), ctx.module)
+        if rule.get("enabled") is False or (isinstance(status, str) and status != "Enabled"):
+            continue
+        for exp in ctx.blocks(rule, "expiration"):
+            d = resolve(exp.get("days"), ctx.module)
+            if d is None and "days" in exp:
+                return {}  # an expiration we cannot read: retention unknown
+            if isinstance(d, int):
+                days.append(d)
+    if days:
+        return {"retention_days": min(days), "retention_unlimited": False}
+    return {"retention_unlimited": True}
+
+
+def _replica_regions(ctx: Ctx, repl: list[TfResource]) -> list[str] | None:
+    if not repl:
+        return []
+    regions: list[str] = []
+    for cfg in repl:
+        for rule in ctx.blocks(cfg.attrs, "rule"):
+            dest = ctx.block(rule, "destination")
+            if not dest:
+                continue
+            bucket_ref = ref_address(dest.get("bucket"))
+            target = next(
+                (r for r in ctx.of_type("aws_s3_bucket") if f"{r.type}.{r.name}" == bucket_ref), None
+            )
+            if target is None:
+                return None  # destination outside this code: region unknown
+            region = place(target).region
+            if region is None:
+                return None
+            regions.append(region)
+    return sorted(set(regions))
+
+
+def cloudwatch_log_group(res: TfResource, ctx: Ctx) -> Normalized:
+    props = _encryption(ctx, res.attrs.get("kms_key_id"), enabled=True, default_manager="provider")
+    if "kms_key_id" in res.attrs and props.get("encryption.key_manager") is None:
+        # CloudWatch Logs accepts only customer-managed keys
+        props["encryption.key_manager"] = "customer" if props.get("encryption.key_id") else None
+    if "retention_in_days" not in res.attrs:
+        props["retention_unlimited"] = True
+    else:
+        days = ctx.value(res, "retention_in_days")
+        if isinstance(days, int):
+            props.update({"retention_days": days} if days else {"retention_unlimited": True})
+    props["log_class"] = log_class(tags_of(res, ctx))
+    return Normalized("log.store", "AWS::Logs::LogGroup", props, name=ctx.value(res, "name") or res.name,
+                      edges=_edges(props))
+
+
+def kms_key(res: TfResource, ctx: Ctx) -> Normalized:
+    props: dict = {"key_manager": "customer"}
+    rot = ctx.value(res, "enable_key_rotation")
+    props["rotation_enabled"] = bool(rot) if "enable_key_rotation" in res.attrs else False
+    if rot is None and "enable_key_rotation" in res.attrs:
+        props["rotation_enabled"] = None
+    period = ctx.value(res, "rotation_period_in_days")
+    props["rotation_period_days"] = period if isinstance(period, int) else (365 if props["rotation_enabled"] else None)
+    enabled = ctx.value(res, "is_enabled")
+    props["state"] = "disabled" if enabled is False else ("enabled" if "is_enabled" not in res.attrs or enabled else None)
+    props["policy_public"] = _policy_public(ctx.value(res, "policy"))
+    return Normalized("kms.key", "AWS::KMS::Key", props)
+
+
+def _policy_public(policy) -> bool | None:
+    import json
+
+    if policy is None:
+        return None
+    try:
+        doc = json.loads(policy) if isinstance(policy, str) else policy
+    except ValueError:
+        return None
+    stmts = doc.get("Statement", []) if isinstance(doc, dict) else []
+    for s in stmts if isinstance(stmts, list) else [stmts]:
+        if s.get("Effect") != "Allow" or s.get("Condition"):
+            continue
+        p = s.get("Principal")
+        aws = p.get("AWS") if isinstance(p, dict) else p
+        if aws == "*" or (isinstance(aws, list) and "*" in aws):
+            return True
+    return False
+
+
+def ebs_volume(res: TfResource, ctx: Ctx) -> Normalized:
+    enc = ctx.value(res, "encrypted")
+    if enc is True:
+        props = _encryption(ctx, res.attrs.get("kms_key_id"), enabled=True, default_manager="provider")
+        if "kms_key_id" not in res.attrs and ctx.of_type("aws_ebs_default_kms_key"):
+            props["encryption.key_manager"] = None  # the account default key is set in this code
+    else:
+        props = {}  # the account's default-encryption setting decides; not visible here
+    return Normalized("storage.block", "AWS::EC2::Volume", props, edges=_edges(props))
+
+
+def rds(native: str):
+    def fn(res: TfResource, ctx: Ctx) -> Normalized:
+        enc = ctx.value(res, "storage_encrypted")
+        if "storage_encrypted" in res.attrs and enc is None:
+            props: dict = {}
+        elif not enc and not res.attrs.get("kms_key_id") and not res.attrs.get("replicate_source_db"):
+            props = {"encryption.enabled": False, "encryption.key_manager": "none"}
+        else:
+            props = _encryption(ctx, res.attrs.get("kms_key_id"), enabled=True, default_manager="provider")
+        return Normalized("database", native, props, name=ctx.value(res, "identifier") or res.name,
+                          edges=_edges(props))
+    return fn
+
+
+def dynamodb_table(res: TfResource, ctx: Ctx) -> Normalized:
+    sse = ctx.block(res, "server_side_encryption")
+    if sse is None:
+        props = {"encryption.enabled": True, "encryption.key_manager": "provider"}
+    else:
+        on = resolve(sse.get("enabled"), ctx.module)
+        props = (
+            _encryption(ctx, sse.get("kms_key_arn"), enabled=True, default_manager="provider")
+            if on else ({"encryption.enabled": True, "encryption.key_manager": "provider"} if on is False else {})
+        )
+    regions = []
+    for rep in ctx.blocks(res.attrs, "replica"):
+        r = resolve(rep.get("region_name"), ctx.module)
+        if r is None:
+            regions = None
+            break
+        regions.append(r)
+    props["replica_regions"] = sorted(regions) if regions is not None else None
+    return Normalized("database", "AWS::DynamoDB::Table", props, name=ctx.value(res, "name") or res.name,
+                      edges=_edges(props))
+
+
+def cloudtrail(res: TfResource, ctx: Ctx) -> Normalized:
+    logging_on = ctx.value(res, "enable_logging")
+    mgmt = True
+    for sel in ctx.blocks(res.attrs, "event_selector"):
+        v = resolve(sel.get("include_management_events"), ctx.module)
+        mgmt = mgmt and (v is not False)
+    props = {
+        "enabled": True if "enable_logging" not in res.attrs else logging_on,
+        "all_regions": bool(ctx.value(res, "is_multi_region_trail")) if "is_multi_region_trail" in res.attrs else False,
+        "organization": bool(ctx.value(res, "is_organization_trail")),
+        "management_events": mgmt,
+    }
+    props.update(_encryption(ctx, res.attrs.get("kms_key_id"), enabled=True, default_manager="provider"))
+    edges = _edges(props)
+    target = ref_address(res.attrs.get("s3_bucket_name"))
+    if target:
+        edges.append(("logs_to", ctx.id_of(target)))
+    cw = ref_address(res.attrs.get("cloud_watch_logs_group_arn"))
+    if cw:
+        edges.append(("logs_to", ctx.id_of(cw)))
+    return Normalized("log.trail", "AWS::CloudTrail::Trail", props, name=ctx.value(res, "name") or res.name, edges=edges)
+
+
+def sns_topic(res: TfResource, ctx: Ctx) -> Normalized:
+    if "kms_master_key_id" not in res.attrs:
+        props = {"encryption.enabled": False, "encryption.key_manager": "none"}
+    else:
+        props = _encryption(ctx, res.attrs["kms_master_key_id"], enabled=True, default_manager=None)
+    return Normalized("messaging.queue", "AWS::SNS::Topic", props, edges=_edges(props))
+
+
+def sqs_queue(res: TfResource, ctx: Ctx) -> Normalized:
+    if "kms_master_key_id" in res.attrs:
+        props = _encryption(ctx, res.attrs["kms_master_key_id"], enabled=True, default_manager=None)
+    elif ctx.value(res, "sqs_managed_sse_enabled") is False:
+        props = {"encryption.enabled": False, "encryption.key_manager": "none"}
+    else:
+        props = {"encryption.enabled": True, "encryption.key_manager": "provider"}  # SSE-SQS default
+    return Normalized("messaging.queue", "AWS::SQS::Queue", props, edges=_edges(props))
+
+
+def backup_vault(res: TfResource, ctx: Ctx) -> Normalized:
+    props = _encryption(ctx, res.attrs.get("kms_key_arn"), enabled=True, default_manager="provider")
+    return Normalized("backup", "AWS::Backup::BackupVault", props, edges=_edges(props))
+
+
+def iam_user(res: TfResource, ctx: Ctx) -> Normalized:
+    """An IAM user made by code. Terraform cannot activate an MFA device (that needs two
+    codes from the device), so a user created here has no MFA when deployed."""
+    console = bool(ctx.attached(res, ("aws_iam_user_login_profile",), ("user",)))
+    roles: list[str] | None = []
+    for att in ctx.attached(res, ("aws_iam_user_policy_attachment",), ("user",)):
+        arn = ctx.value(att, "policy_arn")
+        ref = ref_address(att.attrs.get("policy_arn"))
+        if isinstance(arn, str):
+            roles.append(arn.rsplit("/", 1)[-1])
+        elif ref:
+            roles.append(ref.split(".", 1)[1])  # a policy defined in code: its Terraform name
+        else:
+            roles = None
+            break
+    edges: list[tuple[str, str]] = []
+    for mem in ctx.attached(res, ("aws_iam_user_group_membership",), ("user",)):
+        for g in mem.attrs.get("groups") or []:
+            addr = ref_address(g)
+            if addr:
+                edges.append(("member_of", ctx.id_of(addr)))
+    inline = ctx.attached(res, ("aws_iam_user_policy",), ("user",))
+    actions = _inline_actions(ctx, inline)
+    if inline and actions is None and roles is not None and not roles:
+        roles = None  # an inline policy we cannot read may grant anything
+    keys = [
+        {"id": ctx.id_of(f"{k.type}.{k.name}"), "active": ctx.value(k, "status") in (None, "Active"),
+         "created": None, "last_used": None}
+        for k in ctx.attached(res, ("aws_iam_access_key",), ("user",))
+    ]
+    props = {
+        "human": True if console else None,
+        "root": False,
+        "console_access": console,
+        "mfa": False if console else None,
+        "mfa_evidence": "iac: a user created by code has no active MFA device" if console else None,
+        "roles": roles,
+        "actions": actions,
+        "access_keys": keys,
+        "last_used": "never",
+    }
+    return Normalized("identity.user", "AWS::IAM::User", props, name=ctx.value(res, "name") or res.name,
+                      edges=edges, region_override="global")
+
+
+def _inline_actions(ctx: Ctx, inline: list[TfResource]) -> list[str] | None:
+    import json
+
+    actions: list[str] = []
+    for pol in inline:
+        doc = ctx.value(pol, "policy")
+        try:
+            doc = json.loads(doc) if isinstance(doc, str) else None
+        except ValueError:
+            doc = None
+        if not isinstance(doc, dict):
+            return None
+        stmts = doc.get("Statement", [])
+        for s in stmts if isinstance(stmts, list) else [stmts]:
+            if s.get("Effect") == "Allow":
+                a = s.get("Action", [])
+                actions.extend([a] if isinstance(a, str) else a)
+    return actions
+
+
+def iam_group(res: TfResource, ctx: Ctx) -> Normalized:
+    roles = []
+    for att in ctx.attached(res, ("aws_iam_group_policy_attachment",), ("group",)):
+        arn = ctx.value(att, "policy_arn")
+        roles.append(arn.rsplit("/", 1)[-1] if isinstance(arn, str) else None)
+    return Normalized("identity.group", "AWS::IAM::Group", {"roles": None if None in roles else roles},
+                      name=ctx.value(res, "name") or res.name, region_override="global")
+
+
+TYPES.update(
+    {
+        "aws_s3_bucket": s3_bucket,
+        "aws_cloudwatch_log_group": cloudwatch_log_group,
+        "aws_kms_key": kms_key,
+        "aws_ebs_volume": ebs_volume,
+        "aws_db_instance": rds("AWS::RDS::DBInstance"),
+        "aws_rds_cluster": rds("AWS::RDS::DBCluster"),
+        "aws_dynamodb_table": dynamodb_table,
+        "aws_cloudtrail": cloudtrail,
+        "aws_sns_topic": sns_topic,
+        "aws_sqs_queue": sqs_queue,
+        "aws_backup_vault": backup_vault,
+        "aws_iam_user": iam_user,
+        "aws_iam_group": iam_group,
+    }
+)

@@ -1,0 +1,199 @@
+"""Terraform resources → normalized Resources (docs/model.md), pure functions.
+
+Each supported Terraform type maps to a canonical kind and the native type a live scan
+would report, so the *same* policy predicates run on code and on clouds. The resource id
+is the Terraform address with its module path (prefixed with the root directory when a
+scan covers several roots); account is ``iac``; region comes from :mod:`scanner.iac.regions`.
+
+A property is written only when the code makes it certain; when a value is an expression
+we cannot evaluate (a variable without a default, a function call) the property is left
+out, and the policy reports ERROR ("unknown"), never PASS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.iac.hcl import TfModule, TfProject, TfResource, ref_address, resolve
+from scanner.iac.regions import place, provider_of
+from scanner.inventory import Inventory
+from scanner.model import CoverageGap, Resource
+
+__all__ = ["Normalized", "Ctx", "normalize_project", "LOG_CLASS_TAG", "TYPES"]
+
+ACCOUNT = "iac"
+LOG_CLASS_TAG = "cloudgov:log-class"
+
+
+@dataclass
+class Normalized:
+    kind: str
+    native_type: str
+    properties: dict[str, Any] = field(default_factory=dict)
+    name: str = ""
+    edges: list[tuple[str, str]] = field(default_factory=list)  # (type, target address or id)
+    region_override: str | None = None  # global services (IAM)
+
+
+class Ctx:
+    """What a type normalizer may consult: the other resources of the same module instance."""
+
+    def __init__(self, module: TfModule, prefix: str) -> None:
+        self.module = module
+        self.prefix = prefix  # id prefix of the root ("aws/" or "")
+        self._by_type: dict[str, list[TfResource]] = {}
+        for r in module.resources:
+            self._by_type.setdefault(r.type, []).append(r)
+
+    def value(self, res: TfResource, key: str) -> Any:
+        """The certain value of an argument; None when absent or unresolvable."""
+        return resolve(res.attrs.get(key), self.module)
+
+    def has(self, res: TfResource, key: str) -> bool:
+        return key in res.attrs
+
+    def block(self, res: TfResource | dict, key: str) -> dict[str, Any] | None:
+        """First nested block ``key`` (hcl2 gives blocks as lists of dicts)."""
+        attrs = res.attrs if isinstance(res, TfResource) else res
+        v = attrs.get(key)
+        if isinstance(v, list) and v and isinstance(v[0], dict):
+            return v[0]
+        return v if isinstance(v, dict) else None
+
+    def blocks(self, attrs: dict, key: str) -> list[dict[str, Any]]:
+        v = attrs.get(key)
+        if isinstance(v, list):
+            return [b for b in v if isinstance(b, dict)]
+        return [v] if isinstance(v, dict) else []
+
+    def id_of(self, address: str) -> str:
+        return f"{self.prefix}{self.module.address}{address}"
+
+    def attached(self, res: TfResource, types: tuple[str, ...], via: tuple[str, ...]) -> list[TfResource]:
+        """Resources of ``types`` whose argument in ``via`` refers to ``res`` (by reference or
+        by the same literal name), e.g. the SSE configuration of a bucket."""
+        local = f"{res.type}.{res.name}"
+        names = {self.value(res, k) for k in ("bucket", "name", "user", "group")} - {None}
+        out = []
+        for t in types:
+            for other in self._by_type.get(t, []):
+                for arg in via:
+                    v = other.attrs.get(arg)
+                    if v is None:
+                        continue
+                    if ref_address(v) == local or resolve(v, self.module) in names:
+                        out.append(other)
+                        break
+        return out
+
+    def of_type(self, t: str) -> list[TfResource]:
+        return self._by_type.get(t, [])
+
+    def key_ref(self, value: Any, aws_alias_prefix: str = "alias/aws/") -> tuple[str | None, str | None]:
+        """(key_manager, key id or address) for a key argument.
+
+        A reference to a key resource in the same code → customer (edge to it); an
+        AWS-managed alias → provider; a literal id we cannot classify → (None, id).
+        """
+        addr = ref_address(value)
+        if addr and addr.split(".", 1)[0] in KEY_TYPES:
+            return "customer", self.id_of(addr)
+        v = resolve(value, self.module)
+        if isinstance(v, str) and v:
+            if aws_alias_prefix and aws_alias_prefix in v:
+                return "provider", v
+            return None, v
+        return None, None
+
+
+#: Terraform types that create customer-managed keys.
+KEY_TYPES = {"aws_kms_key", "aws_kms_replica_key", "azurerm_key_vault_key", "google_kms_crypto_key"}
+
+Normalizer = Callable[[TfResource, Ctx], Normalized | None]
+
+#: Terraform type → normalizer; filled by the provider modules on import.
+TYPES: dict[str, Normalizer] = {}
+
+
+def log_class(tags: dict[str, Any]) -> str | None:
+    v = tags.get(LOG_CLASS_TAG) or tags.get(LOG_CLASS_TAG.replace(":", "_"))
+    return v if isinstance(v, str) else None
+
+
+def tags_of(res: TfResource, ctx: Ctx, key: str = "tags") -> dict[str, str]:
+    tags = ctx.value(res, key)
+    if isinstance(tags, dict):
+        return {str(k): str(v) for k, v in tags.items()}
+    raw = res.attrs.get(key)
+    if isinstance(raw, dict):  # keep the literal ones when some values are expressions
+        return {str(k): v for k, v in raw.items() if isinstance(v, str) and "${" not in v}
+    return {}
+
+
+def _load_provider_modules() -> None:
+    from scanner.iac import aws, azure, gcp  # noqa: F401  (register their types)
+
+
+def normalize_project(project: TfProject, prefix: str, inventory: Inventory) -> None:
+    """Add the project's resources, relationships and coverage gaps to ``inventory``."""
+    _load_provider_modules()
+    for module in project.modules:
+        ctx = Ctx(module, prefix)
+        for res in module.resources:
+            fn = TYPES.get(res.type)
+            if fn is None:
+                continue
+            n = fn(res, ctx)
+            if n is None:
+                continue
+            placement = place(res)
+            region = n.region_override or placement.region
+            rid = f"{prefix}{res.address}"
+            props = {k: v for k, v in n.properties.items() if v is not None}
+            if region is None:
+                props["region_unresolved"] = placement.how
+            raw = {
+                "location": res.location,
+                "terraform": {
+                    "address": res.address,
+                    "type": res.type,
+                    "provider_config": placement.provider_config,
+                    "region_source": placement.how if n.region_override is None else "global service",
+                },
+            }
+            inventory.add(
+                Resource(
+                    provider=provider_of(res) or "unknown",
+                    account=ACCOUNT,
+                    region=region,
+                    kind=n.kind,
+                    native_type=n.native_type,
+                    id=rid,
+                    name=n.name or res.name,
+                    tags=tags_of(res, ctx) if res.type.startswith(("aws", "azurerm")) else tags_of(res, ctx, "labels"),
+                    properties=props,
+                    raw=raw,
+                )
+            )
+            for rel_type, target in n.edges:
+                inventory.relate(rid, rel_type, target)
+    for problem in project.problems:
+        inventory.gap(
+            CoverageGap(
+                provider="iac",
+                account=ACCOUNT,
+                region=None,
+                service=f"terraform:{prefix}{problem.file}",
+                kinds=tuple(sorted(ALL_KINDS)),
+                code="ParseError",
+                message=problem.message,
+            )
+        )
+
+
+ALL_KINDS = {
+    "identity.user", "kms.key", "storage.object", "storage.block", "database", "backup",
+    "log.trail", "log.store", "messaging.queue",
+}

@@ -1,0 +1,73 @@
+"""One renderer per format, looked up by name.
+
+Each renderer module has ``FILENAME`` (used with --output-dir) and
+``render(result, stream)`` writing text to ``stream``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scanner.errors import UsageError
+
+if TYPE_CHECKING:
+    from scanner.engine import ScanResult
+
+__all__ = ["RENDERERS", "resolve_formats", "render_all", "render"]
+
+RENDERERS = {
+    "table": "scanner.outputs.table",
+    "json": "scanner.outputs.json_doc",
+    "sarif": "scanner.outputs.sarif",
+    "junit": "scanner.outputs.junit",
+    "csv": "scanner.outputs.csv_rows",
+}
+
+
+def resolve_formats(formats: list[str], output_dir: Path | None) -> list[str]:
+    out: list[str] = []
+    for item in formats:
+        for name in item.split(","):
+            name = name.strip().lower()
+            if not name:
+                continue
+            if name not in RENDERERS:
+                raise UsageError(f"unknown output format {name!r}; use one of {', '.join(RENDERERS)}")
+            if name not in out:
+                out.append(name)
+    to_stdout = [f for f in out if f != "table"] if output_dir is None else []
+    if len(to_stdout) > 1:
+        raise UsageError(
+            f"{len(to_stdout)} file formats ({', '.join(to_stdout)}) cannot share standard output; "
+            "give --output-dir"
+        )
+    return out or ["table"]
+
+
+def _module(name: str):
+    return importlib.import_module(RENDERERS[name])
+
+
+def render(result: "ScanResult", name: str, stream) -> None:
+    _module(name).render(result, stream)
+
+
+def render_all(result: "ScanResult", formats: list[str], output_dir: Path | None) -> list[Path]:
+    """Write each format; returns the files written (stdout is not a file)."""
+    written: list[Path] = []
+    for name in formats:
+        mod = _module(name)
+        if name == "table" or output_dir is None:
+            mod.render(result, sys.stdout)
+            continue
+        output_dir.mkdir(parents=True, exist_ok=True)
+        path = output_dir / mod.FILENAME
+        tmp = path.with_name(path.name + ".tmp")
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
+            mod.render(result, fh)
+        tmp.replace(path)
+        written.append(path)
+    return written

@@ -1,0 +1,28 @@
+"""Pieces every renderer shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scanner import __version__
+from scanner.model import Finding, Status
+
+TOOL = {"name": "cloudgov", "version": __version__, "information_uri": "https://github.com/cloudgov/cloudgov"}
+
+NON_PASSING = (Status.FAIL, Status.ERROR, Status.WAIVED)
+
+
+def waiver_dict(f: Finding) -> dict[str, Any] | None:
+    return f.waiver.to_dict() if f.waiver is not None else None
+
+
+def json_safe(value: Any) -> Any:
+    """Evidence may hold tuples, sets or dates: make it plain JSON."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [json_safe(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)

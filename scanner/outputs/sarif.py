@@ -1,0 +1,154 @@
+"""SARIF 2.1.0: ``ruleId`` is the policy id; each result names its resource in
+``locations[0].logicalLocations[0].fullyQualifiedName``. Only non-passing results appear:
+FAIL (kind ``fail``), ERROR (kind ``review``: could not be evaluated) and WAIVED (a FAIL
+with an accepted external suppression carrying the compensating control)."""
+
+from __future__ import annotations
+
+import json
+from typing import IO, TYPE_CHECKING, Any
+
+from scanner.model import Finding, Severity, Status
+from scanner.outputs.common import NON_PASSING, TOOL, json_safe
+
+if TYPE_CHECKING:
+    from scanner.engine import ScanResult
+
+FILENAME = "findings.sarif"
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+
+_LEVEL = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}
+# GitHub code scanning reads this to rank security results (0.1–10)
+_SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "3.0",
+    Severity.INFO: "1.0",
+}
+
+
+def _rule(p: Any) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "name": "".join(part.title() for part in p.id.replace(".", "_").split("_")),
+        "shortDescription": {"text": p.title_en},
+        "fullDescription": {"text": f"{p.title_en} / {p.title_zh}"},
+        "help": {
+            "text": f"{p.remediation_en}\n\n{p.remediation_zh}\n\nControls: {', '.join(p.controls)}",
+        },
+        "defaultConfiguration": {"level": _LEVEL[p.severity]},
+        "properties": {
+            "title_zh": p.title_zh,
+            "area": p.area,
+            "severity": p.severity.value,
+            "controls": list(p.controls),
+            "security-severity": _SECURITY_SEVERITY[p.severity],
+            "tags": ["security", "compliance", p.area, *p.controls],
+        },
+    }
+
+
+def _location(f: Finding) -> dict[str, Any]:
+    r = f.resource
+    loc: dict[str, Any] = {
+        "logicalLocations": [
+            {
+                "fullyQualifiedName": r.id,
+                "name": r.name or r.id,
+                "kind": "resource",
+            }
+        ]
+    }
+    if f.location and f.location.get("file"):
+        region: dict[str, Any] = {"startLine": int(f.location.get("start_line") or 1)}
+        if f.location.get("end_line"):
+            region["endLine"] = int(f.location["end_line"])
+        loc["physicalLocation"] = {
+            "artifactLocation": {"uri": str(f.location["file"]).lstrip("/"), "uriBaseId": "%SRCROOT%"},
+            "region": region,
+        }
+    return loc
+
+
+def _result(f: Finding, index: int) -> dict[str, Any]:
+    r = f.resource
+    res: dict[str, Any] = {
+        "ruleId": f.policy,
+        "ruleIndex": index,
+        "message": {"text": f"{r.name or r.id}: {f.message}"},
+        "locations": [_location(f)],
+        "partialFingerprints": {"cloudgovFinding/v1": f.fingerprint},
+        "properties": {
+            "status": f.status.value,
+            "severity": f.severity.value,
+            "controls": list(f.controls),
+            "provider": r.provider,
+            "account": r.account,
+            "region": r.region,
+            "resourceKind": r.kind,
+            "nativeType": r.native_type,
+            "evidence": json_safe(dict(f.evidence)),
+        },
+    }
+    if f.status is Status.ERROR:
+        res["kind"] = "review"
+        res["level"] = "none"  # SARIF: a kind other than "fail" carries level "none"
+    else:
+        res["kind"] = "fail"
+        res["level"] = _LEVEL[f.severity]
+    if f.status is Status.WAIVED and f.waiver is not None:
+        w = f.waiver
+        res["suppressions"] = [
+            {
+                "kind": "external",
+                "status": "accepted",
+                "justification": f"{w.id}: {w.reason}; compensating control (補償性措施): "
+                f"{w.compensating_control}; owner {w.owner}, approved by {w.approver}, expires {w.expires}",
+            }
+        ]
+    return res
+
+
+def render(result: "ScanResult", stream: IO[str]) -> None:
+    policies = list(result.policies)
+    index = {p.id: i for i, p in enumerate(policies)}
+    notifications = [
+        {
+            "level": "warning",
+            "message": {"text": f"coverage gap: {g.provider} {g.account} {g.region or 'global'} {g.service}: {g.code}: {g.message}"},
+        }
+        for g in result.coverage_gaps
+    ] + [{"level": "warning", "message": {"text": f"waiver: {p}"}} for p in result.waiver_problems]
+    doc = {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": TOOL["name"],
+                        "version": TOOL["version"],
+                        "informationUri": TOOL["information_uri"],
+                        "rules": [_rule(p) for p in policies],
+                    }
+                },
+                "invocations": [
+                    {
+                        "executionSuccessful": True,
+                        "toolExecutionNotifications": notifications,
+                    }
+                ],
+                "automationDetails": {"id": f"cloudgov/{result.source}/{result.evaluated_at}"},
+                "results": [_result(f, index[f.policy]) for f in result.findings if f.status in NON_PASSING],
+            }
+        ],
+    }
+    json.dump(doc, stream, ensure_ascii=False, indent=1)
+    stream.write("\n")

@@ -1,0 +1,142 @@
+"""Waivers (例外): approved exceptions, as data.
+
+File (YAML)::
+
+    waivers:
+      - id: W-2026-007
+        policy: residency.data_location
+        resources: ["arn:aws:s3:::fx-archive-tokyo", "arn:aws:s3:::fx-archive-*"]   # exact ids or globs
+        reason: FX archive approved offshore by the board, 2026-03
+        compensating_control: nightly in-country copy to ap-east-2 (補償性措施)
+        owner: infra-team@example.tw
+        approver: ciso@example.tw
+        expires: 2027-03-31
+
+Matching is exact or glob (fnmatch: ``*``, ``?``, ``[...]``) over the whole resource id,
+never substring. An unknown policy id makes the whole file invalid (exit 2); a malformed or
+expired entry is reported and does not waive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scanner.errors import ConfigError
+from scanner.model import Resource, Waiver
+
+__all__ = ["WaiverSet", "load_waivers", "parse_waivers"]
+
+REQUIRED = ("policy", "resources", "reason", "compensating_control", "owner", "approver", "expires")
+_GLOB_CHARS = set("*?[")
+
+
+class WaiverSet:
+    def __init__(self, entries: list[Waiver], problems: list[str], expired: list[Waiver]) -> None:
+        self.entries = entries  # valid (not yet judged against a date)
+        self.problems = problems
+        self.expired_at_load = expired
+        self._exact: dict[tuple[str, str], Waiver] = {}
+        self._globs: dict[str, list[tuple[str, Waiver]]] = {}
+        for w in entries:
+            for pattern in w.resources:
+                if _GLOB_CHARS & set(pattern):
+                    self._globs.setdefault(w.policy, []).append((pattern, w))
+                else:
+                    self._exact.setdefault((w.policy, pattern), w)
+
+    def active_on(self, day: dt.date) -> tuple["WaiverSet", list[Waiver]]:
+        """The waivers still in force on ``day``, and those that had expired by then."""
+        active = [w for w in self.entries if dt.date.fromisoformat(w.expires) >= day]
+        expired = [w for w in self.entries if dt.date.fromisoformat(w.expires) < day]
+        problems = list(self.problems) + [
+            f"{w.id}: expired on {w.expires}; it no longer waives {w.policy}" for w in expired
+        ]
+        return WaiverSet(active, problems, expired), expired
+
+    def match(self, policy_id: str, resource: Resource) -> Waiver | None:
+        w = self._exact.get((policy_id, resource.id))
+        if w is not None:
+            return w
+        for pattern, w in self._globs.get(policy_id, ()):
+            if fnmatch.fnmatchcase(resource.id, pattern):
+                return w
+        return None
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def _entry(i: int, raw: Any, known_policies: Any) -> tuple[Waiver | None, str | None]:
+    label = f"waiver #{i + 1}"
+    if not isinstance(raw, dict):
+        return None, f"{label}: not a mapping of fields; ignored"
+    label = f"waiver {raw.get('id') or '#' + str(i + 1)}"
+    policy = raw.get("policy")
+    if policy is not None and known_policies is not None and policy not in known_policies:
+        raise ConfigError(f"{label}: unknown policy id {policy!r}")
+    missing = [k for k in REQUIRED if not raw.get(k)]
+    if missing:
+        return None, f"{label}: missing {', '.join(missing)}; ignored (it waives nothing)"
+    resources = raw["resources"]
+    if isinstance(resources, str):
+        resources = [resources]
+    if not isinstance(resources, list) or not all(isinstance(r, str) and r for r in resources):
+        return None, f"{label}: resources must be a list of ids or globs; ignored"
+    if any(r.strip() in ("*", "**") for r in resources):
+        return None, f"{label}: a bare '*' would waive every resource; name them; ignored"
+    expires = raw["expires"]
+    if isinstance(expires, dt.datetime):
+        expires = expires.date()
+    if isinstance(expires, str):
+        try:
+            expires = dt.date.fromisoformat(expires)
+        except ValueError:
+            return None, f"{label}: expires {expires!r} is not a date (YYYY-MM-DD); ignored"
+    if not isinstance(expires, dt.date):
+        return None, f"{label}: expires must be a date (YYYY-MM-DD); ignored"
+    return (
+        Waiver(
+            id=str(raw.get("id") or f"waiver-{i + 1}"),
+            policy=policy,
+            resources=tuple(resources),
+            reason=str(raw["reason"]),
+            compensating_control=str(raw["compensating_control"]),
+            owner=str(raw["owner"]),
+            approver=str(raw["approver"]),
+            expires=expires.isoformat(),
+        ),
+        None,
+    )
+
+
+def parse_waivers(doc: Any, known_policies: Any = None, *, source: str = "waivers") -> WaiverSet:
+    if doc is None:
+        return WaiverSet([], [], [])
+    items = doc.get("waivers") if isinstance(doc, dict) else doc
+    if not isinstance(items, list):
+        raise ConfigError(f"{source}: expected a list of waivers (or a mapping with a 'waivers' list)")
+    entries, problems = [], []
+    for i, raw in enumerate(items):
+        w, problem = _entry(i, raw, known_policies)
+        if w is not None:
+            entries.append(w)
+        if problem:
+            problems.append(problem)
+    return WaiverSet(entries, problems, [])
+
+
+def load_waivers(path: str | Path, known_policies: Any = None) -> WaiverSet:
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such waiver file")
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise ConfigError(f"{path}: malformed YAML{f' at line {mark.line + 1}' if mark else ''}") from None
+    return parse_waivers(doc, known_policies, source=str(path))
