@@ -1,0 +1,244 @@
+"""Live collection from Azure (I/O only): Resource Graph in bulk, a few targeted ARM reads,
+Microsoft Graph for identities. Returns an :class:`AzureRaw`; :func:`collect_inventory`
+also normalizes it.
+
+API calls grow with resources / 1,000 (Resource Graph pages) plus per-subscription reads
+(activity-log export), per-workspace (tables), per-vault (keys), per-SQL-server (TDE
+protector) and per-log-storage-account (lifecycle) reads — never one call per resource.
+Clients take an injected azure-core transport, so the same code runs against recordings.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from scanner.connectors.azure.common import (NORMALIZED_TYPES, SQL_SERVER, STORAGE, VAULT, WORKSPACE,
+                                             LOG_CLASS_TAG)
+from scanner.connectors.azure.graph_collect import collect_identities
+from scanner.connectors.azure.http import ARM, ApiError, CallCounter, get_json, get_pages, graph_client
+from scanner.connectors.azure.raw import AzureRaw, gap
+from scanner.model import DATA_BEARING_KINDS, Kind
+
+__all__ = ["AzureCollector", "collect_inventory", "QUERIES"]
+
+_ROW = "id, name, type, tenantId, subscriptionId"
+QUERIES = {
+    "resourcecontainers": f"resourcecontainers | where type =~ 'microsoft.resources/subscriptions' "
+                          f"| project {_ROW}, tags, properties | order by id asc",
+    "resources": "resources | where type in~ (" + ", ".join(f"'{t}'" for t in NORMALIZED_TYPES) + ") "
+                 f"| project {_ROW}, kind, location, resourceGroup, sku, tags, properties, managedBy "
+                 "| order by id asc",
+    "authorizationresources": "authorizationresources | where type in~ ('microsoft.authorization/roleassignments', "
+                              f"'microsoft.authorization/roledefinitions') | project {_ROW}, properties "
+                              "| order by id asc",
+}
+_API = {"diag": "2021-05-01-preview", "locations": "2022-12-01", "tables": "2022-10-01", "sql": "2021-11-01",
+        "keys": "2023-07-01", "storage": "2023-05-01"}
+_DATA_KINDS = tuple(sorted(DATA_BEARING_KINDS))
+
+
+class AzureCollector:
+    def __init__(self, credential: Any, *, transport: Any = None, tenant: str | None = None,
+                 management_group: str | None = None, subscriptions: list[str] | None = None,
+                 max_workers: int = 8, retry_total: int = 6, retry_backoff_factor: float = 0.8,
+                 on_step: Callable[[str], None] | None = None, sleep: Callable[[float], None] = time.sleep):
+        from azure.mgmt.resourcegraph import ResourceGraphClient
+
+        kw: dict[str, Any] = {"retry_total": retry_total, "retry_backoff_factor": retry_backoff_factor}
+        if transport is not None:
+            kw["transport"] = transport
+        self.arm = ResourceGraphClient(credential, **kw)
+        self.graph = graph_client(credential, transport, retry_total=retry_total,
+                                  retry_backoff_factor=retry_backoff_factor)
+        self.tenant = tenant
+        self.management_group = management_group
+        self.subscriptions = [s.strip() for s in subscriptions or [] if s.strip()]
+        self.max_workers = max(1, max_workers)
+        self.counter = CallCounter()
+        self.on_step = on_step or (lambda _msg: None)
+        self.sleep = sleep
+
+    # --- Resource Graph ------------------------------------------------------------------
+    def query(self, table: str) -> list[dict[str, Any]]:
+        """All rows of one KQL query, following ``$skipToken``, within the tenant's quota."""
+        from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
+
+        rows: list[dict[str, Any]] = []
+        skip: str | None = None
+        while True:
+            request = QueryRequest(
+                query=QUERIES[table],
+                subscriptions=self.subscriptions or None,
+                management_groups=[self.management_group] if self.management_group else None,
+                options=QueryRequestOptions(top=1000, skip_token=skip, result_format="objectArray"),
+            )
+            result, headers = self.arm.resources(request, cls=lambda pr, d, _h: (d, pr.http_response.headers))
+            self.counter.add("resourcegraph")
+            rows.extend(result.data or [])
+            self._respect_quota(headers)
+            skip = result.skip_token
+            if not skip:
+                return rows
+
+    def _respect_quota(self, headers: Any) -> None:
+        """Resource Graph's per-user quota: when it is spent, wait until it resets (bounded)."""
+        remaining = headers.get("x-ms-user-quota-remaining")
+        if remaining is None or int(remaining) > 0:
+            return
+        h, m, s = (headers.get("x-ms-user-quota-resets-after") or "00:00:05").split(":")
+        self.sleep(min(int(h) * 3600 + int(m) * 60 + float(s), 60.0))
+
+    # --- ARM --------------------------------------------------------------------------------
+    def arm_get(self, path: str, api: str) -> dict[str, Any]:
+        return get_json(self.arm._send_request, f"{ARM}{path}?api-version={_API[api]}", self.counter, "arm")
+
+    def arm_list(self, path: str, api: str) -> list[dict[str, Any]]:
+        # resourcegraph 8 names it _send_request (the generated clients' public send_request)
+        return get_pages(self.arm._send_request, f"{ARM}{path}?api-version={_API[api]}", self.counter, "arm")
+
+    # --- the scan -----------------------------------------------------------------------------
+    def collect(self) -> AzureRaw:
+        raw = AzureRaw(tenant_id=self.tenant if _is_guid(self.tenant) else None)
+        scope = self.management_group and f"management group {self.management_group}" or (
+            f"{len(self.subscriptions)} subscriptions" if self.subscriptions else "the tenant")
+        raw.sources.append({"provider": "azure", "scope": scope, "collected_by": "cloudgov scan azure"})
+        account = self.tenant or "tenant"
+
+        self.on_step("Resource Graph: subscriptions")
+        raw.containers = self._bulk("resourcecontainers", raw, account, (Kind.ACCOUNT,)) or []
+        subs = [str(r["subscriptionId"]) for r in raw.containers
+                if str(r.get("type", "")).lower() == "microsoft.resources/subscriptions"]
+        raw.tenant_id = raw.tenant_id or next((r.get("tenantId") for r in raw.containers if r.get("tenantId")), None)
+        account = raw.tenant_id or account
+        for missing in sorted({s.lower() for s in self.subscriptions} - {s.lower() for s in subs}):
+            raw.gaps.append(gap(missing, "resourcegraph", _DATA_KINDS + (Kind.LOG_TRAIL,), "SubscriptionNotFound",
+                                f"subscription {missing} is not visible to these credentials"))
+        self.on_step("Resource Graph: resources")
+        raw.resources = self._bulk("resources", raw, account, _DATA_KINDS + (Kind.KMS_KEY,)) or []
+        self.on_step("Resource Graph: role assignments")
+        raw.authorization = self._bulk("authorizationresources", raw, account, (Kind.IDENTITY_USER,))
+
+        self.on_step(f"ARM: {len(subs)} subscriptions")
+        raw.locations = self._locations(subs, raw, account)
+        with ThreadPoolExecutor(max_workers=self.max_workers) as pool:
+            for sub, settings in zip(subs, pool.map(lambda s: self._diagnostics(s, raw), subs)):
+                if settings is not None:
+                    raw.diagnostic_settings[sub] = settings
+            self._targeted(pool, raw)
+
+        self.on_step("Microsoft Graph: identities")
+        principals = {str((r.get("properties") or {}).get("principalId")):
+                      str((r.get("properties") or {}).get("principalType", "")).lower()
+                      for r in raw.authorization or []
+                      if str(r.get("type", "")).lower() == "microsoft.authorization/roleassignments"}
+        collect_identities(self.graph, raw, self.counter, account, principals)
+        raw.sources[0]["api_calls"] = dict(self.counter.by_service)
+        return raw
+
+    def _bulk(self, table: str, raw: AzureRaw, account: str, kinds: tuple[str, ...]):
+        from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
+
+        try:
+            return self.query(table)
+        except ClientAuthenticationError:
+            raise  # no usable credentials: a user error for the CLI, not a gap
+        except HttpResponseError as e:
+            code, message = _sdk_error(e)
+            raw.gaps.append(gap(account, f"resourcegraph:{table}", kinds, code, message))
+            return None
+
+    def _locations(self, subs: list[str], raw: AzureRaw, account: str) -> list[dict[str, Any]] | None:
+        """Region pairs, read live (never hard-coded): from the first subscription that answers."""
+        last: ApiError | None = None
+        for sub in subs:
+            try:
+                return self.arm_list(f"/subscriptions/{sub}/locations", "locations")
+            except ApiError as e:
+                last = e
+        if last is not None:
+            raw.gaps.append(gap(account, "arm:locations", (), last.code,
+                                f"paired regions unreadable: {last.message}; GRS secondaries stay unknown"))
+        return None
+
+    def _diagnostics(self, sub: str, raw: AzureRaw) -> list[dict[str, Any]] | None:
+        try:
+            return self.arm_list(f"/subscriptions/{sub}/providers/Microsoft.Insights/diagnosticSettings", "diag")
+        except ApiError as e:
+            raw.gaps.append(gap(sub, "arm:diagnosticSettings", (Kind.LOG_TRAIL,), e.code,
+                                f"activity-log export settings unreadable: {e.message}"))
+            return None
+
+    def _targeted(self, pool: ThreadPoolExecutor, raw: AzureRaw) -> None:
+        """The reads Resource Graph cannot answer: one per workspace / vault / SQL server /
+        log storage account (and per storage account whose encryption Resource Graph omitted)."""
+        log_targets = {str((s.get("properties") or {}).get(k, "")).lower()
+                       for settings in raw.diagnostic_settings.values() for s in settings
+                       for k in ("storageAccountId",)}
+        jobs: list[tuple[str, str, Callable[[], Any]]] = []
+        for row in raw.resources:
+            rid, t = str(row["id"]), str(row.get("type", "")).lower()
+            key = rid.lower()
+            if t == WORKSPACE:
+                jobs.append(("tables", rid, lambda rid=rid: self.arm_list(f"{rid}/tables", "tables")))
+            elif t == VAULT:
+                jobs.append(("keys", rid, lambda rid=rid: self.arm_list(f"{rid}/keys", "keys")))
+            elif t == SQL_SERVER:
+                jobs.append(("sql", rid, lambda rid=rid: self.arm_get(f"{rid}/encryptionProtector/current", "sql")))
+            elif t == STORAGE:
+                if key in log_targets or LOG_CLASS_TAG in (row.get("tags") or {}):
+                    jobs.append(("lifecycle", rid, lambda rid=rid: self.arm_get(
+                        f"{rid}/managementPolicies/default", "storage")))
+                if "encryption" not in (row.get("properties") or {}):
+                    jobs.append(("storage", rid, lambda rid=rid: self.arm_get(rid, "storage")))
+        results = pool.map(lambda job: _attempt(job[2]), jobs)
+        for (what, rid, _), (value, err) in zip(jobs, results):
+            key = rid.lower()
+            if err is not None and what == "lifecycle" and err.status == 404:
+                raw.lifecycle[key] = None  # no management policy: nothing expires
+                continue
+            if err is not None:
+                kinds = {"tables": (Kind.LOG_STORE,), "keys": (Kind.KMS_KEY,), "sql": (Kind.DATABASE,),
+                         "lifecycle": (Kind.STORAGE_OBJECT,), "storage": (Kind.STORAGE_OBJECT,)}[what]
+                raw.gaps.append(gap(rid.split("/")[2], f"arm:{what}", kinds, err.code, f"{rid}: {err.message}"))
+                continue
+            if what == "tables":
+                raw.workspace_tables[key] = value
+            elif what == "keys":
+                raw.vault_keys[key] = value
+            elif what == "sql":
+                raw.sql_protectors[key.split("/encryptionprotector")[0]] = value
+            elif what == "lifecycle":
+                raw.lifecycle[key] = value
+            elif what == "storage":
+                for row in raw.resources:
+                    if str(row["id"]).lower() == key:
+                        row.setdefault("properties", {}).update(value.get("properties") or {})
+
+
+def _attempt(fn: Callable[[], Any]) -> tuple[Any, ApiError | None]:
+    try:
+        return fn(), None
+    except ApiError as e:
+        return None, e
+
+
+def _sdk_error(e: Exception) -> tuple[str, str]:
+    err = getattr(e, "error", None)
+    code = getattr(err, "code", None) or getattr(e, "status_code", None) or type(e).__name__
+    return str(code), str(getattr(e, "message", None) or e).splitlines()[0][:300]
+
+
+def _is_guid(text: str | None) -> bool:
+    import re
+
+    return bool(text and re.fullmatch(r"[0-9a-fA-F-]{36}", text))
+
+
+def collect_inventory(credential: Any, **kwargs: Any):
+    """Collect and normalize: the Inventory of one Azure scan."""
+    from scanner.connectors.azure.normalize import normalize
+
+    return normalize(AzureCollector(credential, **kwargs).collect())

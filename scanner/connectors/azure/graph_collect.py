@@ -1,0 +1,97 @@
+"""Microsoft Graph reads for identities (I/O only; normalization is in :mod:`.identity`).
+
+Calls: users (paged), directory roles with members (one call), the MFA registration report
+(paged; needs ``AuditLog.Read.All`` and Entra ID P1/P2), and — only when that report cannot
+be read — Conditional Access policies and security defaults. Service principals and groups
+named by role assignments are resolved in bulk (``directoryObjects/getByIds``, 1,000 ids a
+call); groups holding roles are expanded (``transitiveMembers``), one call per such group.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scanner.connectors.azure.http import GRAPH, ApiError, CallCounter, get_json, get_pages
+from scanner.connectors.azure.raw import AzureRaw, gap
+from scanner.model import Kind
+
+__all__ = ["collect_identities"]
+
+_USER_FIELDS = "id,displayName,userPrincipalName,userType,accountEnabled,createdDateTime"
+_IDENTITY_KINDS = (Kind.IDENTITY_USER, Kind.IDENTITY_GROUP)
+
+
+def collect_identities(client: Any, raw: AzureRaw, counter: CallCounter, tenant: str,
+                       rbac_principals: dict[str, str]) -> None:
+    """Fill raw.users / directory_roles / registration / fallback evidence; gaps for what failed."""
+    send = client.send_request
+
+    def read(what: str, fn, kinds=_IDENTITY_KINDS):
+        try:
+            return fn()
+        except ApiError as e:
+            raw.gaps.append(gap(tenant, f"graph:{what}", kinds, e.code, f"Microsoft Graph {what}: {e.message}"))
+            return None
+
+    # Users: sign-in activity needs AuditLog.Read.All + P1; without it, read users without it.
+    try:
+        raw.users = get_pages(send, f"{GRAPH}/v1.0/users?$select={_USER_FIELDS},signInActivity&$top=999", counter)
+    except ApiError:
+        raw.users = read("users", lambda: get_pages(send, f"{GRAPH}/v1.0/users?$select={_USER_FIELDS}&$top=999",
+                                                     counter))
+    raw.directory_roles = read("directoryRoles", lambda: get_pages(
+        send, f"{GRAPH}/v1.0/directoryRoles?$expand=members", counter))
+
+    try:
+        raw.registration = get_pages(
+            send, f"{GRAPH}/v1.0/reports/authenticationMethods/userRegistrationDetails?$top=999", counter)
+    except ApiError as e:
+        raw.registration = None
+        raw.registration_error = f"userRegistrationDetails unreadable ({e.code})"
+        _mfa_fallback(send, raw, counter, tenant, e)
+
+    # Service principals and groups that hold Azure roles: names and types, in bulk.
+    ids = sorted(pid for pid, ptype in rbac_principals.items() if ptype in ("serviceprincipal", "group"))
+    for i in range(0, len(ids), 1000):
+        chunk = ids[i:i + 1000]
+        found = read("directoryObjects", lambda: get_json(
+            send, f"{GRAPH}/v1.0/directoryObjects/getByIds", counter, "graph", method="POST",
+            json_body={"ids": chunk, "types": ["servicePrincipal", "group"]}))
+        if found:
+            raw.directory_objects.extend(found.get("value") or [])
+
+    groups = {pid for pid, t in rbac_principals.items() if t == "group"}
+    for role in raw.directory_roles or []:
+        groups |= {str(m["id"]) for m in role.get("members") or [] if "group" in str(m.get("@odata.type", ""))}
+    if raw.registration is None:
+        for policy in raw.ca_policies or []:
+            users = (policy.get("conditions") or {}).get("users") or {}
+            groups |= {str(g) for g in (users.get("includeGroups") or []) + (users.get("excludeGroups") or [])}
+    for gid in sorted(groups):
+        members = read(f"groups/{gid}/transitiveMembers", lambda: get_pages(
+            send, f"{GRAPH}/v1.0/groups/{gid}/transitiveMembers/microsoft.graph.user?$select=id,userPrincipalName"
+                  "&$top=999", counter))
+        if members is not None:
+            raw.group_members[gid] = members
+
+
+def _mfa_fallback(send: Any, raw: AzureRaw, counter: CallCounter, tenant: str, cause: ApiError) -> None:
+    """The registration report is unreadable: read security defaults and Conditional Access."""
+    problems = []
+    try:
+        raw.security_defaults = get_json(
+            send, f"{GRAPH}/v1.0/policies/identitySecurityDefaultsEnforcementPolicy", counter, "graph")
+    except ApiError as e:
+        problems.append(f"security defaults: {e.code}")
+    try:
+        raw.ca_policies = get_pages(send, f"{GRAPH}/v1.0/identity/conditionalAccess/policies", counter)
+    except ApiError as e:
+        problems.append(f"conditional access: {e.code}")
+    fallback_ok = not problems
+    message = (f"MFA registration report unreadable ({cause.message}); MFA judged from "
+               + ("Conditional Access and security defaults" if fallback_ok else
+                  "no other evidence (" + "; ".join(problems) + ")"))
+    # With fallback evidence the gap is recorded for coverage but does not blank the policies:
+    # each user's mfa_evidence says which source answered, and unknown users stay ERROR.
+    raw.gaps.append(gap(tenant, "graph:userRegistrationDetails", () if fallback_ok else (Kind.IDENTITY_USER,),
+                        cause.code, message))
