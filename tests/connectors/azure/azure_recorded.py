@@ -14,8 +14,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from scanner.connectors.azure.replay import Exchange
 
 DATA = Path(__file__).parents[2] / "data" / "azure"
@@ -102,7 +100,3 @@ def tenant_exchanges(*, registration_403: bool = False, throttle_resources: bool
         ex.append(Exchange("GET", reg, body=load("graph-user-registration-details.json")))
     return ex
 
-
-@pytest.fixture
-def credential() -> FakeCredential:
-    return FakeCredential()
