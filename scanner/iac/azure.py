@@ -1,0 +1,151 @@
+"""Azure (azurerm) Terraform types → canonical kinds and properties (docs/model.md).
+
+Azure encrypts storage, disks and databases with Microsoft-managed keys unless a
+customer-managed key is configured, so an absent key block means ``provider``.
+"""
+
+from __future__ import annotations
+
+from scanner.iac.hcl import TfResource, ref_address, resolve
+from scanner.iac.normalize import TYPES, Ctx, Normalized, log_class, tags_of
+
+#: Replication types that copy data to the paired region (outside Taiwan for taiwannorth).
+_GEO = {"GRS", "RAGRS", "GZRS", "RAGZRS"}
+
+
+def _cmk(ctx: Ctx, key_value) -> dict:
+    manager, key = ctx.key_ref(key_value, aws_alias_prefix="")
+    props = {"encryption.enabled": True, "encryption.key_manager": manager}
+    if key:
+        props["encryption.key_id"] = key
+    return props
+
+
+def _edges(props: dict) -> list[tuple[str, str]]:
+    key = props.get("encryption.key_id")
+    return [("encrypted_by", key)] if key else []
+
+
+def storage_account(res: TfResource, ctx: Ctx) -> Normalized:
+    inline = ctx.block(res, "customer_managed_key")
+    separate = ctx.attached(res, ("azurerm_storage_account_customer_managed_key",), ("storage_account_id",))
+    if inline:
+        props = _cmk(ctx, inline.get("key_vault_key_id"))
+    elif separate:
+        props = _cmk(ctx, separate[0].attrs.get("key_vault_key_id") or separate[0].attrs.get("key_name"))
+        if props["encryption.key_manager"] is None and ref_address(separate[0].attrs.get("key_name")):
+            props["encryption.key_manager"] = "customer"
+    else:
+        props = {"encryption.enabled": True, "encryption.key_manager": "provider"}
+    rep = ctx.value(res, "account_replication_type")
+    if isinstance(rep, str):
+        props["geo_redundant"] = rep.upper() in _GEO
+        props["replica_regions"] = None if props["geo_redundant"] else []
+    props["log_class"] = log_class(tags_of(res, ctx))
+    return Normalized("storage.object", "Microsoft.Storage/storageAccounts", props,
+                      name=ctx.value(res, "name") or res.name, edges=_edges(props))
+
+
+def managed_disk(res: TfResource, ctx: Ctx) -> Normalized:
+    if "disk_encryption_set_id" in res.attrs:
+        ref = ref_address(res.attrs["disk_encryption_set_id"])
+        # a disk encryption set always wraps a customer-managed key vault key
+        props = {"encryption.enabled": True, "encryption.key_manager": "customer"}
+        edges = [("encrypted_by", ctx.id_of(ref))] if ref else []
+    else:
+        props, edges = {"encryption.enabled": True, "encryption.key_manager": "provider"}, []
+    return Normalized("storage.block", "Microsoft.Compute/disks", props, edges=edges)
+
+
+def mssql_server(res: TfResource, ctx: Ctx) -> Normalized:
+    tde = ctx.attached(res, ("azurerm_mssql_server_transparent_data_encryption",), ("server_id",))
+    if tde and "key_vault_key_id" in tde[0].attrs:
+        props = _cmk(ctx, tde[0].attrs["key_vault_key_id"])
+    elif "transparent_data_encryption_key_vault_key_id" in res.attrs:
+        props = _cmk(ctx, res.attrs["transparent_data_encryption_key_vault_key_id"])
+    else:
+        props = {"encryption.enabled": True, "encryption.key_manager": "provider"}
+    return Normalized("database", "Microsoft.Sql/servers", props, name=ctx.value(res, "name") or res.name,
+                      edges=_edges(props))
+
+
+def flexible_server(native: str):
+    def fn(res: TfResource, ctx: Ctx) -> Normalized:
+        cmk = ctx.block(res, "customer_managed_key")
+        props = _cmk(ctx, cmk.get("key_vault_key_id")) if cmk else {
+            "encryption.enabled": True, "encryption.key_manager": "provider"}
+        geo = ctx.value(res, "geo_redundant_backup_enabled")
+        if "geo_redundant_backup_enabled" not in res.attrs:
+            props["geo_redundant"] = False
+        elif isinstance(geo, bool):
+            props["geo_redundant"] = geo
+        return Normalized("database", native, props, name=ctx.value(res, "name") or res.name, edges=_edges(props))
+    return fn
+
+
+def log_analytics_workspace(res: TfResource, ctx: Ctx) -> Normalized:
+    props: dict = {"encryption.enabled": True, "encryption.key_manager": "provider"}
+    # CMK comes from a dedicated cluster (azurerm_log_analytics_cluster_customer_managed_key)
+    if ctx.of_type("azurerm_log_analytics_cluster_customer_managed_key"):
+        props["encryption.key_manager"] = None  # depends on cluster linkage, not resolved here
+    days = ctx.value(res, "retention_in_days")
+    if "retention_in_days" not in res.attrs:
+        props["retention_days"] = 30  # the service default
+    elif isinstance(days, int):
+        props["retention_days"] = days
+    props["log_class"] = log_class(tags_of(res, ctx))
+    return Normalized("log.store", "Microsoft.OperationalInsights/workspaces", props,
+                      name=ctx.value(res, "name") or res.name)
+
+
+def key_vault_key(res: TfResource, ctx: Ctx) -> Normalized:
+    pol = ctx.block(res, "rotation_policy")
+    auto = ctx.block(pol, "automatic") if pol else None
+    props: dict = {"key_manager": "customer", "rotation_enabled": bool(auto)}
+    if auto:
+        after = resolve(auto.get("time_after_creation"), ctx.module)
+        if isinstance(after, str) and after.startswith("P") and after.endswith("D"):
+            try:
+                props["rotation_period_days"] = int(after[1:-1])
+            except ValueError:
+                pass
+    props["state"] = "enabled"
+    return Normalized("kms.key", "Microsoft.KeyVault/vaults/keys", props)
+
+
+def diagnostic_setting(res: TfResource, ctx: Ctx) -> Normalized | None:
+    """Subscription activity-log export: the Azure control-plane audit trail."""
+    target = ctx.value(res, "target_resource_id")
+    raw_target = res.attrs.get("target_resource_id")
+    is_sub = (isinstance(target, str) and target.count("/") == 2 and target.startswith("/subscriptions/")) or (
+        isinstance(raw_target, str) and "azurerm_subscription" in raw_target
+    )
+    if not is_sub:
+        return None
+    cats = set()
+    for log in ctx.blocks(res.attrs, "enabled_log") + ctx.blocks(res.attrs, "log"):
+        c = resolve(log.get("category"), ctx.module)
+        if isinstance(c, str):
+            cats.add(c)
+    props = {"enabled": "Administrative" in cats, "all_regions": True, "management_events": "Administrative" in cats}
+    edges = []
+    for arg in ("log_analytics_workspace_id", "storage_account_id"):
+        ref = ref_address(res.attrs.get(arg))
+        if ref:
+            edges.append(("logs_to", ctx.id_of(ref)))
+    return Normalized("log.trail", "Microsoft.Insights/diagnosticSettings", props, edges=edges,
+                      region_override="global")
+
+
+TYPES.update(
+    {
+        "azurerm_storage_account": storage_account,
+        "azurerm_managed_disk": managed_disk,
+        "azurerm_mssql_server": mssql_server,
+        "azurerm_postgresql_flexible_server": flexible_server("Microsoft.DBforPostgreSQL/flexibleServers"),
+        "azurerm_mysql_flexible_server": flexible_server("Microsoft.DBforMySQL/flexibleServers"),
+        "azurerm_log_analytics_workspace": log_analytics_workspace,
+        "azurerm_key_vault_key": key_vault_key,
+        "azurerm_monitor_diagnostic_setting": diagnostic_setting,
+    }
+)

@@ -1,0 +1,138 @@
+"""Google Cloud Terraform types → canonical kinds and properties (docs/model.md).
+
+Google encrypts everything with Google-managed keys unless a Cloud KMS key (CMEK) is
+named, so an absent key argument means ``provider``.
+"""
+
+from __future__ import annotations
+
+from scanner.iac.hcl import TfResource, resolve
+from scanner.iac.normalize import TYPES, Ctx, Normalized, log_class, tags_of
+
+#: GCS multi-regions and predefined dual-regions: data kept in more than one region.
+_MULTI = {"ASIA", "EU", "US", "ASIA1", "EUR4", "EUR5", "EUR7", "EUR8", "NAM4"}
+
+
+def _cmk(ctx: Ctx, key_value) -> dict:
+    if key_value is None:
+        return {"encryption.enabled": True, "encryption.key_manager": "provider"}
+    manager, key = ctx.key_ref(key_value, aws_alias_prefix="")
+    if manager is None and isinstance(key, str) and "/cryptoKeys/" in key:
+        manager = "customer"  # a Cloud KMS key name is always customer-managed
+    props = {"encryption.enabled": True, "encryption.key_manager": manager}
+    if key:
+        props["encryption.key_id"] = key
+    return props
+
+
+def _edges(props: dict) -> list[tuple[str, str]]:
+    key = props.get("encryption.key_id")
+    return [("encrypted_by", key)] if key else []
+
+
+def storage_bucket(res: TfResource, ctx: Ctx) -> Normalized:
+    enc = ctx.block(res, "encryption")
+    props = _cmk(ctx, enc.get("default_kms_key_name") if enc else None)
+    loc = ctx.value(res, "location")
+    if isinstance(loc, str):
+        custom = ctx.block(res, "custom_placement_config")
+        if custom:
+            locs = resolve(custom.get("data_locations"), ctx.module)
+            props["data_locations"] = locs
+            props["geo_redundant"] = True
+            props["secondary_regions"] = locs
+        else:
+            props["geo_redundant"] = loc.upper() in _MULTI
+    days = []
+    for rule in ctx.blocks(res.attrs, "lifecycle_rule"):
+        action = ctx.block(rule, "action")
+        cond = ctx.block(rule, "condition")
+        if action and resolve(action.get("type"), ctx.module) == "Delete" and cond and "age" in cond:
+            age = resolve(cond.get("age"), ctx.module)
+            if not isinstance(age, int):
+                days = None
+                break
+            days.append(age)
+    if days:
+        props["retention_days"] = min(days)
+    elif days == []:
+        props["retention_unlimited"] = True
+    props["log_class"] = log_class(tags_of(res, ctx, "labels"))
+    return Normalized("storage.object", "storage.googleapis.com/Bucket", props,
+                      name=ctx.value(res, "name") or res.name, edges=_edges(props))
+
+
+def logging_bucket(res: TfResource, ctx: Ctx) -> Normalized:
+    cmek = ctx.block(res, "cmek_settings")
+    props = _cmk(ctx, cmek.get("kms_key_name") if cmek else None)
+    days = ctx.value(res, "retention_days")
+    if "retention_days" not in res.attrs:
+        props["retention_days"] = 30  # Cloud Logging's default for user-defined buckets
+    elif isinstance(days, int):
+        props["retention_days"] = days
+    # log buckets carry no labels; the class comes from the bucket id by configuration
+    # rules, or from a `cloudgov:log-class` description marker
+    desc = ctx.value(res, "description")
+    if isinstance(desc, str) and "cloudgov:log-class=" in desc:
+        props["log_class"] = desc.split("cloudgov:log-class=", 1)[1].split()[0]
+    return Normalized("log.store", "logging.googleapis.com/LogBucket", props,
+                      name=ctx.value(res, "bucket_id") or res.name, edges=_edges(props))
+
+
+def kms_crypto_key(res: TfResource, ctx: Ctx) -> Normalized:
+    period = ctx.value(res, "rotation_period")
+    props: dict = {"key_manager": "customer", "state": "enabled"}
+    if "rotation_period" not in res.attrs:
+        props["rotation_enabled"] = False
+    elif isinstance(period, str) and period.endswith("s"):
+        props["rotation_enabled"] = True
+        props["rotation_period_days"] = int(float(period[:-1]) // 86400)
+    return Normalized("kms.key", "cloudkms.googleapis.com/CryptoKey", props)
+
+
+def compute_disk(res: TfResource, ctx: Ctx) -> Normalized:
+    dek = ctx.block(res, "disk_encryption_key")
+    key = (dek.get("kms_key_self_link") or dek.get("kms_key_name")) if dek else None
+    props = _cmk(ctx, key)
+    if dek and key is None and ("raw_key" in dek or "rsa_encrypted_key" in dek):
+        props["encryption.key_manager"] = "customer"  # customer-supplied key (CSEK)
+    return Normalized("storage.block", "compute.googleapis.com/Disk", props, edges=_edges(props))
+
+
+def sql_instance(res: TfResource, ctx: Ctx) -> Normalized:
+    props = _cmk(ctx, res.attrs.get("encryption_key_name"))
+    return Normalized("database", "sqladmin.googleapis.com/Instance", props,
+                      name=ctx.value(res, "name") or res.name, edges=_edges(props))
+
+
+def bigquery_dataset(res: TfResource, ctx: Ctx) -> Normalized:
+    cfg = ctx.block(res, "default_encryption_configuration")
+    props = _cmk(ctx, cfg.get("kms_key_name") if cfg else None)
+    loc = ctx.value(res, "location")
+    if isinstance(loc, str):
+        props["geo_redundant"] = loc.upper() in ("US", "EU")
+    return Normalized("database", "bigquery.googleapis.com/Dataset", props,
+                      name=ctx.value(res, "dataset_id") or res.name, edges=_edges(props))
+
+
+def pubsub_topic(res: TfResource, ctx: Ctx) -> Normalized:
+    props = _cmk(ctx, res.attrs.get("kms_key_name"))
+    policy = ctx.block(res, "message_storage_policy")
+    if policy:
+        regions = resolve(policy.get("allowed_persistence_regions"), ctx.module)
+        if isinstance(regions, list):
+            props["data_locations"] = regions
+    return Normalized("messaging.queue", "pubsub.googleapis.com/Topic", props, edges=_edges(props))
+
+
+TYPES.update(
+    {
+        "google_storage_bucket": storage_bucket,
+        "google_logging_project_bucket_config": logging_bucket,
+        "google_kms_crypto_key": kms_crypto_key,
+        "google_compute_disk": compute_disk,
+        "google_sql_database_instance": sql_instance,
+        "google_bigquery_dataset": bigquery_dataset,
+        "google_pubsub_topic": pubsub_topic,
+    }
+)
