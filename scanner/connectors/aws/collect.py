@@ -1,0 +1,263 @@
+"""Live collection: accounts × regions in a bounded worker pool → one Inventory.
+
+Phase 1 runs, for every account, one IAM task (IAM throttles account-wide, so its calls
+stay sequential per account) and one task per enabled region. Phase 2 lists the buckets
+and reads each bucket in its own region, knowing by then which buckets receive trails.
+Every account's payloads are normalized by the same pure functions the offline path uses.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from scanner.connectors.aws.clients import AccountClients, ApiCounter, assume_role_session, base_session, error_code, is_credential_error
+from scanner.connectors.aws.common import ALL_KINDS, LOG_CLASS_TAG, PROVIDER, arn_partition
+from scanner.connectors.aws.fetch import Reader, Unreadable, fetch_iam, fetch_organization
+from scanner.connectors.aws.fetch_regional import fetch_bucket, fetch_region, list_buckets
+from scanner.connectors.aws.normalize import normalize_account
+from scanner.connectors.aws.regions import plan_regions
+from scanner.errors import InputError, UsageError
+from scanner.inventory import Inventory, merge
+from scanner.model import CoverageGap
+
+__all__ = ["ScanRequest", "collect"]
+
+Progress = Callable[[int, int, str], None]  # (done, total, what just finished)
+
+
+@dataclass
+class ScanRequest:
+    profile: str | None = None
+    regions: list[str] | None = None  # None: every enabled region
+    accounts: list[str] | None = None  # None: the caller's account (or the organisation's)
+    organization: bool = False
+    role_name: str | None = None
+    endpoint_url: str | None = None
+    workers: int = 16
+    home_region: str | None = None
+
+
+@dataclass
+class _Account:
+    id: str
+    clients: AccountClients
+    reader: Reader
+    bundle: dict[str, Any] = field(default_factory=dict)
+
+
+class _Tracker:
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.total = 0
+        self.done = 0
+        self.lock = threading.Lock()
+
+    def add(self, n: int) -> None:
+        with self.lock:
+            self.total += n
+        if self.progress:
+            self.progress(self.done, self.total, "")
+
+    def tick(self, label: str) -> None:
+        with self.lock:
+            self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total, label)
+
+
+def _credential_error(exc: BaseException) -> InputError:
+    code = error_code(exc)
+    if code in ("NoCredentialsError", "PartialCredentialsError"):
+        return InputError("No AWS credentials found: set a profile (--profile), environment variables or an SSO login, then retry.")
+    return InputError(f"AWS rejected the credentials ({code}): they are expired or invalid; refresh them (e.g. aws sso login) and retry.")
+
+
+def collect(
+    req: ScanRequest,
+    *,
+    session: Any = None,
+    instrument: Callable[[Any], None] | None = None,
+    progress: Progress | None = None,
+) -> Inventory:
+    """Scan live. ``session`` (a boto3 Session) and ``instrument`` (called with each
+    session's event system) are for tests: fault injection without patching globals."""
+    from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+
+    started = time.monotonic()
+    counter = ApiCounter()
+    session = session or base_session(req.profile, req.home_region)
+    home = req.home_region or session.region_name or "us-east-1"
+    caller = AccountClients("caller", session, counter, req.workers, req.endpoint_url, home, instrument=instrument)
+    try:
+        ident = caller.client("sts", home).get_caller_identity()
+    except EndpointConnectionError as e:
+        raise InputError(f"Cannot reach the AWS endpoint ({e.kwargs.get('endpoint_url', req.endpoint_url)}).") from None
+    except (ClientError, BotoCoreError) as e:
+        if is_credential_error(e):
+            raise _credential_error(e) from None
+        raise InputError(f"AWS STS GetCallerIdentity failed ({error_code(e)}): {e}") from None
+    caller_account = ident["Account"]
+    partition = arn_partition(ident.get("Arn"))
+    caller.account = caller_account
+
+    account_ids = _account_list(req, caller, caller_account)
+    tracker = _Tracker(progress)
+    gaps: list[CoverageGap] = []
+    accounts: list[_Account] = []
+    failed: list[dict[str, str]] = []
+
+    with ThreadPoolExecutor(max_workers=max(1, req.workers), thread_name_prefix="cloudgov-aws") as pool:
+        # --- enter every account -------------------------------------------------------
+        tracker.add(len(account_ids))
+        entered: dict[str, Future] = {
+            a: pool.submit(_enter, a, req, caller, caller_account, partition, counter, instrument) for a in account_ids
+        }
+        for a, fut in entered.items():
+            try:
+                acct = fut.result()
+                accounts.append(acct)
+            except _EnterFailed as e:
+                failed.append({"account": a, "code": e.code, "message": e.message})
+                gaps.append(CoverageGap(PROVIDER, a, None, "sts", ALL_KINDS, e.code, e.message))
+            tracker.tick(f"account {a}")
+
+        # --- phase 1: IAM and regions ----------------------------------------------------
+        futures: list[tuple[Future, Callable[[Any], None], str]] = []
+        for acct in accounts:
+            acct.bundle = {"account_id": acct.id, "partition": partition, "regions": {}}
+            regions = _regions_for(acct, req, home)
+            futures.append((pool.submit(_global, acct), lambda v, acct=acct: acct.bundle.update(v), f"{acct.id} iam"))
+            for region in regions:
+                futures.append(
+                    (pool.submit(fetch_region, acct.reader, region),
+                     lambda v, acct=acct, region=region: acct.bundle["regions"].__setitem__(region, v),
+                     f"{acct.id} {region}")
+                )
+        tracker.add(len(futures))
+        for fut, store, label in futures:
+            store(fut.result())
+            tracker.tick(label)
+
+        # --- phase 2: S3 ---------------------------------------------------------------------
+        bucket_futures: list[tuple[_Account, Future]] = []
+        for acct in accounts:
+            try:
+                buckets = list_buckets(acct.reader, home)
+            except Unreadable:
+                continue  # gap recorded; buckets unknown
+            log_names = _log_bucket_names(acct.bundle)
+            tracker.add(len(buckets))
+            acct.bundle["s3"] = {"buckets": []}
+            for b in buckets:
+                bucket_futures.append((acct, pool.submit(fetch_bucket, acct.reader, b, home, log_bucket=b["Name"] in log_names)))
+        for acct, fut in bucket_futures:
+            b = fut.result()
+            acct.bundle["s3"]["buckets"].append(b)
+            tracker.tick(f"s3 {b['Name']}")
+
+    shards = []
+    for acct in accounts:
+        acct.bundle["gaps"] = list(acct.reader.gaps)
+        shards.append(normalize_account(acct.bundle))
+    inv = merge(shards)
+    for g in gaps:
+        inv.gap(g)
+    inv.collected_at = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+    elapsed = time.monotonic() - started
+    source = {
+        "connector": "aws",
+        "mode": "live",
+        "caller_account": caller_account,
+        "accounts": sorted(a.id for a in accounts),
+        "accounts_failed": failed,
+        "regions": sorted({r for a in accounts for r in a.bundle.get("regions", {})}),
+        "endpoint_url": req.endpoint_url,
+        "resources": len(inv),
+        "seconds": round(elapsed, 3),
+    }
+    source.update(counter.summary())
+    inv.sources = [source]
+    return inv
+
+
+class _EnterFailed(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def _account_list(req: ScanRequest, caller: AccountClients, caller_account: str) -> list[str]:
+    from botocore.exceptions import ClientError
+
+    if req.organization:
+        try:
+            pages = caller.client("organizations").get_paginator("list_accounts").paginate()
+            ids = [a["Id"] for p in pages for a in p["Accounts"] if a.get("Status", "ACTIVE") == "ACTIVE"]
+        except ClientError as e:
+            raise InputError(
+                f"--organization: cannot list the organisation's accounts ({error_code(e)}); run from the management "
+                "or a delegated-administrator account, or give --accounts."
+            ) from None
+        return sorted(set(ids))
+    if req.accounts:
+        return list(dict.fromkeys(req.accounts))
+    return [caller_account]
+
+
+def _enter(account: str, req: ScanRequest, caller: AccountClients, caller_account: str, partition: str,
+           counter: ApiCounter, instrument: Callable[[Any], None] | None) -> _Account:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    if account == caller_account:
+        clients = caller
+    else:
+        if not req.role_name:
+            raise _EnterFailed("NoRole", f"account {account}: no --role-name to assume in it")
+        role_arn = f"arn:{partition}:iam::{account}:role/{req.role_name}"
+        try:
+            session = assume_role_session(caller, role_arn)
+        except (ClientError, BotoCoreError) as e:
+            raise _EnterFailed(error_code(e), f"could not assume {role_arn}: {e}") from None
+        clients = AccountClients(account, session, counter, req.workers, req.endpoint_url, caller.home_region, instrument=instrument)
+    return _Account(account, clients, Reader(account, clients.client))
+
+
+def _regions_for(acct: _Account, req: ScanRequest, home: str) -> list[str]:
+    try:
+        # without AllRegions, DescribeRegions lists only the regions enabled for the account
+        listed = acct.reader.call("ec2", home, "describe_regions")["Regions"]
+        enabled = [r["RegionName"] for r in listed]
+    except Unreadable:
+        enabled = None
+    regions, closed = plan_regions(req.regions, enabled)
+    if enabled is None and not regions:
+        regions = [home]
+    for r in closed:
+        acct.reader.gap("ec2", r, "OptInRequired", f"region {r} is not enabled in account {acct.id}", ALL_KINDS)
+    return regions
+
+
+def _global(acct: _Account) -> dict[str, Any]:
+    out: dict[str, Any] = {"iam": fetch_iam(acct.reader)}
+    org = fetch_organization(acct.reader)
+    if org:
+        out["organization"] = org
+    return out
+
+
+def _log_bucket_names(bundle: dict[str, Any]) -> set[str]:
+    names = set()
+    for reg in bundle.get("regions", {}).values():
+        for t in reg.get("cloudtrail") or []:
+            if t.get("S3BucketName"):
+                names.add(t["S3BucketName"])
+        for arn, tags in (reg.get("tags") or {}).items():
+            if arn.startswith("arn:") and ":s3:::" in arn and LOG_CLASS_TAG in tags:
+                names.add(arn.split(":::", 1)[1])
+    return names

@@ -1,0 +1,170 @@
+"""The API calls: each fetcher returns one section of the account bundle (see
+:mod:`scanner.connectors.aws.normalize`) in JSON-safe form, and records what it could
+not read as a coverage gap. Bulk calls are preferred so the number of calls grows with
+buckets, regions and distinct keys, not with users or log groups.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Callable
+
+from scanner.connectors.aws.common import PROVIDER, jsonable
+from scanner.model import CoverageGap
+
+__all__ = ["Reader", "Unreadable", "SERVICE_KINDS"]
+
+SERVICE_KINDS: dict[str, tuple[str, ...]] = {
+    "iam": ("identity.user", "identity.role", "identity.group"),
+    "kms": ("kms.key",),
+    "s3": ("storage.object", "log.store"),
+    "ec2": ("storage.block", "backup"),
+    "rds": ("database", "backup"),
+    "dynamodb": ("database",),
+    "cloudtrail": ("log.trail",),
+    "logs": ("log.store",),
+    "backup": ("backup",),
+    "sns": ("messaging.queue",),
+    "sqs": ("messaging.queue",),
+    "resourcegroupstaggingapi": ("log.store",),  # tags give the log class
+    "organizations": ("account",),
+    "sts": (),
+}
+
+#: "not configured" answers: the API positively says there is none.
+NOT_CONFIGURED = frozenset(
+    {
+        "ServerSideEncryptionConfigurationNotFoundError",
+        "ReplicationConfigurationNotFoundError",
+        "NoSuchLifecycleConfiguration",
+        "ObjectLockConfigurationNotFoundError",
+        "NoSuchTagSet",
+    }
+)
+
+
+class Unreadable(Exception):
+    """A call failed; the gap is already recorded."""
+
+
+class Reader:
+    """Calls the API for one account and records gaps (deduplicated per service, region, code)."""
+
+    def __init__(self, account: str, client: Callable[[str, str | None], Any]) -> None:
+        self.account = account
+        self.client = client
+        self.gaps: list[CoverageGap] = []
+        self._seen: set[tuple[str, str | None, str]] = set()
+        self._lock = threading.Lock()
+
+    def gap(self, service: str, region: str | None, code: str, message: str, kinds: tuple[str, ...] | None = None) -> None:
+        key = (service, region, code)
+        with self._lock:
+            if key in self._seen:
+                return
+            self._seen.add(key)
+            self.gaps.append(
+                CoverageGap(PROVIDER, self.account, region, service, kinds if kinds is not None else SERVICE_KINDS.get(service, ()), code, message)
+            )
+
+    def call(self, service: str, region: str | None, op: str, *, not_configured_ok: bool = False, **kw: Any) -> Any:
+        """One call; ``None`` for a "not configured" answer when allowed; Unreadable on failure."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            resp = getattr(self.client(service, region), op)(**kw)
+        except ClientError as e:
+            code = (e.response.get("Error") or {}).get("Code", "ClientError")
+            if not_configured_ok and code in NOT_CONFIGURED:
+                return None
+            msg = (e.response.get("Error") or {}).get("Message") or str(e)
+            self.gap(service, region, code, f"{service}:{op}: {msg}")
+            raise Unreadable(code) from None
+        except BotoCoreError as e:
+            self.gap(service, region, type(e).__name__, f"{service}:{op}: {e}")
+            raise Unreadable(type(e).__name__) from None
+        return jsonable(resp)
+
+    def pages(self, service: str, region: str | None, op: str, key: str, **kw: Any) -> list[Any]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        out: list[Any] = []
+        try:
+            for page in self.client(service, region).get_paginator(op).paginate(**kw):
+                out.extend(jsonable(page.get(key) or []))
+        except ClientError as e:
+            code = (e.response.get("Error") or {}).get("Code", "ClientError")
+            msg = (e.response.get("Error") or {}).get("Message") or str(e)
+            self.gap(service, region, code, f"{service}:{op}: {msg}")
+            raise Unreadable(code) from None
+        except BotoCoreError as e:
+            self.gap(service, region, type(e).__name__, f"{service}:{op}: {e}")
+            raise Unreadable(type(e).__name__) from None
+        return out
+
+
+def _try(fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except Unreadable:
+        return _ABSENT
+
+
+_ABSENT = object()
+
+
+def _put(d: dict[str, Any], key: str, fn: Callable[[], Any]) -> None:
+    value = _try(fn)
+    if value is not _ABSENT:
+        d[key] = value
+
+
+# --- global ------------------------------------------------------------------------------
+
+
+def fetch_iam(r: Reader) -> dict[str, Any]:
+    iam: dict[str, Any] = {}
+    _put(iam, "account_summary", lambda: r.call("iam", None, "get_account_summary")["SummaryMap"])
+    _put(iam, "credential_report", lambda: _credential_report(r))
+    _put(iam, "authorization_details", lambda: _authorization_details(r))
+    _put(iam, "virtual_mfa_devices", lambda: r.pages("iam", None, "list_virtual_mfa_devices", "VirtualMFADevices", AssignmentStatus="Assigned"))
+    return iam
+
+
+def _credential_report(r: Reader, wait_s: float = 30.0) -> str:
+    deadline = time.monotonic() + wait_s
+    while True:
+        state = r.call("iam", None, "generate_credential_report").get("State")
+        if state == "COMPLETE":
+            break
+        if time.monotonic() > deadline:
+            r.gap("iam", None, "ReportInProgress", "iam:GenerateCredentialReport did not complete in time", ("identity.user",))
+            raise Unreadable("ReportInProgress")
+        time.sleep(1.0)
+    return r.call("iam", None, "get_credential_report")["Content"]
+
+
+def _authorization_details(r: Reader) -> dict[str, Any]:
+    merged: dict[str, list[Any]] = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []}
+    from botocore.exceptions import ClientError
+
+    try:
+        paginator = r.client("iam", None).get_paginator("get_account_authorization_details")
+        for page in paginator.paginate(PaginationConfig={"PageSize": 1000}):
+            for k in merged:
+                merged[k].extend(jsonable(page.get(k) or []))
+    except ClientError as e:
+        code = (e.response.get("Error") or {}).get("Code", "ClientError")
+        r.gap("iam", None, code, f"iam:GetAccountAuthorizationDetails: {(e.response.get('Error') or {}).get('Message')}")
+        raise Unreadable(code) from None
+    return merged
+
+
+def fetch_organization(r: Reader) -> dict[str, Any] | None:
+    from botocore.exceptions import ClientError
+
+    try:
+        return jsonable(r.client("organizations", None).describe_organization()["Organization"])
+    except ClientError:
+        return None  # not in an organisation, or not allowed to ask: the account stands alone
