@@ -135,7 +135,8 @@ def kms_key(res: TfResource, ctx: Ctx) -> Normalized:
     props["rotation_period_days"] = period if isinstance(period, int) else (365 if props["rotation_enabled"] else None)
     enabled = ctx.value(res, "is_enabled")
     props["state"] = "disabled" if enabled is False else ("enabled" if "is_enabled" not in res.attrs or enabled else None)
-    props["policy_public"] = _policy_public(ctx.value(res, "policy"))
+    # no policy argument: AWS applies the default key policy (the account only)
+    props["policy_public"] = _policy_public(ctx.value(res, "policy")) if "policy" in res.attrs else False
     return Normalized("kms.key", "AWS::KMS::Key", props)
 
 

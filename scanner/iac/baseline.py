@@ -1,0 +1,56 @@
+"""Baselines: only failures that are new since a previous findings JSON count.
+
+The baseline is the ``findings.json`` (schema ``cloudgov.findings/1``) of an earlier run.
+A finding is *known* when the baseline has a FAIL or ERROR finding with the same
+fingerprint (policy + resource id; for IaC the resource id is the Terraform address, so
+moving a block within a file keeps it known). Known findings stay in every output,
+unchanged; they are only left out of the exit code, and the run says how many.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from scanner.errors import InputError
+
+__all__ = ["load_baseline", "apply_baseline"]
+
+
+def load_baseline(path: str | Path) -> set[str]:
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: baseline file not found") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"{path}: cannot read the baseline ({e})") from None
+    except json.JSONDecodeError as e:
+        raise InputError(f"{path}: the baseline is not JSON (line {e.lineno}: {e.msg})") from None
+    if not isinstance(doc, dict) or not str(doc.get("schema", "")).startswith("cloudgov.findings/"):
+        raise InputError(f"{path}: not a cloudgov findings JSON (write one with --format json)")
+    return {
+        f["id"]
+        for f in doc.get("findings") or []
+        if isinstance(f, dict) and f.get("id") and f.get("status") in ("FAIL", "ERROR")
+    }
+
+
+def apply_baseline(result: Any, known: set[str], source: str) -> dict[str, int]:
+    """Leave known failures out of ``result``'s exit code; record the counts in ``extra``."""
+    from scanner.model import Status
+
+    bad = {Status.FAIL, Status.ERROR}
+    suppressed = {id(f) for f in result.findings if f.status in bad and f.fingerprint in known}
+    new = sum(1 for f in result.findings if f.status in bad and id(f) not in suppressed)
+    original = result.failing
+
+    def failing(threshold, *, errors_fail: bool = True):
+        return [f for f in original(threshold, errors_fail=errors_fail) if id(f) not in suppressed]
+
+    # ScanResult.exit_code calls self.failing: shadow it on this instance only.
+    result.failing = failing
+    counts = {"file": source, "suppressed": len(suppressed), "new": new}
+    result.extra["baseline"] = counts
+    return counts

@@ -1,0 +1,152 @@
+"""checkov's results folded into our Inventory, so every finding comes from OUR policies.
+
+Each check that tests what one of our policies tests is mapped here: its verdict fills
+a canonical property that our own parser left unknown (checkov renders variables and
+module inputs we cannot), never overriding one we read ourselves. The engine then runs
+the same predicates as for live scans, so a problem is reported once, under our policy
+id, severity and control references. Every checkov verdict is kept as evidence in
+``raw["checkov"]``.
+
+Checks that push data out of the country (cross-region replication, geo-redundant
+backups) are never requested under the Taiwan profile: in-country residency (ETG 8.6.3)
+takes precedence, and ``residency.*`` reports such copies instead.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from scanner.iac.checkov import CHECKS_DIR, CheckovRun
+from scanner.inventory import Inventory
+
+__all__ = ["BuiltinMap", "BUILTIN", "SUPPRESSED_TAIWAN", "custom_checks", "requested_checks", "apply_checkov"]
+
+
+@dataclass(frozen=True)
+class BuiltinMap:
+    policy: str
+    on_pass: dict[str, Any] = field(default_factory=dict)  # properties a PASSED verdict proves
+    on_fail: dict[str, Any] = field(default_factory=dict)  # properties a FAILED verdict proves
+
+
+_CMK = {"encryption.enabled": True, "encryption.key_manager": "customer"}
+_PROVIDER = {"encryption.enabled": True, "encryption.key_manager": "provider"}
+
+#: checkov built-in check → our policy, and what its verdict proves.
+BUILTIN: dict[str, BuiltinMap] = {
+    # S3: passes on aws:kms with the AWS-managed key too, so only a failure proves anything
+    "CKV_AWS_145": BuiltinMap("encryption.object_storage_cmk", on_fail=_PROVIDER),
+    "CKV_AWS_158": BuiltinMap("encryption.log_store_cmk", on_pass=_CMK, on_fail=_PROVIDER),
+    "CKV_AWS_189": BuiltinMap("encryption.block_storage_cmk", on_pass=_CMK),
+    "CKV_AWS_327": BuiltinMap("encryption.database_cmk", on_pass=_CMK),
+    "CKV_AWS_119": BuiltinMap("encryption.database_cmk", on_pass=_CMK, on_fail=_PROVIDER),
+    "CKV_AWS_166": BuiltinMap("encryption.backup_cmk", on_pass=_CMK),
+    "CKV_AWS_7": BuiltinMap("encryption.key_rotation", on_pass={"rotation_enabled": True}, on_fail={"rotation_enabled": False}),
+    "CKV_AWS_33": BuiltinMap("encryption.key_policy_public", on_fail={"policy_public": True}),
+    # 365 days is below our 3- and 5-year classes: evidence only, our predicate decides
+    "CKV_AWS_338": BuiltinMap("logging.retention_minimum"),
+    "CKV_AZURE_93": BuiltinMap("encryption.block_storage_cmk", on_pass=_CMK, on_fail=_PROVIDER),
+    "CKV2_AZURE_1": BuiltinMap("encryption.object_storage_cmk", on_pass=_CMK, on_fail=_PROVIDER),
+    "CKV_GCP_81": BuiltinMap("encryption.database_cmk", on_pass=_CMK, on_fail=_PROVIDER),
+    "CKV_GCP_83": BuiltinMap("encryption.messaging_cmk", on_pass=_CMK, on_fail=_PROVIDER),
+}
+
+#: Built-in checks that recommend copies outside the country; not run under the Taiwan profile.
+SUPPRESSED_TAIWAN: dict[str, str] = {
+    "CKV_AWS_144": "S3 cross-region replication",
+    "CKV_AZURE_94": "MySQL geo-redundant backups",
+    "CKV_AZURE_102": "PostgreSQL geo-redundant backups",
+    "CKV_AZURE_129": "MariaDB geo-redundant backups",
+    "CKV_AZURE_136": "PostgreSQL flexible server geo-redundant backups",
+    "CKV_AZURE_206": "storage account geo-replication (GRS)",
+    "CKV_AZURE_165": "container registry geo-replication",
+}
+
+
+def custom_checks() -> dict[str, dict[str, Any]]:
+    """Our own checks (scanner/iac/checks/checks.toml): id → spec with ``policy``."""
+    return tomllib.loads((CHECKS_DIR / "checks.toml").read_text(encoding="utf-8"))
+
+
+def requested_checks() -> list[str]:
+    ids = sorted(set(BUILTIN) | set(custom_checks()))
+    return [i for i in ids if i not in SUPPRESSED_TAIWAN]
+
+
+def _policy_of(check_id: str) -> str | None:
+    if check_id in BUILTIN:
+        return BUILTIN[check_id].policy
+    spec = custom_checks().get(check_id)
+    return spec.get("policy") if spec else None
+
+
+_INDEX = re.compile(r"\[[^\]]*\]")
+
+
+def _details(details: tuple[str, ...]) -> dict[str, Any]:
+    """Our checks report rendered values as ``key=value``."""
+    out: dict[str, Any] = {}
+    for d in details:
+        key, sep, value = d.partition("=")
+        if not sep:
+            continue
+        if value.isdigit():
+            out[key] = int(value)
+        elif value in ("true", "false"):
+            out[key] = value == "true"
+        else:
+            out[key] = value
+    if out.get("encryption.key_id"):
+        out.update(_CMK)
+    return out
+
+
+def apply_checkov(inventory: Inventory, run: CheckovRun, scanned_dir: Path) -> dict[str, int]:
+    """Fold checkov's verdicts into the inventory; returns counts for the run summary."""
+    cwd = Path.cwd().resolve()
+    index: dict[tuple[str, str], list[str]] = {}
+    for r in inventory:
+        raw = r.raw or {}
+        loc, tf = raw.get("location") or {}, raw.get("terraform") or {}
+        if loc.get("file") and tf.get("address"):
+            absolute = (cwd / loc["file"]).resolve().as_posix()
+            index.setdefault((absolute, tf["address"]), []).append(r.id)
+    stats = {"checkov_results": 0, "matched": 0, "filled": 0, "unmatched": 0}
+    base = scanned_dir.resolve()
+    for res in run.results:
+        if res.check_id in SUPPRESSED_TAIWAN or _policy_of(res.check_id) is None:
+            continue
+        stats["checkov_results"] += 1
+        key = ((base / res.file).resolve().as_posix(), _INDEX.sub("", res.resource))
+        ids = index.get(key)
+        if not ids:
+            stats["unmatched"] += 1  # a type we do not model; its policy has no resource to judge
+            continue
+        stats["matched"] += 1
+        if res.check_id in BUILTIN:
+            m = BUILTIN[res.check_id]
+            proven = m.on_pass if res.result == "PASSED" else m.on_fail if res.result == "FAILED" else {}
+        else:
+            proven = _details(res.details)
+        for rid in ids:
+            stats["filled"] += _merge(inventory, rid, res.check_id, res.result, proven)
+    return stats
+
+
+def _merge(inventory: Inventory, rid: str, check_id: str, result: str, proven: dict[str, Any]) -> int:
+    r = inventory.resources[rid]
+    props = dict(r.properties)
+    raw = dict(r.raw or {})
+    filled = 0
+    for k, v in proven.items():
+        if props.get(k) is None:
+            props[k] = v
+            raw["filled_by_checkov"] = {**(raw.get("filled_by_checkov") or {}), k: check_id}
+            filled += 1
+    raw["checkov"] = {**(raw.get("checkov") or {}), check_id: result}
+    inventory.resources[rid] = replace(r, properties=props, raw=raw)
+    return filled
