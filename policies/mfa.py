@@ -81,7 +81,9 @@ def privileged_access_keys(r: Resource, ctx: Context) -> Outcome:
 
 
 def unused_privileged_credentials(r: Resource, ctx: Context) -> Outcome:
-    priv, why = _privileged(r, ctx)
+    if _break_glass(r, ctx):
+        return not_applicable("root / break-glass identity: kept unused by design")
+    priv, why = ctx.privileged(r)
     if priv is None:
         return unknown(f"whether this identity is privileged is unknown ({why})", privileged=None)
     if not priv:

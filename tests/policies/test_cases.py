@@ -1,0 +1,78 @@
+"""Data-driven policy tests: tests/policies/cases/<area>.yaml hold resources in and the
+expected status out. No code per policy: add a case, not a test function."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from policies.registry import load_policies
+from scanner.config import load_config
+from scanner.engine import evaluate
+from scanner.inventory import Inventory
+from scanner.model import CoverageGap, Resource
+from scanner.waivers import parse_waivers
+
+CASES_DIR = Path(__file__).parent / "cases"
+NOW = "2026-11-01T00:00:00Z"
+
+
+def _resource(d: dict, default_id: str) -> Resource:
+    return Resource(
+        provider=d.get("provider", "aws"),
+        account=str(d.get("account", "111111111111")),
+        region=d.get("region", "ap-east-2"),
+        kind=d["kind"],
+        native_type=d.get("native_type", "Test::Resource"),
+        id=d.get("id", default_id),
+        name=d.get("name", d.get("id", default_id)),
+        tags=d.get("tags") or {},
+        properties=d.get("properties") or {},
+    )
+
+
+def _cases():
+    for path in sorted(CASES_DIR.glob("*.yaml")):
+        for i, case in enumerate(yaml.safe_load(path.read_text(encoding="utf-8"))):
+            yield pytest.param(case, id=f"{path.stem}:{case['policy']}:{case.get('name', i)}")
+
+
+@pytest.mark.parametrize("case", list(_cases()))
+def test_policy_case(case):
+    policies = load_policies()
+    assert case["policy"] in policies, f"unknown policy {case['policy']}"
+    inv = Inventory(collected_at=case.get("now", NOW))
+    subject = _resource(case["resource"], "subject")
+    inv.add(subject)
+    for i, extra in enumerate(case.get("inventory") or ()):
+        inv.add(_resource(extra, f"extra-{i}"))
+    for src, typ, dst in case.get("relationships") or ():
+        inv.relate(src, typ, dst)
+    for g in case.get("gaps") or ():
+        inv.gap(CoverageGap.from_dict(g))
+    config = load_config()
+    if case.get("allowed_regions"):
+        config = config.with_allowed_regions(case["allowed_regions"])
+    waivers = parse_waivers(case["waivers"], policies) if case.get("waivers") else None
+    result = evaluate(inv, policies, config, waivers)
+    mine = [f for f in result.findings if f.policy == case["policy"] and f.resource.id == subject.id]
+    assert len(mine) == 1, f"expected one finding for {subject.id}, got {len(mine)}"
+    finding = mine[0]
+    assert finding.status.value == case["expect"], finding.message
+    if "message_contains" in case:
+        assert case["message_contains"] in finding.message
+    if "controls" in case:
+        assert list(finding.controls) == case["controls"]
+
+
+def test_every_policy_has_pass_fail_and_unknown_cases():
+    seen: dict[str, set[str]] = {}
+    for param in _cases():
+        case = param.values[0]
+        seen.setdefault(case["policy"], set()).add(case["expect"])
+    for p in load_policies():
+        if p.area not in ("mfa", "encryption", "residency", "logging"):
+            continue
+        assert {"PASS", "FAIL", "ERROR"} <= seen.get(p.id, set()), f"{p.id} lacks cases: has {seen.get(p.id)}"
