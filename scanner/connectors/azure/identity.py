@@ -76,7 +76,8 @@ def normalize_identities(raw: AzureRaw, inv: Inventory) -> None:
 
     for user in raw.users or []:
         uid = str(user["id"])
-        props: dict[str, Any] = {"human": True}
+        # Entra users hold no long-lived API keys (client secrets belong to applications).
+        props: dict[str, Any] = {"human": True, "access_keys": []}
         if "accountEnabled" in user:
             props["console_access"] = bool(user["accountEnabled"])
         if user.get("createdDateTime"):

@@ -164,3 +164,10 @@ def test_helpers():
     assert scope_level(f"/subscriptions/{S1}") == "subscription"
     assert scope_level(f"/subscriptions/{S1}/resourceGroups/rg") == "resource_group"
     assert scope_level(f"/subscriptions/{S1}/resourceGroups/rg/providers/x/y/z") == "resource"
+
+
+def test_sign_in_activity_is_last_used_and_users_have_no_keys():
+    alice = named(normalize(recorded_raw()), "alice@contoso.example")
+    assert alice.prop("last_used") == "2026-10-21T05:00:00Z"
+    assert alice.prop("access_keys") == []
+    assert "last_used" not in named(normalize(recorded_raw()), "bob@contoso.example").properties
