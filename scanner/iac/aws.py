@@ -180,6 +180,9 @@ def rds(native: str):
             props = {"encryption.enabled": False, "encryption.key_manager": "none"}
         else:
             props = _encryption(ctx, res.attrs.get("kms_key_id"), enabled=True, default_manager="provider")
+        # cross-region copies: read replicas elsewhere or automated-backup replication in code
+        copies = ctx.of_type("aws_db_instance_automated_backups_replication")
+        props["replica_regions"] = None if copies else []
         return Normalized("database", native, props, name=ctx.value(res, "identifier") or res.name,
                           edges=_edges(props))
     return fn
@@ -293,6 +296,8 @@ def iam_user(res: TfResource, ctx: Ctx) -> Normalized:
         "actions": actions,
         "access_keys": keys,
         "last_used": "never",
+        # not deployed yet: the user comes into being when the code is applied, i.e. now
+        "created": ctx.now,
     }
     return Normalized("identity.user", "AWS::IAM::User", props, name=ctx.value(res, "name") or res.name,
                       edges=edges, region_override="global")

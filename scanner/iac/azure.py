@@ -110,6 +110,7 @@ def key_vault_key(res: TfResource, ctx: Ctx) -> Normalized:
             except ValueError:
                 pass
     props["state"] = "enabled"
+    props["policy_public"] = False  # Key Vault keys have no resource policy: access is vault RBAC
     return Normalized("kms.key", "Microsoft.KeyVault/vaults/keys", props)
 
 

@@ -98,6 +98,7 @@ def run_checkov(
     import time
 
     exe = executable or find_checkov()
+    directory = directory.resolve()
     env = dict(os.environ, BC_SKIP_MAPPING="TRUE", CHECKOV_RUN_SCA_PACKAGE_SCAN_V2="false", LOG_LEVEL="ERROR")
     env.pop("BC_API_KEY", None)  # never send code to the vendor's platform
     start = time.perf_counter()

@@ -33,6 +33,7 @@ def _edges(props: dict) -> list[tuple[str, str]]:
 def storage_bucket(res: TfResource, ctx: Ctx) -> Normalized:
     enc = ctx.block(res, "encryption")
     props = _cmk(ctx, enc.get("default_kms_key_name") if enc else None)
+    props["replica_regions"] = []  # GCS has no replication of its own; multi-region is the location
     loc = ctx.value(res, "location")
     if isinstance(loc, str):
         custom = ctx.block(res, "custom_placement_config")
@@ -81,13 +82,25 @@ def logging_bucket(res: TfResource, ctx: Ctx) -> Normalized:
 
 def kms_crypto_key(res: TfResource, ctx: Ctx) -> Normalized:
     period = ctx.value(res, "rotation_period")
-    props: dict = {"key_manager": "customer", "state": "enabled"}
+    props: dict = {"key_manager": "customer", "state": "enabled", "policy_public": _public_binding(res, ctx)}
     if "rotation_period" not in res.attrs:
         props["rotation_enabled"] = False
     elif isinstance(period, str) and period.endswith("s"):
         props["rotation_enabled"] = True
         props["rotation_period_days"] = int(float(period[:-1]) // 86400)
     return Normalized("kms.key", "cloudkms.googleapis.com/CryptoKey", props)
+
+
+def _public_binding(res: TfResource, ctx: Ctx) -> bool:
+    """IAM bindings in this code that grant the key to everyone. (Bindings made outside
+    this code are not visible; the live scan sees those.)"""
+    for t in ("google_kms_crypto_key_iam_member", "google_kms_crypto_key_iam_binding"):
+        for b in ctx.attached(res, (t,), ("crypto_key_id",)):
+            members = resolve(b.attrs.get("member"), ctx.module) or resolve(b.attrs.get("members"), ctx.module) or []
+            members = [members] if isinstance(members, str) else members
+            if any(m in ("allUsers", "allAuthenticatedUsers") for m in members):
+                return True
+    return False
 
 
 def compute_disk(res: TfResource, ctx: Ctx) -> Normalized:

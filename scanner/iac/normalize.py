@@ -40,8 +40,9 @@ class Normalized:
 class Ctx:
     """What a type normalizer may consult: the other resources of the same module instance."""
 
-    def __init__(self, module: TfModule, prefix: str) -> None:
+    def __init__(self, module: TfModule, prefix: str, now: str | None = None) -> None:
         self.module = module
+        self.now = now
         self.prefix = prefix  # id prefix of the root ("aws/" or "")
         self._by_type: dict[str, list[TfResource]] = {}
         for r in module.resources:
@@ -140,7 +141,7 @@ def normalize_project(project: TfProject, prefix: str, inventory: Inventory) -> 
     """Add the project's resources, relationships and coverage gaps to ``inventory``."""
     _load_provider_modules()
     for module in project.modules:
-        ctx = Ctx(module, prefix)
+        ctx = Ctx(module, prefix, inventory.collected_at)
         for res in module.resources:
             fn = TYPES.get(res.type)
             if fn is None:

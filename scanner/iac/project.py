@@ -46,7 +46,10 @@ def collect(path: str | Path) -> Inventory:
     roots = find_roots(base)
     if not roots:
         raise InputError(f"{path}: no Terraform files (*.tf) found")
-    inv = Inventory(sources=[{"type": "iac", "path": str(path), "roots": len(roots)}])
+    import datetime as dt
+
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    inv = Inventory(collected_at=now, sources=[{"type": "iac", "path": str(path), "roots": len(roots)}])
     for root in roots:
         rel = root.relative_to(base.resolve()).as_posix()
         prefix = "" if rel == "." else rel + "/"

@@ -1,0 +1,38 @@
+# Sample Azure stack with known violations (see samples/terraform/README.md).
+provider "azurerm" {
+  features {}
+}
+
+locals {
+  location = "taiwannorth"
+}
+
+# FAIL encryption.object_storage_cmk (Microsoft-managed key), FAIL residency.geo_redundant_storage (GRS)
+resource "azurerm_storage_account" "records" {
+  name                     = "samplerecords"
+  resource_group_name      = "rg-sample"
+  location                 = local.location
+  account_tier             = "Standard"
+  account_replication_type = "GRS"
+}
+
+# FAIL residency.data_location (East Asia is Hong Kong)
+resource "azurerm_managed_disk" "hk" {
+  name                 = "disk-hk"
+  location             = "eastasia"
+  resource_group_name  = "rg-sample"
+  storage_account_type = "Standard_LRS"
+  create_option        = "Empty"
+  disk_size_gb         = 10
+}
+
+# FAIL logging.retention_minimum (audit logs kept 30 days)
+resource "azurerm_log_analytics_workspace" "audit" {
+  name                = "law-audit"
+  location            = local.location
+  resource_group_name = "rg-sample"
+  retention_in_days   = 30
+  tags = {
+    "cloudgov:log-class" = "audit"
+  }
+}

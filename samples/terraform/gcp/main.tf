@@ -1,0 +1,42 @@
+# Sample GCP stack with known violations (see samples/terraform/README.md).
+provider "google" {
+  project = "sample-project"
+  region  = "asia-east1" # Changhua County, Taiwan
+}
+
+resource "google_kms_crypto_key" "data" {
+  name            = "data"
+  key_ring        = "projects/sample-project/locations/asia-east1/keyRings/sample"
+  rotation_period = "7776000s"
+}
+
+# PASS: CMEK, in Taiwan
+resource "google_storage_bucket" "customer_data" {
+  name     = "sample-customer-data"
+  location = "asia-east1"
+  encryption {
+    default_kms_key_name = google_kms_crypto_key.data.id
+  }
+}
+
+# FAIL residency.data_location (multi-region ASIA), FAIL encryption.object_storage_cmk
+resource "google_storage_bucket" "archive" {
+  name     = "sample-archive"
+  location = "ASIA"
+}
+
+# FAIL logging.retention_minimum (personal-data access trails: 5 years)
+resource "google_logging_project_bucket_config" "pii_access" {
+  project        = "sample-project"
+  location       = "asia-east1"
+  bucket_id      = "pii-access"
+  retention_days = 365
+  description    = "cloudgov:log-class=personal_data_access"
+}
+
+# FAIL encryption.block_storage_cmk (Google-managed key); region from the zone
+resource "google_compute_disk" "app" {
+  name = "app"
+  zone = "asia-east1-b"
+  size = 20
+}
