@@ -196,7 +196,10 @@ def identities(account: str, iam: Mapping[str, Any], partition: str = "aws") -> 
         root_props["created"] = _when(root_row.get("user_creation_time"))
         root_props["last_used"] = _last_used(root_row)
     elif summary is not None and "AccountAccessKeysPresent" in summary:
-        root_props["access_keys_present"] = bool(summary["AccountAccessKeysPresent"])
+        if not summary["AccountAccessKeysPresent"]:
+            root_props["access_keys"] = []  # the summary says: no root access keys
+        else:
+            root_props["access_keys_present"] = True  # there are some; their age is unknown
     if summary is not None or root_row is not None:
         resources.append(
             Resource(PROVIDER, account, "global", "identity.user", "AWS::IAM::User", root_arn, ROOT_ROW, {}, root_props,

@@ -1,0 +1,87 @@
+"""``cloudgov scan aws``: live scan of one account, a list of accounts or an Organization."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from scanner.cli.common import ScanOptions, finish_scan, scan_options, stderr_console
+
+
+def register(app: typer.Typer, scan_app: typer.Typer) -> None:
+    @scan_app.command("aws")
+    @scan_options
+    def scan_aws(
+        profile: Annotated[str | None, typer.Option("--profile", "-p", help="AWS profile (default: the SDK's credential chain).")] = None,
+        regions: Annotated[
+            str, typer.Option("--regions", "-r", help="Comma-separated regions, or 'all' for every region the account has enabled.")
+        ] = "all",
+        accounts: Annotated[
+            str | None, typer.Option("--accounts", help="Comma-separated account ids to scan (assuming --role-name in each).")
+        ] = None,
+        organization: Annotated[
+            bool, typer.Option("--organization", help="Scan every active account of the AWS Organization (from its management account).")
+        ] = False,
+        role_name: Annotated[
+            str | None, typer.Option("--role-name", help="Read-only role to assume in each other account, e.g. CloudgovAudit.")
+        ] = None,
+        endpoint_url: Annotated[
+            str | None,
+            typer.Option("--endpoint-url", envvar="AWS_ENDPOINT_URL", help="Send every call to this endpoint (a local emulator such as moto)."),
+        ] = None,
+        workers: Annotated[int, typer.Option("--workers", min=1, max=128, help="Concurrent API workers.")] = 16,
+        region: Annotated[
+            str | None, typer.Option("--home-region", help="Region for global calls (IAM, STS, S3 listing). Default: the profile's.")
+        ] = None,
+        *,
+        opts: ScanOptions,
+    ) -> None:
+        """Scan AWS accounts live (read-only API calls) and evaluate every policy."""
+        from scanner.connectors.aws.collect import ScanRequest, collect
+        from scanner.connectors.aws.regions import parse_regions
+        from scanner.errors import UsageError
+
+        account_list = [a.strip() for a in accounts.split(",") if a.strip()] if accounts else None
+        if account_list and organization:
+            raise UsageError("--accounts and --organization are alternatives: give one of them.")
+        bad = [a for a in account_list or [] if not (a.isdigit() and len(a) == 12)]
+        if bad:
+            raise UsageError(f"--accounts: {', '.join(bad)} is not a 12-digit AWS account id.")
+        req = ScanRequest(
+            profile=profile,
+            regions=parse_regions(regions),
+            accounts=account_list,
+            organization=organization,
+            role_name=role_name,
+            endpoint_url=endpoint_url or None,
+            workers=workers,
+            home_region=region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
+        )
+        err = stderr_console(opts.quiet)
+        show = not opts.quiet and sys.stderr.isatty()
+        if show:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            with Progress(TextColumn("[bold]aws[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), console=err, transient=True) as bar:
+                task = bar.add_task("connecting", total=None)
+
+                def progress(done: int, total: int, label: str) -> None:
+                    bar.update(task, completed=done, total=total or None, description=label or "scanning")
+
+                inv = collect(req, progress=progress)
+        else:
+            inv = collect(req)
+        src = inv.sources[0] if inv.sources else {}
+        err.print(
+            f"aws: {len(inv)} resources in {len(src.get('accounts', []))} account(s), "
+            f"{len(src.get('regions', []))} region(s); {src.get('api_calls', 0)} API calls "
+            f"({src.get('http_requests', 0)} HTTP requests) in {src.get('seconds', 0):.1f} s; "
+            f"{len(inv.coverage_gaps)} coverage gap(s)"
+        )
+        for failed in src.get("accounts_failed", []):
+            err.print(f"[yellow]aws[/yellow] account {failed['account']} not scanned: {failed['code']}: {failed['message']}")
+        finish_scan(inv, opts, source="aws:" + ",".join(src.get("accounts", [])))
