@@ -49,6 +49,11 @@ def _collect(tenant, management_group, subs, max_workers, quiet):
         raise UsageError("the Azure SDK is not installed: pip install 'cloudgov[azure]'") from None
     from scanner.connectors.azure.collect import collect_inventory
 
+    import logging
+
+    # azure-identity logs every failed credential of the chain as a multi-line WARNING;
+    # the user gets one sentence from us instead.
+    logging.getLogger("azure").setLevel(logging.ERROR)
     err = stderr_console(quiet)
     kwargs = {"additionally_allowed_tenants": ["*"]}
     if tenant:
