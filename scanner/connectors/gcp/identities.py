@@ -136,6 +136,7 @@ def identities(inv: Inventory, ctx: Context, directory: Directory | None, gaps: 
             r_kind = Kind.IDENTITY_GROUP
         else:
             props["human"] = True
+            props["access_keys"] = []  # Google accounts hold no user-managed IAM keys
             _directory_facts(props, email, directory)
             r_kind = Kind.IDENTITY_USER
         inv.add(

@@ -164,6 +164,8 @@ def snapshot(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
         region = normalize_location(rec.location)
         if region == "global":
             region = None  # a snapshot's real place is storageLocations; "global" says nothing
+    if rec.deep:
+        props["replica_regions"] = []  # a snapshot's copies are its storageLocations
     source = self_link_to_resource(d.get("sourceDisk"))
     if source:
         props["source_id"] = source
@@ -206,6 +208,8 @@ def sql_instance(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
                 copies.append(replica)
     if copies is not None:
         props["replica_regions"] = copies
+    if rec.deep:
+        props["geo_redundant"] = False  # HA standby stays in-region; copies are listed above
     if d.get("masterInstanceName"):
         props["primary"] = d.get("masterInstanceName")
     _finish(inv, emit(inv, ctx, rec, Kind.DATABASE, region, props), keys)
