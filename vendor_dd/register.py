@@ -233,13 +233,13 @@ def add_audit(
     provider = find_provider(session, provider_slug)
     svcs = [find_service(session, s if "/" in s else f"{provider_slug}/{s}") for s in services]
     audit = AuditEvent(provider=provider, party=party, audit_date=audit_date, scope=scope, services=svcs)
+    session.add(audit)
     if report is not None:
         assert evidence_root is not None
         ev, _ = add_evidence(session, provider, report, kind="audit-report", root=evidence_root,
                              actor=who.actor, at=who.at, valid_from=audit_date)
         audit.report = ev
     audit.findings = [AuditFinding(description=d, remediation_due=due, status="open") for d, due in findings]
-    session.add(audit)
     record(session, who, "add", "audit", provider_slug, party=party, date=audit_date, scope=scope,
            services=[s.slug for s in svcs], report=report.name if report else None,
            findings=[{"description": d, "remediation_due": due} for d, due in findings])
