@@ -180,6 +180,7 @@ def normalize_project(project: TfProject, prefix: str, inventory: Inventory) -> 
             )
             for rel_type, target in n.edges:
                 inventory.relate(rid, rel_type, target)
+    _log_buckets(inventory)
     for problem in project.problems:
         inventory.gap(
             CoverageGap(
@@ -192,6 +193,19 @@ def normalize_project(project: TfProject, prefix: str, inventory: Inventory) -> 
                 message=problem.message,
             )
         )
+
+
+def _log_buckets(inventory: Inventory) -> None:
+    """Buckets a trail writes to, or tagged with a log class, are log stores (as in live scans)."""
+    from dataclasses import replace
+
+    targets = {rel.target for rel in inventory.relationships if rel.type == "logs_to"}
+    for rid, r in list(inventory.resources.items()):
+        if r.kind == "storage.object" and r.native_type == "AWS::S3::Bucket" and (
+            rid in targets or r.prop("log_class")
+        ):
+            inventory.resources[rid] = replace(r, kind="log.store")
+    inventory._invalidate()
 
 
 ALL_KINDS = {
