@@ -5,7 +5,7 @@ Snapshot format ``cloudgov.inventory`` version 1, in two encodings:
 * a JSON document: ``{"format": "cloudgov.inventory", "version": 1, "collected_at": ...,
   "sources": [...], "resources": [...], "relationships": [...], "coverage_gaps": [...]}``
 * JSON lines (plain or gzipped): a header line ``{"format": "cloudgov.inventory",
-  "version": 1, "encoding": "jsonl", ...}`` then one object per line, each with ``"type"``
+  "version": 1, "encoding": "jsonl", ...}`` then one object per line, each with ``"record"``
   one of ``resource``, ``relationship``, ``gap``. This one streams: large estates load and
   save without holding the text in memory.
 
@@ -193,15 +193,15 @@ def _write_jsonl(inv: Inventory, fh: IO[str], with_raw: bool) -> None:
     fh.write(dumps(_header(inv, "jsonl")) + "\n")
     for r in inv.resources.values():
         d = r.to_dict(with_raw=with_raw)
-        d["type"] = "resource"
+        d["record"] = "resource"
         fh.write(dumps(d) + "\n")
     for rel in inv.relationships:
         d = rel.to_dict()
-        d["type"] = "relationship"
+        d["record"] = "relationship"
         fh.write(dumps(d) + "\n")
     for g in inv.coverage_gaps:
         d = g.to_dict()
-        d["type"] = "gap"
+        d["record"] = "gap"
         fh.write(dumps(d) + "\n")
 
 
@@ -277,7 +277,7 @@ def _load_jsonl(path: Path, header: dict[str, Any], fh: IO[str]) -> Inventory:
             if not line.strip():
                 continue
             d = loads(line)
-            t = d.pop("type", None)
+            t = d.pop("record", None)
             if t == "resource":
                 r = Resource.from_dict(d)
                 inv.resources[r.id] = r
@@ -286,7 +286,7 @@ def _load_jsonl(path: Path, header: dict[str, Any], fh: IO[str]) -> Inventory:
             elif t == "gap":
                 inv.coverage_gaps.append(CoverageGap.from_dict(d))
             else:
-                raise InputError(f"{path}: line {lineno}: unknown entry type {t!r}")
+                raise InputError(f"{path}: line {lineno}: unknown record kind {t!r}")
     except json.JSONDecodeError as e:
         raise InputError(f"{path}: malformed JSON on line {lineno}: {e.msg}") from None
     except (KeyError, TypeError, AttributeError) as e:

@@ -1,0 +1,116 @@
+"""Each renderer: SARIF valid against the OASIS schema, JUnit parsed back, CSV, JSON schema."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import jsonschema
+import pytest
+
+from policies.registry import load_policies
+from scanner.config import load_config
+from scanner.connectors.offline import load_paths
+from scanner.engine import evaluate
+from scanner.outputs import render, resolve_formats
+from scanner.errors import UsageError
+from scanner.waivers import load_waivers
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="module")
+def result():
+    policies = load_policies()
+    inv = load_paths([ROOT / "samples" / "estate"])
+    waivers = load_waivers(ROOT / "samples" / "waivers.yaml", policies)
+    return evaluate(inv, policies, load_config(), waivers, source="samples")
+
+
+def rendered(result, name: str) -> str:
+    buf = io.StringIO()
+    render(result, name, buf)
+    return buf.getvalue()
+
+
+def test_sarif_is_valid_against_the_oasis_schema(result):
+    doc = json.loads(rendered(result, "sarif"))
+    schema = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema).validate(doc)
+    run = doc["runs"][0]
+    results = run["results"]
+    statuses = {r["properties"]["status"] for r in results}
+    assert statuses == {"FAIL", "ERROR", "WAIVED"}  # only non-passing results
+    rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    for r in results:
+        assert r["ruleId"] == rule_ids[r["ruleIndex"]]
+        fqn = r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
+        assert fqn and not fqn.startswith("<")
+    waived = [r for r in results if r["properties"]["status"] == "WAIVED"]
+    assert waived and all(r["suppressions"][0]["status"] == "accepted" for r in waived)
+    assert any("補償性措施" in r["suppressions"][0]["justification"] for r in waived)
+    errors = [r for r in results if r["properties"]["status"] == "ERROR"]
+    assert errors and all(r["kind"] == "review" and r["level"] == "none" for r in errors)
+
+
+def test_sarif_physical_location_when_the_finding_has_a_file(result):
+    f = next(f for f in result.findings if f.status.value == "FAIL")
+    f.location = {"file": "infra/s3.tf", "start_line": 3, "end_line": 9}
+    try:
+        doc = json.loads(rendered(result, "sarif"))
+    finally:
+        f.location = None
+    schema = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(schema).validate(doc)
+    located = [r for r in doc["runs"][0]["results"] if "physicalLocation" in r["locations"][0]]
+    assert len(located) == 1
+    phys = located[0]["locations"][0]["physicalLocation"]
+    assert phys["artifactLocation"]["uri"] == "infra/s3.tf"
+    assert phys["region"] == {"startLine": 3, "endLine": 9}
+
+
+def test_junit_parses_back_with_matching_counts(result):
+    root = ET.fromstring(rendered(result, "junit"))
+    counts = result.counts()
+    assert int(root.get("tests")) == len(result.findings)
+    assert int(root.get("failures")) == counts["FAIL"]
+    assert int(root.get("errors")) == counts["ERROR"]
+    assert int(root.get("skipped")) == counts["WAIVED"] + counts["NOT_APPLICABLE"]
+    suites = {s.get("name"): s for s in root.iter("testsuite")}
+    assert set(suites) == {p.id for p in result.policies}
+    failing = suites["mfa.root_account"].findall("testcase/failure")
+    assert len(failing) == 1
+
+
+def test_json_document_validates_against_its_schema(result):
+    doc = json.loads(rendered(result, "json"))
+    schema = json.loads((ROOT / "scanner" / "outputs" / "findings-1.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft7Validator(schema).validate(doc)
+    assert doc["schema"] == "cloudgov.findings/1"
+    assert len(doc["findings"]) == len(result.findings)
+    ids = [f["id"] for f in doc["findings"]]
+    assert len(ids) == len(set(ids))  # one finding per (policy, resource)
+
+
+def test_csv_has_one_row_per_finding(result):
+    rows = list(csv.DictReader(io.StringIO(rendered(result, "csv"))))
+    assert len(rows) == len(result.findings)
+    assert {r["status"] for r in rows} == {"PASS", "FAIL", "ERROR", "NOT_APPLICABLE", "WAIVED"}
+    assert all(r["controls"] for r in rows)
+
+
+def test_table_mentions_failures_and_summary(result):
+    text = rendered(result, "table")
+    assert "mfa.root_account" in text and "Summary by area" in text
+
+
+def test_format_resolution():
+    assert resolve_formats(["sarif,json", "json"], Path("out")) == ["sarif", "json"]
+    with pytest.raises(UsageError):
+        resolve_formats(["xml"], None)
+    with pytest.raises(UsageError):
+        resolve_formats(["sarif", "json"], None)  # two files cannot share stdout
