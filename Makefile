@@ -1,0 +1,37 @@
+# Two commands do all the set-up on a fresh machine:
+#   make demo   — install, then scan the bundled samples (the pipeline command of the README)
+#   make test   — install, then run the test suite
+# Everything lands in .venv (cloudgov and its extras) and .venv-checkov (checkov, kept apart:
+# it pins old boto3/networkx and must never share cloudgov's environment).
+
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[all,test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+	@if [ -x scripts/setup-system ]; then scripts/setup-system; fi
+	@if [ -x scripts/setup-checkov ]; then scripts/setup-checkov; fi
+
+demo: setup
+	@$(BIN)/cloudgov scan snapshot samples/estate/ --format sarif --format junit --format json \
+		--output-dir out/ --fail-on high; code=$$?; \
+	echo "cloudgov exited $$code (1: high-severity findings, as samples/README.md expects)"; \
+	[ $$code -le 1 ]
+
+test: setup
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf out/ .pytest_cache build *.egg-info
