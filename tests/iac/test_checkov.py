@@ -1,0 +1,151 @@
+"""The checkov runner and mapping: recorded output parsed, verdicts folded in, and what
+happens when checkov is missing or fails. No test imports checkov."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+
+import pytest
+
+from scanner.errors import InputError
+from scanner.iac import checkov as ck
+from scanner.iac.mapping import BUILTIN, SUPPRESSED_TAIWAN, apply_checkov, custom_checks, requested_checks
+from scanner.iac.project import collect
+from tests.conftest import run_cli
+from tests.iac.conftest import DATA
+
+
+def test_recorded_output_is_parsed():
+    run = ck.parse_output((DATA / "checkov-output.json").read_text())
+    assert run.version == "3.3.30"
+    got = {(r.check_id, r.resource, r.result) for r in run.results}
+    assert ("CKV_AWS_145", "module.m.aws_s3_bucket.inner", "FAILED") in got
+    assert ("CKV_AWS_145", "aws_s3_bucket.logs", "PASSED") in got
+    fail = next(r for r in run.results if r.resource == "module.m.aws_cloudwatch_log_group.lg")
+    assert fail.file == "mod/main.tf" and (fail.start_line, fail.end_line) == (4, 7)
+
+
+def test_empty_scan_summary_and_garbage():
+    assert ck.parse_output('{"passed": 0, "failed": 0, "checkov_version": "3.3.30"}').results == []
+    with pytest.raises(InputError, match="did not produce JSON"):
+        ck.parse_output("Traceback (most recent call last):\n boom", returncode=2)
+    with pytest.raises(InputError, match="checkov failed"):
+        ck.parse_output("", returncode=2, stderr="something broke")
+
+
+def test_taiwan_profile_never_requests_offshore_copy_checks():
+    ids = requested_checks()
+    assert not set(ids) & set(SUPPRESSED_TAIWAN)
+    assert "CKV_AWS_144" in SUPPRESSED_TAIWAN and "CKV_AZURE_102" in SUPPRESSED_TAIWAN
+    assert set(custom_checks()) <= set(ids) and "CKV_AWS_145" in ids
+
+
+def test_every_mapped_check_names_a_real_policy():
+    from policies.registry import load_policies
+
+    known = {p.id for p in load_policies()}
+    for check_id, m in BUILTIN.items():
+        assert m.policy in known, check_id
+    for check_id, spec in custom_checks().items():
+        assert spec["policy"] in known, check_id
+
+
+def test_verdicts_fill_only_unknown_properties(tmp_path, monkeypatch):
+    (tmp_path / "main.tf").write_text(
+        'variable "k" {\n  type = string\n}\n'
+        'resource "aws_ebs_volume" "v" {\n  availability_zone = "a"\n  size = 1\n  encrypted = true\n  kms_key_id = var.k\n}\n'
+        'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    inv = collect(tmp_path)
+    assert inv.get("aws_ebs_volume.v").prop("encryption.key_manager") is None
+    output = {
+        "check_type": "terraform",
+        "summary": {"checkov_version": "3.3.30"},
+        "results": {
+            "passed_checks": [
+                {"check_id": "CKV_AWS_189", "check_result": {"result": "PASSED"}, "resource": "aws_ebs_volume.v",
+                 "file_path": "/main.tf", "file_line_range": [4, 9]},
+                # a PASS would not prove a CMK for S3, and ours is already known: unchanged
+                {"check_id": "CKV_AWS_145", "check_result": {"result": "PASSED"}, "resource": "aws_s3_bucket.b",
+                 "file_path": "/main.tf", "file_line_range": [10, 12]},
+            ],
+            "failed_checks": [
+                {"check_id": "CKV_AWS_144", "check_result": {"result": "FAILED"}, "resource": "aws_s3_bucket.b",
+                 "file_path": "/main.tf", "file_line_range": [10, 12]},
+            ],
+        },
+    }
+    stats = apply_checkov(inv, ck.parse_output(json.dumps(output)), tmp_path)
+    vol = inv.get("aws_ebs_volume.v")
+    assert vol.prop("encryption.key_manager") == "customer"
+    assert vol.raw["filled_by_checkov"] == {"encryption.key_manager": "CKV_AWS_189"}
+    bucket = inv.get("aws_s3_bucket.b")
+    assert bucket.prop("encryption.key_manager") == "provider"
+    assert "CKV_AWS_144" not in bucket.raw.get("checkov", {})  # suppressed under the Taiwan profile
+    assert stats["matched"] == 2
+
+
+def test_custom_check_details_fill_retention(tmp_path, monkeypatch):
+    (tmp_path / "main.tf").write_text(
+        'variable "d" {\n  type = number\n}\n'
+        'resource "aws_cloudwatch_log_group" "g" {\n  name = "g"\n  retention_in_days = var.d\n}\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    inv = collect(tmp_path)
+    assert inv.get("aws_cloudwatch_log_group.g").prop("retention_days") is None
+    output = {"results": {"failed_checks": [
+        {"check_id": "CKV_CGOV_1", "check_result": {"result": "FAILED"}, "resource": "aws_cloudwatch_log_group.g",
+         "file_path": "/main.tf", "file_line_range": [4, 7], "details": ["retention_days=30", "log_class=audit"]}]}}
+    apply_checkov(inv, ck.parse_output(json.dumps(output)), tmp_path)
+    assert inv.get("aws_cloudwatch_log_group.g").prop("retention_days") == 30
+
+
+def _isolate_from_installed_checkov(monkeypatch, tmp_path):
+    monkeypatch.delenv("CLOUDGOV_CHECKOV", raising=False)
+    monkeypatch.setattr(ck, "REPO_ROOT", tmp_path)
+    monkeypatch.setattr(ck, "user_venv_dir", lambda: tmp_path / "nowhere")
+    monkeypatch.setenv("PATH", str(tmp_path))
+
+
+def test_missing_checkov_names_the_setup_command(monkeypatch, tmp_path):
+    _isolate_from_installed_checkov(monkeypatch, tmp_path)
+    with pytest.raises(InputError) as e:
+        ck.find_checkov()
+    assert "cloudgov iac setup" in str(e.value)
+
+
+def test_lookup_order_env_repo_userdir_path(monkeypatch, tmp_path):
+    _isolate_from_installed_checkov(monkeypatch, tmp_path)
+    fake = tmp_path / "bin" / "checkov"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", str(fake.parent))
+    assert ck.find_checkov() == fake
+    repo = tmp_path / ".venv-checkov" / "bin" / "checkov"
+    repo.parent.mkdir(parents=True)
+    repo.write_text("#!/bin/sh\n")
+    repo.chmod(0o755)
+    assert ck.find_checkov() == repo
+    monkeypatch.setenv("CLOUDGOV_CHECKOV", str(fake))
+    assert ck.find_checkov() == fake
+
+
+def test_cli_without_checkov_exits_2_with_one_sentence():
+    proc = run_cli("iac", "samples/terraform", "-q", env={"CLOUDGOV_CHECKOV": "/nonexistent/checkov"})
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cloudgov iac setup" in lines[0] and "Traceback" not in proc.stderr
+
+
+def test_checkov_crash_is_a_clear_error(tmp_path):
+    fake = tmp_path / "checkov"
+    fake.write_text(f"#!{sys.executable}\nimport sys\nprint('ImportError: broken install', file=sys.stderr)\nsys.exit(2)\n")
+    fake.chmod(0o755)
+    proc = run_cli("iac", "samples/terraform", "-q", env={"CLOUDGOV_CHECKOV": str(fake)})
+    assert proc.returncode == 2
+    assert "checkov failed (exit 2): ImportError: broken install" in proc.stderr
