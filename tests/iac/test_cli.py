@@ -38,7 +38,7 @@ def test_sarif_points_at_file_and_line_and_is_valid(tmp_path):
     assert len(tokyo) == 1
     phys = tokyo[0]["locations"][0]["physicalLocation"]
     assert phys["artifactLocation"]["uri"] == "samples/terraform/aws/main.tf"
-    assert phys["region"] == {"startLine": 51, "endLine": 53}
+    assert phys["region"] == {"startLine": 50, "endLine": 53}
     ET.parse(tmp_path / "findings.junit.xml")  # GitLab's JUnit report parses
 
 
