@@ -202,12 +202,16 @@ def collect(
                 else:
                     failed_types.update(groups[job][0])
         except Exception as e:  # google-auth refresh problems surface here
-            from google.auth.exceptions import RefreshError, TransportError
+            from google.auth.exceptions import GoogleAuthError, TransportError
 
-            if isinstance(e, RefreshError):
-                raise InputError(f"Google credentials could not be refreshed ({e}); run `gcloud auth application-default login`") from None
-            if isinstance(e, TransportError):
+            import requests
+
+            if isinstance(e, (TransportError, requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
                 raise InputError(f"cannot reach the Cloud Asset API ({e})") from None
+            if isinstance(e, GoogleAuthError):  # refresh failed (expired, revoked, anonymous)
+                raise InputError(
+                    f"Google rejected the credentials ({e}); run `gcloud auth application-default login`"
+                ) from None
             raise
         with lock:
             out.records.extend(got)

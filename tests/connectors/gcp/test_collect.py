@@ -121,3 +121,31 @@ def test_directory_throttling_is_retried(api):
     api.faults[("directory", "my_customer")] += [429, 503]
     directory, gaps = fetch_directory("my_customer", requests.Session(), base_url=api.url, backoff=0.01)
     assert not gaps and len(directory.users) == 2
+
+
+def test_rejected_credentials_are_one_input_error(api):
+    from scanner.errors import InputError
+
+    api.faults[("search", ORG)] += [401]
+    with pytest.raises(InputError, match="rejected the credentials"):
+        collect([ORG], make_client(endpoint=api.url), retry_initial=0.01)
+
+
+def test_missing_default_credentials_are_one_input_error(monkeypatch, tmp_path):
+    from scanner.errors import InputError
+
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "missing.json"))
+    with pytest.raises(InputError, match="Application Default Credentials|credentials"):
+        make_client()
+
+
+def test_unreachable_endpoint_is_one_input_error():
+    import socket
+
+    from scanner.errors import InputError
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(InputError, match="cannot reach"):
+        collect([ORG], make_client(endpoint=f"http://127.0.0.1:{port}"), retry_initial=0.01, workers=1)
