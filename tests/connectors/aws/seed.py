@@ -1,0 +1,53 @@
+"""Seed a moto account the way a Taiwanese broker's account looks (own admin-equivalent
+policies: moto's AWS managed policies are slow to load and not needed)."""
+
+from __future__ import annotations
+
+import json
+
+ADMIN = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+READ = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:Get*", "s3:List*"], "Resource": "*"}]})
+
+
+def seed(session, regions=("ap-east-2", "ap-northeast-1"), endpoint_url=None):
+    kw = {"endpoint_url": endpoint_url} if endpoint_url else {}
+    c = lambda svc, region="us-east-1": session.client(svc, region_name=region, **kw)  # noqa: E731
+    iam = c("iam")
+    admin_arn = iam.create_policy(PolicyName="local-admin", PolicyDocument=ADMIN)["Policy"]["Arn"]
+    read_arn = iam.create_policy(PolicyName="local-read", PolicyDocument=READ)["Policy"]["Arn"]
+    iam.create_group(GroupName="admins")
+    iam.attach_group_policy(GroupName="admins", PolicyArn=admin_arn)
+    iam.create_user(UserName="alice")
+    iam.create_login_profile(UserName="alice", Password="Sup3r-secret!")
+    iam.add_user_to_group(GroupName="admins", UserName="alice")
+    iam.create_user(UserName="reader")
+    iam.create_login_profile(UserName="reader", Password="Sup3r-secret!")
+    iam.attach_user_policy(UserName="reader", PolicyArn=read_arn)
+    primary = regions[0]
+    kms = c("kms", primary)
+    cmk = kms.create_key(Description="customer data")["KeyMetadata"]["Arn"]
+    kms.create_alias(AliasName="alias/customer-data", TargetKeyId=cmk)
+    s3 = c("s3", primary)
+    for name, enc in (("tw-cmk", {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": cmk}),
+                      ("tw-aws-managed", {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/aws/s3"}),
+                      ("tw-sse-s3", {"SSEAlgorithm": "AES256"}),
+                      ("tw-trail-logs", {"SSEAlgorithm": "AES256"})):
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": primary})
+        s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": enc}]})
+    s3.put_bucket_lifecycle_configuration(Bucket="tw-trail-logs", LifecycleConfiguration={"Rules": [
+        {"ID": "expire", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 365}}]})
+    ct = c("cloudtrail", primary)
+    ct.create_trail(Name="main", S3BucketName="tw-trail-logs", IsMultiRegionTrail=True)
+    ct.start_logging(Name="main")
+    logs = c("logs", primary)
+    logs.create_log_group(logGroupName="/app/audit", tags={"cloudgov:log-class": "audit"})
+    logs.put_retention_policy(logGroupName="/app/audit", retentionInDays=3653)
+    logs.create_log_group(logGroupName="/vpc/flow", tags={"cloudgov:log-class": "firewall"})
+    ec2 = c("ec2", primary)
+    ec2.create_volume(AvailabilityZone=f"{primary}a", Size=8, Encrypted=True, KmsKeyId=cmk)
+    ec2.create_volume(AvailabilityZone=f"{primary}a", Size=8)
+    c("dynamodb", primary).create_table(TableName="sessions", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                                        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+    c("sqs", primary).create_queue(QueueName="orders", Attributes={"KmsMasterKeyId": "alias/customer-data"})
+    c("sns", regions[1]).create_topic(Name="alerts")
+    return {"cmk": cmk}
