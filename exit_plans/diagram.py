@@ -35,26 +35,38 @@ def draw(report: LockinReport, path: Path) -> Path:
     except ImportError:
         raise UsageError("drawing the diagram needs matplotlib: pip install 'cloudgov[report]'") from None
 
-    waves: dict[int, list] = {}
+    # one box per (wave, type, portability): 40 EBS volumes are one box "×40", so a
+    # manager sees the shape of the estate rather than a wall of labels
+    groups: dict[tuple, list] = {}
     for c in report.components:
-        waves.setdefault(c.wave, []).append(c)
+        groups.setdefault((c.wave, c.native_type or c.kind or "?", c.portability), []).append(c)
+    group_of = {c.id: key for key, members in groups.items() for c in members}
+    waves: dict[int, list[tuple]] = {}
+    for key in sorted(groups, key=lambda k: (k[0], k[2], k[1])):
+        waves.setdefault(key[0], []).append(key)
     tallest = max((len(v) for v in waves.values()), default=1)
-    width = max(6.0, 3.2 * len(waves))
-    height = max(3.0, 0.75 * tallest + 1.8)
+    width = max(6.0, 3.4 * len(waves))
+    height = max(3.0, 0.8 * tallest + 1.8)
     fig, ax = plt.subplots(figsize=(width, height))
-    pos: dict[str, tuple[float, float]] = {}
-    for w, comps in sorted(waves.items()):
-        for i, c in enumerate(comps):
-            pos[c.id] = (float(w), float(tallest - i - (tallest - len(comps)) / 2))
-    for dependent, dependency, _t in report.dependencies:
-        if dependent in pos and dependency in pos:
-            (x1, y1), (x2, y2) = pos[dependency], pos[dependent]
-            ax.annotate("", xy=(x2 - 0.32, y2), xytext=(x1 + 0.32, y1),
-                        arrowprops={"arrowstyle": "->", "color": "#555555", "lw": 1})
-    for c in report.components:
-        x, y = pos[c.id]
-        ax.text(x, y, f"{_short(c.name)}\n{c.kind or '?'}", ha="center", va="center", fontsize=7, color="white",
-                bbox={"boxstyle": "round,pad=0.4", "fc": COLOURS[c.portability], "ec": "none"})
+    pos: dict[tuple, tuple[float, float]] = {}
+    for w, keys in sorted(waves.items()):
+        for i, key in enumerate(keys):
+            pos[key] = (float(w), float(tallest - i - (tallest - len(keys)) / 2))
+    links = {(group_of[b], group_of[a]) for a, b, _t in report.dependencies if a in group_of and b in group_of}
+    for src, dst in sorted(links):
+        if src == dst:
+            continue
+        (x1, y1), (x2, y2) = pos[src], pos[dst]
+        ax.annotate("", xy=(x2 - 0.34, y2), xytext=(x1 + 0.34, y1),
+                    arrowprops={"arrowstyle": "->", "color": "#555555", "lw": 0.8, "alpha": 0.7})
+    for key, members in groups.items():
+        x, y = pos[key]
+        if len(members) == 1:
+            label = f"{_short(members[0].name)}\n{_short(key[1])}"
+        else:
+            label = f"{_short(key[1])} ×{len(members)}\n{members[0].kind or '?'}"
+        ax.text(x, y, label, ha="center", va="center", fontsize=7, color="white",
+                bbox={"boxstyle": "round,pad=0.4", "fc": COLOURS[key[2]], "ec": "none"})
     for w in sorted(waves):
         ax.text(w, tallest + 0.9, f"wave {w}", ha="center", fontsize=9, weight="bold")
     ax.set_xlim(0.4, max(waves, default=1) + 0.6)

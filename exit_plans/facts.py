@@ -133,7 +133,10 @@ def termination_facts(service: Service, term: Termination) -> dict[str, Any]:
             "extra_scopes": list(term.extra_scopes or []),
             "verification.last_date": _iso(last.verified_on) if last else None,
             "verification.result": last.result if last else None,
-            "verification.leftovers": [x["id"] for x in last.leftovers] if last else [],
+            # what failed: data left over, or a customer key not shredded (a shredded key is fine)
+            "verification.leftovers": [
+                x["id"] for x in last.leftovers if x.get("category") != "keys" or x.get("shredded") is not True
+            ] if last else [],
             "verification.gaps": list(last.gaps) if last else [],
             "verification.collected_at": last.collected_at if last else None,
         }

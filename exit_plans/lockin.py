@@ -109,32 +109,50 @@ class LockinReport:
         }
 
 
+#: copies of a component belong to the service too (its replicas and backups)
+_COPIES = {str(RelType.REPLICATES_TO), str(RelType.BACKUP_OF)}
+
+
 def _dependency_graph(g, seeds: set[str]):
-    """Components reachable from ``seeds`` over dependency edges, as a DiGraph dependency → dependent."""
+    """The service's components as a DiGraph, edges dependency → dependent.
+
+    From each component the walk follows what it depends on (its key, its log store, its
+    source) and its own copies (replicas, backups), never sideways: another account's
+    tables encrypted under a shared key are not this service's components.
+    """
     import networkx as nx
 
-    dep = nx.DiGraph()
-    dep.add_nodes_from(seeds)
+    def ends(u, v, t):
+        return (u, v) if _DEPENDS[t] else (v, u)  # (dependent, dependency)
+
+    members = set(seeds)
     stack = list(seeds)
-    seen = set(seeds)
     while stack:
         node = stack.pop()
-        edges = [(node, v, d) for _, v, d in g.out_edges(node, data=True)] + [
-            (u, node, d) for u, _, d in g.in_edges(node, data=True)
-        ]
+        edges = list(g.out_edges(node, data=True)) + list(g.in_edges(node, data=True))
         for u, v, data in edges:
             t = data.get("type")
             if t not in _DEPENDS:
                 continue
-            dependent, dependency = (u, v) if _DEPENDS[t] else (v, u)
-            other = v if u == node else u
-            res = g.nodes[other].get("resource")
-            if res is not None and res.kind in _NOT_COMPONENTS:
+            dependent, dependency = ends(u, v, t)
+            if node == dependent:
+                nxt = dependency
+            elif t in _COPIES:
+                nxt = dependent
+            else:
                 continue
+            res = g.nodes[nxt].get("resource")
+            if nxt in members or (res is not None and res.kind in _NOT_COMPONENTS):
+                continue
+            members.add(nxt)
+            stack.append(nxt)
+    dep = nx.DiGraph()
+    dep.add_nodes_from(members)
+    for u, v, data in g.subgraph(members).edges(data=True):
+        t = data.get("type")
+        if t in _DEPENDS:
+            dependent, dependency = ends(u, v, t)
             dep.add_edge(dependency, dependent, type=t)
-            if other not in seen:
-                seen.add(other)
-                stack.append(other)
     return dep
 
 

@@ -21,8 +21,8 @@ __all__ = ["Leftover", "VerifyOutcome", "verify_exit", "category_of", "id_in_sco
 
 #: Kinds that hold the firm's data at the provider (ETG 9.6 lists VM images too).
 RESIDUE_KINDS = frozenset({str(k) for k in DATA_BEARING_KINDS} | {str(Kind.COMPUTE), str(Kind.CONTAINER)})
+_ROLE = {str(RelType.ENCRYPTED_BY): "key", str(RelType.REPLICATES_TO): "replica", str(RelType.BACKUP_OF): "backup"}
 SHREDDED_KEY_STATES = frozenset({"disabled", "pending_deletion", "destroyed"})
-_FOLLOW = {str(RelType.REPLICATES_TO), str(RelType.BACKUP_OF), str(RelType.ENCRYPTED_BY)}
 
 
 @dataclass(frozen=True)
@@ -118,20 +118,26 @@ def verify_exit(inv: Inventory, scopes: list[str]) -> VerifyOutcome:
         if (r.provider, r.account) in scope_set and (r.kind in RESIDUE_KINDS or _is_customer_key(r)):
             found[r.id] = f"in scope {r.provider}:{r.account}"
     # beyond the scopes: copies, backups and keys tied to what is (or was) in them
-    rels = [rel for rel in inv.relationships if rel.type in _FOLLOW]
+    # (from, to): a resource's key, its replicas and its backups, never sideways (other
+    # data under a shared key belongs to someone else)
+    links = []
+    for rel in inv.relationships:
+        if rel.type in (RelType.ENCRYPTED_BY, RelType.REPLICATES_TO):
+            links.append((rel.source, rel.target, rel.type))
+        elif rel.type == RelType.BACKUP_OF:
+            links.append((rel.target, rel.source, rel.type))
     grew = True
     while grew:  # to a fixed point: a replica's own backups are left over too
         grew = False
-        for rel in rels:
-            for here, there in ((rel.source, rel.target), (rel.target, rel.source)):
-                if there in found or not (here in found or id_in_scopes(here, scope_set)):
-                    continue
-                r = inv.get(there)
-                if r is None or (r.provider, r.account) in scope_set:
-                    continue
-                if r.kind in RESIDUE_KINDS or _is_customer_key(r):
-                    found[r.id] = f"{rel.type} {'from' if here == rel.source else 'to'} {here}"
-                    grew = True
+        for here, there, t in links:
+            if there in found or not (here in found or id_in_scopes(here, scope_set)):
+                continue
+            r = inv.get(there)
+            if r is None or (r.provider, r.account) in scope_set:
+                continue
+            if r.kind in RESIDUE_KINDS or _is_customer_key(r):
+                found[r.id] = f"{_ROLE[t]} of {here}"
+                grew = True
     for rid, why in sorted(found.items()):
         r = inv.get(rid)
         assert r is not None
