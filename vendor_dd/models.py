@@ -275,4 +275,4 @@ class Setting(Base):
     __tablename__ = "vendor_setting"
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
-    value: Mapped[Any] = mapped_column(JSON)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
