@@ -86,6 +86,7 @@ class Context:
         priv = config.privileged
         self._priv_roles = {p: {r.lower() for r in roles} for p, roles in priv.roles.items()}
         self._priv_actions = {p: [a.lower() for a in acts] for p, acts in priv.actions.items()}
+        self._action_cache: dict[tuple[str, str], bool] = {}
 
     # --- waivers --------------------------------------------------------------------
     def is_waived(self, policy_id: str, resource: Resource) -> bool:
@@ -123,6 +124,18 @@ class Context:
             self._privileged_cache[r.id] = hit
         return hit
 
+    def _privileged_action(self, provider: str, granted: str) -> bool:
+        key = (provider, granted)
+        hit = self._action_cache.get(key)
+        if hit is None:
+            g = granted.lower()
+            # the two patterns overlap: the grant covers a privileged action, or is one
+            hit = any(
+                fnmatch.fnmatchcase(p, g) or fnmatch.fnmatchcase(g, p) for p in self._priv_actions.get(provider, ())
+            )
+            self._action_cache[key] = hit
+        return hit
+
     def _privileged_uncached(self, r: Resource, depth: int) -> tuple[bool | None, str]:
         explicit = r.prop("privileged")
         if explicit is not None:
@@ -136,13 +149,9 @@ class Context:
         for role in roles or ():
             if role.lower() in priv_roles:
                 return True, f"role {role}"
-        patterns = self._priv_actions.get(r.provider, [])
         for granted in actions or ():
-            g = granted.lower()
-            for p in patterns:
-                # the two patterns overlap: the grant covers a privileged action, or is one
-                if fnmatch.fnmatchcase(p, g) or fnmatch.fnmatchcase(g, p):
-                    return True, f"action {granted}"
+            if self._privileged_action(r.provider, granted):
+                return True, f"action {granted}"
         unknown_group = False
         if depth < 3:
             for rel in self.inventory.outgoing(r.id, RelType.MEMBER_OF):

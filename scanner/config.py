@@ -101,14 +101,23 @@ class Config:
     privileged: Privileged
     jurisdictions: Jurisdictions = field(compare=False, repr=False)
     source_file: str | None = None
+    #: (provider, location) -> verdict; locations repeat across thousands of resources
+    _location_cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def with_allowed_regions(self, text: str) -> "Config":
         regions = frozenset(r.strip().lower() for r in text.split(",") if r.strip())
         if not regions:
             raise ConfigError("--allowed-regions: give at least one region, e.g. ap-east-2,taiwannorth")
-        return replace(self, allowed_regions=regions)
+        return replace(self, allowed_regions=regions, _location_cache={})
 
     def location_allowed(self, provider: str, location: str | None) -> tuple[bool | None, str]:
+        key = (provider, location)
+        hit = self._location_cache.get(key)
+        if hit is None:
+            hit = self._location_cache[key] = self._location_allowed(provider, location)
+        return hit
+
+    def _location_allowed(self, provider: str, location: str | None) -> tuple[bool | None, str]:
         if not location:
             return None, "location unknown"
         loc = location.strip().lower()

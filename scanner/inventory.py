@@ -29,6 +29,7 @@ from scanner.model import CoverageGap, Relationship, Resource
 __all__ = ["FORMAT", "VERSION", "Inventory", "load", "save", "merge", "is_snapshot"]
 
 FORMAT = "cloudgov.inventory"
+_NO_EDGES: list[Relationship] = []  # shared, never mutated
 VERSION = 1
 
 
@@ -95,13 +96,17 @@ class Inventory:
     def outgoing(self, resource_id: str, type: str | None = None) -> list[Relationship]:
         if self._out is None:
             self._index_edges()
-        rels = self._out.get(resource_id, [])  # type: ignore[union-attr]
+        rels = self._out.get(resource_id)  # type: ignore[union-attr]
+        if not rels:
+            return _NO_EDGES
         return rels if type is None else [r for r in rels if r.type == type]
 
     def incoming(self, resource_id: str, type: str | None = None) -> list[Relationship]:
         if self._in is None:
             self._index_edges()
-        rels = self._in.get(resource_id, [])  # type: ignore[union-attr]
+        rels = self._in.get(resource_id)  # type: ignore[union-attr]
+        if not rels:
+            return _NO_EDGES
         return rels if type is None else [r for r in rels if r.type == type]
 
     def gaps_for(self, provider: str, account: str, kind: str, region: str | None = None) -> list[CoverageGap]:

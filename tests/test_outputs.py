@@ -114,3 +114,12 @@ def test_format_resolution():
         resolve_formats(["xml"], None)
     with pytest.raises(UsageError):
         resolve_formats(["sarif", "json"], None)  # two files cannot share stdout
+
+
+def test_fast_json_encoding_equals_the_plain_finding_dict(result):
+    from scanner.outputs.json_doc import finding_dict
+
+    doc = json.loads(rendered(result, "json"))
+    get = result.policies.get
+    for f, encoded in zip(result.findings, doc["findings"]):
+        assert encoded == json.loads(json.dumps(finding_dict(f, get(f.policy)), ensure_ascii=False))

@@ -6,6 +6,7 @@ Each renderer module has ``FILENAME`` (used with --output-dir) and
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 from pathlib import Path
@@ -57,6 +58,18 @@ def render(result: "ScanResult", name: str, stream) -> None:
 
 def render_all(result: "ScanResult", formats: list[str], output_dir: Path | None) -> list[Path]:
     """Write each format; returns the files written (stdout is not a file)."""
+    # Renderers allocate short-lived, acyclic dicts by the million; left on, the cyclic
+    # collector would rescan the whole inventory each time and make output superlinear.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _render_all(result, formats, output_dir)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _render_all(result: "ScanResult", formats: list[str], output_dir: Path | None) -> list[Path]:
     written: list[Path] = []
     for name in formats:
         mod = _module(name)

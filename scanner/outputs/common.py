@@ -16,8 +16,13 @@ def waiver_dict(f: Finding) -> dict[str, Any] | None:
     return f.waiver.to_dict() if f.waiver is not None else None
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def json_safe(value: Any) -> Any:
     """Evidence may hold tuples, sets or dates: make it plain JSON."""
+    if isinstance(value, _PLAIN):
+        return value
     if isinstance(value, dict):
         return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):

@@ -22,8 +22,8 @@ def finding_dict(f: Finding, policy: Any) -> dict[str, Any]:
     d: dict[str, Any] = {
         "id": f.fingerprint,
         "policy": f.policy,
-        "status": f.status.value,
-        "severity": f.severity.value,
+        "status": f.status,  # StrEnum: encodes as its value
+        "severity": f.severity,
         "area": policy.area if policy else f.policy.split(".", 1)[0],
         "title_en": policy.title_en if policy else "",
         "title_zh": policy.title_zh if policy else "",
@@ -38,6 +38,46 @@ def finding_dict(f: Finding, policy: Any) -> dict[str, Any]:
     if f.location:
         d["location"] = dict(f.location)
     return d
+
+
+class _FindingEncoder:
+    """Encodes findings fast: each policy's texts and each resource's reference are encoded
+    once and reused (a resource meets several policies); output equals finding_dict's."""
+
+    def __init__(self, policies: Any, dumps: Any) -> None:
+        self._policies = policies
+        self._dumps = dumps
+        self._policy_parts: dict[str, tuple[str, str]] = {}
+        self._resource_parts: dict[str, str] = {}
+
+    def _policy(self, pid: str) -> tuple[str, str]:
+        part = self._policy_parts.get(pid)
+        if part is None:
+            p = self._policies.get(pid)
+            d = self._dumps
+            head = d({"area": p.area if p else pid.split(".", 1)[0],
+                      "title_en": p.title_en if p else "", "title_zh": p.title_zh if p else ""})[1:-1]
+            tail = d({"remediation_en": p.remediation_en if p else "",
+                      "remediation_zh": p.remediation_zh if p else ""})[1:-1]
+            part = self._policy_parts[pid] = (head, tail)
+        return part
+
+    def __call__(self, f: Finding) -> str:
+        d = self._dumps
+        rid = f.resource.id
+        ref = self._resource_parts.get(rid)
+        if ref is None:
+            ref = self._resource_parts[rid] = d(f.resource.ref())
+        head, tail = self._policy(f.policy)
+        text = (
+            f'{{"id": "{f.fingerprint}", "policy": {d(f.policy)}, "status": "{f.status.value}", '
+            f'"severity": "{f.severity.value}", {head}, "controls": {d(list(f.controls))}, "resource": {ref}, '
+            f'"message": {d(f.message)}, "evidence": {d(json_safe(dict(f.evidence)))}, {tail}, '
+            f'"waiver": {d(waiver_dict(f))}'
+        )
+        if f.location:
+            text += f', "location": {d(dict(f.location))}'
+        return text + "}"
 
 
 def summary(result: "ScanResult") -> dict[str, Any]:
@@ -91,7 +131,9 @@ def render(result: "ScanResult", stream: IO[str]) -> None:
     dumps = json.JSONEncoder(ensure_ascii=False, indent=None, separators=(",", ": ")).encode
     text = json.dumps(head, ensure_ascii=False, indent=1)
     stream.write(text[: text.rstrip().rfind("}")].rstrip() + ',\n "findings": [')
-    get = result.policies.get
-    for i, f in enumerate(result.findings):
-        stream.write(("\n  " if i == 0 else ",\n  ") + dumps(finding_dict(f, get(f.policy))))
+    findings = result.findings
+    encode = _FindingEncoder(result.policies, dumps)
+    for start in range(0, len(findings), 1000):  # batched writes
+        chunk = ",\n  ".join(encode(f) for f in findings[start : start + 1000])
+        stream.write(("\n  " if start == 0 else ",\n  ") + chunk)
     stream.write("\n ]\n}\n")
