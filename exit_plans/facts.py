@@ -135,7 +135,7 @@ def termination_facts(service: Service, term: Termination) -> dict[str, Any]:
             "verification.result": last.result if last else None,
             # what failed: data left over, or a customer key not shredded (a shredded key is fine)
             "verification.leftovers": [
-                x["id"] for x in last.leftovers if x.get("category") != "keys" or x.get("shredded") is not True
+                x["id"] for x in last.leftovers if x.get("category") != "keys" or x.get("shredded") is False
             ] if last else [],
             "verification.gaps": list(last.gaps) if last else [],
             "verification.collected_at": last.collected_at if last else None,

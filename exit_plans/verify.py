@@ -52,7 +52,8 @@ class VerifyOutcome:
 
     @property
     def failures(self) -> list[Leftover]:
-        return [x for x in self.leftovers if x.category != "keys" or x.shredded is not True]
+        """Data left over, and customer keys known to be still usable (unknown state: incomplete)."""
+        return [x for x in self.leftovers if x.category != "keys" or x.shredded is False]
 
     @property
     def result(self) -> str:
