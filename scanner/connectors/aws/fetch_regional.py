@@ -58,6 +58,9 @@ def _trails(r: Reader, region: str) -> list[dict[str, Any]]:
         v = _try(lambda: r.call("cloudtrail", region, "get_trail_status", Name=arn))
         if v is not _ABSENT:
             t["Status"] = {"IsLogging": v.get("IsLogging")}
+        if t.get("HasCustomEventSelectors") is False:
+            out.append(t)  # default selectors: all management events; no need to ask
+            continue
         v = _try(lambda: r.call("cloudtrail", region, "get_event_selectors", TrailName=arn))
         if v is not _ABSENT:
             t["EventSelectors"] = {k: v[k] for k in ("EventSelectors", "AdvancedEventSelectors") if k in v}

@@ -61,7 +61,9 @@ def trail(account: str, t: Mapping[str, Any], keys: KeyIndex, *, organization_id
     }
     if "Status" in t:
         props["enabled"] = None if t["Status"] is None else t["Status"].get("IsLogging")
-    if "EventSelectors" in t:
+    if t.get("HasCustomEventSelectors") is False:
+        props["management_events"] = True  # AWS's default selector: all management events
+    elif "EventSelectors" in t:
         props["management_events"] = management_events(t["EventSelectors"])
     rels: list[Relationship] = []
     enc, r = encryption(arn, region, keys, enabled=bool(t.get("KmsKeyId")), key_ref=t.get("KmsKeyId"))
