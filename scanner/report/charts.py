@@ -66,23 +66,22 @@ def trend_svg(periods: list[str], series: dict[str, list[float | None]], labels:
         if not pts:
             continue
         xs, ys = zip(*pts)
-        ax.plot(xs, ys, linestyle=ls, marker=marker, color=str(0.1 + 0.18 * i), linewidth=1.6, label=labels[key])
-        for xi, yi in pts:
-            ax.annotate(f"{yi:.0f}", (xi, yi), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=7)
-        ax.annotate(labels[key], (xs[-1], ys[-1]), textcoords="offset points", xytext=(10, -3), fontsize=8)
+        ax.plot(xs, ys, linestyle=ls, marker=marker, markersize=6, color=str(0.1 + 0.18 * i), linewidth=1.8,
+                label=f"{labels[key]} {ys[-1]:.1f}%")
     ax.set_xticks(x, periods)
-    ax.set_ylim(min(50, ax.get_ylim()[0]), 105)
-    ax.set_xlim(-0.3, len(periods) - 0.3 + 0.9)
+    ax.set_ylim(min(50, ax.get_ylim()[0]), 102)
+    ax.set_xlim(-0.3, len(periods) - 0.7)
     ax.set_ylabel(ylabel)
     ax.grid(axis="y", color="0.85", linewidth=0.6)
-    ax.legend(loc="lower left", fontsize=7, frameon=False, ncol=len(series))
+    # the legend names each series with its latest value; exact values are in the table beside the chart
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize=8, frameon=False, ncol=min(len(series), 4))
     return _svg(fig)
 
 
 def heat_svg(grid: list[list[list[str]]], *, x_label: str, y_label: str, levels: list[str]) -> str:
     """Impact (rows) × likelihood (columns); each cell shows how many risks sit there."""
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(4.6, 3.6))
+    fig, ax = plt.subplots(figsize=(5.2, 3.4))
     score = [[(i + 1) * (j + 1) for j in range(5)] for i in range(5)]
     ax.imshow(score, cmap="Greys", origin="lower", vmin=0, vmax=40, aspect="auto")
     for i in range(5):
@@ -92,8 +91,8 @@ def heat_svg(grid: list[list[list[str]]], *, x_label: str, y_label: str, levels:
                 ax.text(j, i, str(n), ha="center", va="center", fontsize=12, fontweight="bold",
                         color="white" if score[i][j] >= 16 else "black",
                         bbox={"boxstyle": "circle,pad=0.25", "fc": "none", "ec": "white" if score[i][j] >= 16 else "black"})
-    ax.set_xticks(range(5), [f"{k + 1}\n{levels[k]}" for k in range(5)], fontsize=7)
-    ax.set_yticks(range(5), [f"{levels[k]} {k + 1}" for k in range(5)], fontsize=7)
+    ax.set_xticks(range(5), [f"{k + 1} {levels[k]}" for k in range(5)], fontsize=9)
+    ax.set_yticks(range(5), [f"{levels[k]} {k + 1}" for k in range(5)], fontsize=9)
     ax.set_xlabel(x_label)
     ax.set_ylabel(y_label)
     for s in ax.spines.values():
