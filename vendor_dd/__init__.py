@@ -6,7 +6,8 @@ hashed evidence with expiry, and the governance checks (``cloudgov vendor check`
 turn the register into pseudo-resources for the shared policy engine.
 
 Modules: ``domains`` (vocabulary), ``models`` (tables), ``clock`` (today and the actor),
-``register`` (service layer), ``evidence`` (evidence store), ``porting`` (YAML/CSV/JSON
-import and export), ``facts`` (the computed facts checks read), ``check`` (Inventory).
+``register`` (service layer), ``evidence`` (evidence store), ``importer`` / ``exporter`` /
+``validate`` (YAML, JSON and CSV), ``facts`` (computed facts), ``views`` (``vendor show``),
+``check`` (the register as an Inventory for the policy engine).
 Nothing here is imported by ``cloudgov --help``: the CLI imports it inside commands.
 """

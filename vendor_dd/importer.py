@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import json
 from dataclasses import dataclass, field
-from datetime import date
+
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scanner.errors import InputError
-from vendor_dd.clock import parse_date
 from vendor_dd.domains import (
     AUDIT_PARTIES,
     CLAUSE_STATUSES,
@@ -34,6 +33,7 @@ from vendor_dd.domains import (
 from vendor_dd.evidence import add_evidence
 from vendor_dd.models import AuditEvent, AuditFinding, Clause, CloudScope, Contract, Provider, Review, ReviewDomain, Service
 from vendor_dd.register import Who, record, set_cadence
+from vendor_dd.validate import Doc as _Doc
 
 __all__ = ["FORMAT", "ImportReport", "read_document", "import_document"]
 
@@ -49,93 +49,6 @@ class ImportReport:
         if not self.created and not self.updated:
             return "no changes (the register already matches the file)"
         return f"{len(self.created)} created, {len(self.updated)} updated"
-
-
-class _Doc:
-    """Typed access to one mapping of the document, with the path for error messages."""
-
-    def __init__(self, data: Any, where: str) -> None:
-        if not isinstance(data, dict):
-            raise InputError(f"{where}: expected a mapping, found {type(data).__name__}")
-        self.data, self.where = data, where
-
-    def has(self, key: str) -> bool:
-        return key in self.data
-
-    def str(self, key: str, required: bool = False) -> str | None:
-        v = self.data.get(key)
-        if v is None or v == "":
-            if required:
-                raise InputError(f"{self.where}.{key}: required")
-            return None
-        if isinstance(v, (dict, list)):
-            raise InputError(f"{self.where}.{key}: expected text, found {type(v).__name__}")
-        return str(v).strip()
-
-    def date(self, key: str) -> date | None:
-        return parse_date(self.data.get(key), f"{self.where}.{key}")
-
-    def bool(self, key: str) -> bool | None:
-        v = self.data.get(key)
-        if v is None:
-            return None
-        if isinstance(v, bool):
-            return v
-        text = str(v).strip().lower()
-        if text in ("true", "yes", "y", "1"):
-            return True
-        if text in ("false", "no", "n", "0"):
-            return False
-        if text in ("", "unknown"):
-            return None
-        raise InputError(f"{self.where}.{key}: {v!r} is not true, false or unknown")
-
-    def num(self, key: str) -> float | None:
-        v = self.data.get(key)
-        if v is None or v == "":
-            return None
-        try:
-            return float(v)
-        except (TypeError, ValueError):
-            raise InputError(f"{self.where}.{key}: {v!r} is not a number") from None
-
-    def int(self, key: str) -> int | None:
-        n = self.num(key)
-        if n is None:
-            return None
-        if n != int(n) or n < 0:
-            raise InputError(f"{self.where}.{key}: {self.data[key]!r} is not a whole number of days")
-        return int(n)
-
-    def one_of(self, key: str, allowed: tuple[str, ...] | dict, what: str, required: bool = False) -> str | None:
-        v = self.str(key, required)
-        if v is None:
-            return None
-        try:
-            return choice(v, allowed, what)
-        except ValueError as e:
-            raise InputError(f"{self.where}.{key}: {e}") from None
-
-    def list(self, key: str) -> list[Any] | None:
-        v = self.data.get(key)
-        if v is None:
-            return None
-        if isinstance(v, str):
-            return [p.strip() for p in v.replace(";", ",").split(",") if p.strip()]
-        if not isinstance(v, list):
-            raise InputError(f"{self.where}.{key}: expected a list, found {type(v).__name__}")
-        return v
-
-    def items(self, key: str, id_key: str = "id") -> list[_Doc]:
-        out = [_Doc(d, f"{self.where}.{key}[{i}]") for i, d in enumerate(self.list(key) or [])]
-        if id_key:
-            seen: dict[str, int] = {}
-            for i, d in enumerate(out):
-                ident = d.str(id_key, required=True)
-                if ident in seen:
-                    raise InputError(f"{self.where}.{key}: duplicate {id_key} {ident!r} (entries {seen[ident]} and {i})")
-                seen[ident] = i
-        return out
 
 
 # --- reading files -----------------------------------------------------------------------------

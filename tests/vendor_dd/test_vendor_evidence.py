@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from scanner.errors import InputError
 from vendor_dd.evidence import expiry_state
 from vendor_dd.models import Evidence
 
