@@ -71,9 +71,9 @@ def _console():
 
 def register(app: typer.Typer, scan_app: typer.Typer) -> None:
     vendor = typer.Typer(help="The register of cloud service providers: due diligence, contracts, audits, evidence.", no_args_is_help=True)
-    review = typer.Typer(help="Due-diligence reviews over the ETG Art. 5.1 domains.", no_args_is_help=True)
+    review = typer.Typer(help="Due-diligence reviews over the twelve ETG 5.1 domains (盡職調查).", no_args_is_help=True)
     evidence = typer.Typer(help="Evidence files: hashed, stored, with validity dates.", no_args_is_help=True)
-    audit = typer.Typer(help="Audits of providers (ETG Art. 6).", no_args_is_help=True)
+    audit = typer.Typer(help="Audits of providers by the firm, the regulator, the association or third parties (ETG 6).", no_args_is_help=True)
     app.add_typer(vendor, name="vendor")
     vendor.add_typer(review, name="review")
     vendor.add_typer(evidence, name="evidence")
