@@ -54,7 +54,23 @@ def _log_class(r: Resource, ctx: Context) -> tuple[str, str]:
     return ctx.config.log_class_of(r.id, r.name, r.tags, r.prop("log_class"))
 
 
+def _keeps_logs(r: Resource, ctx: Context) -> bool:
+    """A log store, or object storage that receives logs (a trail's bucket, a storage account
+    that a diagnostic setting writes to, or one tagged with a log class)."""
+    if r.kind == Kind.LOG_STORE:
+        return True
+    tag = ctx.config.log_class_tag
+    return bool(
+        r.prop("log_class")
+        or tag in r.tags
+        or tag.replace(":", "-") in r.tags
+        or ctx.inventory.incoming(r.id, "logs_to")
+    )
+
+
 def retention_minimum(r: Resource, ctx: Context) -> Outcome:
+    if not _keeps_logs(r, ctx):
+        return not_applicable("object storage that receives no logs")
     cls_name, how = _log_class(r, ctx)
     cls = ctx.config.log_classes.get(cls_name)
     if cls is None:
@@ -79,6 +95,8 @@ def retention_minimum(r: Resource, ctx: Context) -> Outcome:
 
 
 def audit_store_encrypted(r: Resource, ctx: Context) -> Outcome:
+    if not _keeps_logs(r, ctx):
+        return not_applicable("object storage that receives no logs")
     cls_name, how = _log_class(r, ctx)
     if cls_name not in ctx.params.get("classes", ()):
         return not_applicable(f"log class {cls_name} is not an audit trail")

@@ -39,13 +39,20 @@ class ScanResult:
     resource_count: int = 0
     accounts: list[tuple[str, str]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. IaC baseline counts
+    #: fingerprints kept in every output but left out of the exit code (a baseline's known failures)
+    exit_code_exempt: set[str] = field(default_factory=set)
 
     def counts(self) -> Counter:
         return Counter(f.status for f in self.findings)
 
     def failing(self, threshold: Severity, *, errors_fail: bool = True) -> list[Finding]:
         statuses = {Status.FAIL, Status.ERROR} if errors_fail else {Status.FAIL}
-        return [f for f in self.findings if f.status in statuses and f.severity.rank >= threshold.rank]
+        exempt = self.exit_code_exempt
+        return [
+            f
+            for f in self.findings
+            if f.status in statuses and f.severity.rank >= threshold.rank and not (exempt and f.fingerprint in exempt)
+        ]
 
     def exit_code(self, threshold: Severity, *, errors_fail: bool = True) -> int:
         return 1 if self.failing(threshold, errors_fail=errors_fail) else 0

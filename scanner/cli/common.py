@@ -136,7 +136,9 @@ _COMMON_NAMES = [p.name for p in _COMMON]
 
 def scan_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Add the shared scan options to a command whose last parameter is ``opts: ScanOptions``."""
-    sig = inspect.signature(fn)
+    # eval_str: a module with ``from __future__ import annotations`` has string annotations,
+    # and typer would drop the options' help text
+    sig = inspect.signature(fn, eval_str=True)
     own = [p for p in sig.parameters.values() if p.name != "opts"]
 
     @functools.wraps(fn)

@@ -42,15 +42,10 @@ def apply_baseline(result: Any, known: set[str], source: str) -> dict[str, int]:
     from scanner.model import Status
 
     bad = {Status.FAIL, Status.ERROR}
-    suppressed = {id(f) for f in result.findings if f.status in bad and f.fingerprint in known}
-    new = sum(1 for f in result.findings if f.status in bad and id(f) not in suppressed)
-    original = result.failing
-
-    def failing(threshold, *, errors_fail: bool = True):
-        return [f for f in original(threshold, errors_fail=errors_fail) if id(f) not in suppressed]
-
-    # ScanResult.exit_code calls self.failing: shadow it on this instance only.
-    result.failing = failing
+    failing = [f.fingerprint for f in result.findings if f.status in bad]
+    suppressed = {fp for fp in failing if fp in known}
+    new = sum(1 for fp in failing if fp not in suppressed)
+    result.exit_code_exempt |= suppressed
     counts = {"file": source, "suppressed": len(suppressed), "new": new}
     result.extra["baseline"] = counts
     return counts
