@@ -49,6 +49,7 @@ def _svg(fig) -> str:
     plt.close(fig)
     text = buf.getvalue()
     text = text[text.index("<svg"):]
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)  # RDF boilerplate, no use in a report
     # scale with the page: drop fixed pt sizes, keep the viewBox
     text = re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r'<svg\1 class="chart"', text, count=1)
     return text
@@ -83,7 +84,9 @@ def heat_svg(grid: list[list[list[str]]], *, x_label: str, y_label: str, levels:
     plt = _plt()
     fig, ax = plt.subplots(figsize=(5.2, 3.4))
     score = [[(i + 1) * (j + 1) for j in range(5)] for i in range(5)]
-    ax.imshow(score, cmap="Greys", origin="lower", vmin=0, vmax=40, aspect="auto")
+    edges = [k - 0.5 for k in range(6)]
+    # vector cells (pcolormesh), not a raster image: sharp in print, nothing embedded
+    ax.pcolormesh(edges, edges, score, cmap="Greys", vmin=0, vmax=40, edgecolors="white", linewidth=1.5)
     for i in range(5):
         for j in range(5):
             n = len(grid[i][j])
