@@ -31,6 +31,7 @@ from vendor_dd.domains import (
     choice,
 )
 from vendor_dd.evidence import add_evidence
+from vendor_dd.models import Setting
 from vendor_dd.models import AuditEvent, AuditFinding, Clause, CloudScope, Contract, Provider, Review, ReviewDomain, Service
 from vendor_dd.register import Who, record, set_cadence
 from vendor_dd.validate import Doc as _Doc
@@ -155,8 +156,9 @@ def import_document(
     if cad is not None:
         if not isinstance(cad, dict):
             raise InputError(f"{source}.review_cadence_days: expected a mapping such as {{material: 365}}")
+        existed = session.get(Setting, "review_cadence_days") is not None
         if set_cadence(session, who, cad):
-            rep.updated.append("setting review_cadence_days")
+            (rep.updated if existed else rep.created).append("setting review_cadence_days")
     for pdoc in top.items("providers"):
         _import_provider(session, who, pdoc, rep, base_dir, evidence_root)
     return rep
