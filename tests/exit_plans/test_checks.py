@@ -157,3 +157,28 @@ def test_controls_coverage_shows_etg_9_served(invoke):
         assert any(p.startswith("exit.") for p in rows[cid]["policies"]), cid
     assert "exit.plan_complete" in rows["ETG:7.2"]["policies"]
     assert "exit.portable_export_formats" in rows["ETG:5.3.2"]["policies"]
+
+
+def test_check_inventory_option_remembers_first_sighting(loaded, exit_cli, tmp_path):
+    import json
+
+    from sqlalchemy import select
+
+    from exit_plans.models import Sighting
+    from scanner.inventory import Inventory, save
+    from scanner.model import Resource
+
+    scan = Inventory(collected_at="2024-12-01T00:00:00Z")
+    scan.add(Resource("aws", "111122223333", "global", "account", "AWS::Organizations::Account", "acct-1111"))
+    path = save(scan, tmp_path / "first.json")
+    out = tmp_path / "o"
+    r = exit_cli("check", "--inventory", str(path), "--today", "2026-11-21", "-f", "json", "-o", str(out), "-q")
+    assert r.exit_code == 1, r.output
+    with loaded.session() as s:
+        rows = s.scalars(select(Sighting)).all()
+        assert [(x.first_seen.isoformat(), x.source) for x in rows] == [("2024-12-01", "first.json")]
+    doc = json.loads((out / "findings.json").read_text())
+    f = next(f for f in doc["findings"]
+             if f["policy"] == "exit.plan_before_go_live" and f["resource"]["id"] == "exit:aws-tw/core-trading")
+    # seen in a scan before the contract started and before the plan was approved (2025-01-20)
+    assert f["status"] == "FAIL" and "2024-12-01" in f["message"] and "first scan (first.json)" in f["message"]
