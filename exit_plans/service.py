@@ -137,12 +137,12 @@ def note_sightings(session: Session, who: Who, scans, source: str = "") -> list[
 
 
 def parse_scope_list(values: Iterable[str], what: str = "--scope") -> list[str]:
-    """``aws:111122223333`` style cloud scopes; anything else → InputError."""
+    """``aws:222222222222`` style cloud scopes; anything else → InputError."""
     out = []
     for v in values:
         cloud, sep, account = v.partition(":")
         if not sep or not cloud.strip() or not account.strip():
-            raise InputError(f"{what}: {v!r} is not a cloud scope like aws:111122223333")
+            raise InputError(f"{what}: {v!r} is not a cloud scope like aws:222222222222")
         out.append(f"{cloud.strip()}:{account.strip()}")
     return out
 

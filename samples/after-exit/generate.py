@@ -1,4 +1,4 @@
-"""Write the sample after-exit scan of aws-tw/data-lake (account 444455556666).
+"""Write the sample after-exit scan of aws-tw/data-lake (account 333333333333).
 
 Run from the repository root: ``python samples/after-exit/generate.py``. The service was
 terminated on 2026-11-10; this snapshot was taken on 2026-11-15. What it holds:
@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 from scanner.inventory import Inventory, save  # noqa: E402
 from scanner.model import Resource  # noqa: E402
 
-ACCOUNT = "444455556666"
+ACCOUNT = "333333333333"
 HERE = Path(__file__).resolve().parent
 
 
@@ -47,7 +47,7 @@ def build() -> Inventory:
 
 
 # A stand-in certificate of complete deletion: a minimal one-page PDF.
-CERT_TEXT = "Certificate of complete deletion - aws-tw/data-lake - account 444455556666 - 2026-11-12"
+CERT_TEXT = "Certificate of complete deletion - aws-tw/data-lake - account 333333333333 - 2026-11-12"
 
 
 def certificate_pdf() -> bytes:

@@ -188,7 +188,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
     def lockin(
         inventory: InventoryOpt = None,
         service: Annotated[str | None, typer.Option("--service", "-s", help="provider/service: its linked cloud scopes.")] = None,
-        scope: Annotated[list[str] | None, typer.Option("--scope", help="A cloud scope (aws:111122223333) instead of, or besides, --service; repeatable.")] = None,
+        scope: Annotated[list[str] | None, typer.Option("--scope", help="A cloud scope (aws:222222222222) instead of, or besides, --service; repeatable.")] = None,
         diagram: Annotated[Path | None, typer.Option("--diagram", help="Draw the dependency picture to this .svg or .png.")] = None,
         format: OutFmt = "table",
         db: DbOpt = None,

@@ -121,9 +121,9 @@ def test_go_live_from_first_scan_when_no_contract(loaded, as_of):
             if c.provider.slug == "aws-tw":
                 s.delete(c)
     scan = Inventory(collected_at="2025-01-10T00:00:00Z")
-    scan.add(Resource("aws", "444455556666", "global", "account", "AWS::Organizations::Account", "acct-444"))
+    scan.add(Resource("aws", "333333333333", "global", "account", "AWS::Organizations::Account", "acct-444"))
     later = Inventory(collected_at="2025-06-01T00:00:00Z")
-    later.add(Resource("aws", "444455556666", "global", "account", "AWS::Organizations::Account", "acct-444"))
+    later.add(Resource("aws", "333333333333", "global", "account", "AWS::Organizations::Account", "acct-444"))
     with loaded.session() as s:
         assert note_sightings(s, as_of(), later, source="june.json") == ["aws-tw/data-lake"]
         assert note_sightings(s, as_of(), scan, source="jan.json") == ["aws-tw/data-lake"]  # earlier wins
@@ -169,7 +169,7 @@ def test_check_inventory_option_remembers_first_sighting(loaded, exit_cli, tmp_p
     from scanner.model import Resource
 
     scan = Inventory(collected_at="2024-12-01T00:00:00Z")
-    scan.add(Resource("aws", "111122223333", "global", "account", "AWS::Organizations::Account", "acct-1111"))
+    scan.add(Resource("aws", "222222222222", "global", "account", "AWS::Organizations::Account", "acct-1111"))
     path = save(scan, tmp_path / "first.json")
     out = tmp_path / "o"
     r = exit_cli("check", "--inventory", str(path), "--today", "2026-11-21", "-f", "json", "-o", str(out), "-q")

@@ -9,7 +9,7 @@ from scanner.errors import InputError
 from scanner.inventory import Inventory
 from scanner.model import Resource
 
-A = "111122223333"
+A = "222222222222"
 
 
 def _r(kind, native, rid, account=A, region="ap-east-2", **props):
@@ -21,30 +21,30 @@ def small_estate() -> Inventory:
     """key ← {bucket, table, db}; bucket → replica (other account); snapshot → db; trail → log store."""
     inv = Inventory()
     inv.add_all([
-        _r("kms.key", "AWS::KMS::Key", "arn:aws:kms:ap-east-2:111122223333:key/k1", key_manager="customer"),
+        _r("kms.key", "AWS::KMS::Key", "arn:aws:kms:ap-east-2:222222222222:key/k1", key_manager="customer"),
         _r("storage.object", "AWS::S3::Bucket", "arn:aws:s3:::orders"),
         _r("storage.object", "AWS::S3::Bucket", "arn:aws:s3:::orders-replica", account="999900001111"),
-        _r("database", "AWS::DynamoDB::Table", "arn:aws:dynamodb:ap-east-2:111122223333:table/sessions"),
-        _r("database", "AWS::RDS::DBInstance", "arn:aws:rds:ap-east-2:111122223333:db:core", engine="postgres"),
-        _r("backup", "AWS::RDS::DBSnapshot", "arn:aws:rds:ap-east-2:111122223333:snapshot:core-1"),
-        _r("compute.function", "AWS::Lambda::Function", "arn:aws:lambda:ap-east-2:111122223333:function:f"),
-        _r("log.trail", "AWS::CloudTrail::Trail", "arn:aws:cloudtrail:ap-east-2:111122223333:trail/t"),
-        _r("log.store", "AWS::Logs::LogGroup", "arn:aws:logs:ap-east-2:111122223333:log-group:/audit"),
-        _r("identity.user", "AWS::IAM::User", "arn:aws:iam::111122223333:user/alice"),
+        _r("database", "AWS::DynamoDB::Table", "arn:aws:dynamodb:ap-east-2:222222222222:table/sessions"),
+        _r("database", "AWS::RDS::DBInstance", "arn:aws:rds:ap-east-2:222222222222:db:core", engine="postgres"),
+        _r("backup", "AWS::RDS::DBSnapshot", "arn:aws:rds:ap-east-2:222222222222:snapshot:core-1"),
+        _r("compute.function", "AWS::Lambda::Function", "arn:aws:lambda:ap-east-2:222222222222:function:f"),
+        _r("log.trail", "AWS::CloudTrail::Trail", "arn:aws:cloudtrail:ap-east-2:222222222222:trail/t"),
+        _r("log.store", "AWS::Logs::LogGroup", "arn:aws:logs:ap-east-2:222222222222:log-group:/audit"),
+        _r("identity.user", "AWS::IAM::User", "arn:aws:iam::222222222222:user/alice"),
         # another account's table under a key it shares with us: not our component
         _r("database", "AWS::DynamoDB::Table", "arn:aws:dynamodb:ap-east-2:555500001111:table/theirs", account="555500001111"),
     ])
-    k = "arn:aws:kms:ap-east-2:111122223333:key/k1"
+    k = "arn:aws:kms:ap-east-2:222222222222:key/k1"
     inv.relate("arn:aws:s3:::orders", "encrypted_by", k)
-    inv.relate("arn:aws:dynamodb:ap-east-2:111122223333:table/sessions", "encrypted_by", k)
-    inv.relate("arn:aws:rds:ap-east-2:111122223333:db:core", "encrypted_by", k)
+    inv.relate("arn:aws:dynamodb:ap-east-2:222222222222:table/sessions", "encrypted_by", k)
+    inv.relate("arn:aws:rds:ap-east-2:222222222222:db:core", "encrypted_by", k)
     inv.relate("arn:aws:dynamodb:ap-east-2:555500001111:table/theirs", "encrypted_by", k)
     inv.relate("arn:aws:s3:::orders", "replicates_to", "arn:aws:s3:::orders-replica")
-    inv.relate("arn:aws:rds:ap-east-2:111122223333:snapshot:core-1", "backup_of", "arn:aws:rds:ap-east-2:111122223333:db:core")
-    inv.relate("arn:aws:cloudtrail:ap-east-2:111122223333:trail/t", "logs_to", "arn:aws:logs:ap-east-2:111122223333:log-group:/audit")
-    inv.relate("arn:aws:iam::111122223333:user/alice", "member_of", "arn:aws:iam::111122223333:group/admins")
+    inv.relate("arn:aws:rds:ap-east-2:222222222222:snapshot:core-1", "backup_of", "arn:aws:rds:ap-east-2:222222222222:db:core")
+    inv.relate("arn:aws:cloudtrail:ap-east-2:222222222222:trail/t", "logs_to", "arn:aws:logs:ap-east-2:222222222222:log-group:/audit")
+    inv.relate("arn:aws:iam::222222222222:user/alice", "member_of", "arn:aws:iam::222222222222:group/admins")
     # a key in an account we did not scan: visible as unknown, not dropped
-    inv.relate("arn:aws:lambda:ap-east-2:111122223333:function:f", "encrypted_by", "arn:aws:kms:ap-east-2:777700001111:key/ext")
+    inv.relate("arn:aws:lambda:ap-east-2:222222222222:function:f", "encrypted_by", "arn:aws:kms:ap-east-2:777700001111:key/ext")
     return inv
 
 
@@ -67,7 +67,7 @@ def test_known_answer():
     assert wave["orders-replica"] == wave["core-1"] == 3
     order = [c.name for c in rep.components]
     assert order.index("k1") < order.index("core") < order.index("core-1")
-    assert by_name["core-1"].depends_on == ("arn:aws:rds:ap-east-2:111122223333:db:core",)
+    assert by_name["core-1"].depends_on == ("arn:aws:rds:ap-east-2:222222222222:db:core",)
     d = rep.to_dict()
     assert d["counts"] == {"portable": 3, "provider_specific": 5, "unknown": 1}
 
@@ -120,7 +120,7 @@ def test_lockin_cli_table_json_and_diagram(loaded, exit_cli, tmp_path):
     r = exit_cli("lockin", "--inventory", str(path), "--scope", f"aws:{A}", "--format", "json")
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["score"] == 33
-    # by service: aws-tw/core-trading's scope is aws:111122223333
+    # by service: aws-tw/core-trading's scope is aws:222222222222
     svg = tmp_path / "core.svg"
     r = exit_cli("lockin", "--inventory", str(path), "--service", "aws-tw/core-trading", "--diagram", str(svg))
     assert r.exit_code == 0, r.output

@@ -12,7 +12,7 @@ from exit_plans.verify import verify_exit
 from scanner.inventory import Inventory
 from scanner.model import CoverageGap, Resource
 
-LAKE = "444455556666"
+LAKE = "333333333333"
 
 
 def _r(kind, native, rid, account=LAKE, region="ap-east-2", **props):
@@ -137,11 +137,11 @@ def test_verify_sample_after_exit_names_the_forgotten_snapshot(loaded, exit_cli,
     assert r.exit_code == 1, r.output
     doc = json.loads((out / "findings.json").read_text())
     by = {(f["policy"], f["resource"]["id"]): f for f in doc["findings"]}
-    snap = "arn:aws:ec2:ap-northeast-1:444455556666:snapshot/snap-0d1a7e5c0ffee0001"
+    snap = "arn:aws:ec2:ap-northeast-1:333333333333:snapshot/snap-0d1a7e5c0ffee0001"
     f = by[("exit.residual_data", snap)]
     assert f["status"] == "FAIL" and "datalake-migration-test-2025" in f["message"] and "ap-northeast-1" in f["message"]
     assert f["controls"] == ["ETG:9.6"]
-    assert by[("exit.key_shredded", "arn:aws:kms:ap-east-2:444455556666:key/mrk-datalake")]["status"] == "PASS"
+    assert by[("exit.key_shredded", "arn:aws:kms:ap-east-2:333333333333:key/mrk-datalake")]["status"] == "PASS"
     assert by[("exit.deletion_verified", "exit:aws-tw/data-lake")]["status"] == "FAIL"
     assert snap in (out / "findings.sarif").read_text()
     # remembered: exit check now reports the failed verification

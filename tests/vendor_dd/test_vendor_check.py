@@ -96,9 +96,9 @@ def _bucket(account: str, region: str, **props) -> Resource:
 def test_observed_regions_from_linked_scans(register, sample_copy, tmp_path, vendor_cli):
     vendor_cli("import", str(sample_copy))
     scan = _scan(tmp_path, [
-        _bucket("111122223333", "ap-east-2"),
-        _bucket("444455556666", "ap-east-2", replica_regions=["ap-northeast-1"]),
-        Resource("aws", "444455556666", "global", "identity.user", "AWS::IAM::User", "arn:aws:iam::444455556666:user/x"),
+        _bucket("222222222222", "ap-east-2"),
+        _bucket("333333333333", "ap-east-2", replica_regions=["ap-northeast-1"]),
+        Resource("aws", "333333333333", "global", "identity.user", "AWS::IAM::User", "arn:aws:iam::333333333333:user/x"),
     ])
     f, _ = _findings(vendor_cli, "--inventory", scan, tmp_path=tmp_path)
     core = f[("vendor.data_location_observed", "vendor:aws-tw/core-trading")]
@@ -107,13 +107,13 @@ def test_observed_regions_from_linked_scans(register, sample_copy, tmp_path, ven
     assert lake["status"] == "FAIL" and "ap-northeast-1" in lake["message"]
     # a linked scope absent from the scans is unknown, not clean
     azure = f[("vendor.data_location_observed", "vendor:formosa-msp/azure-ops")]
-    assert azure["status"] == "ERROR" and "azure:00000000-0000-0000-0000-00000000a001" in azure["message"]
+    assert azure["status"] == "ERROR" and "azure:aaaaaaaa-1111-4aaa-8aaa-000000000001" in azure["message"]
 
 
 def test_coverage_gap_in_a_linked_scope_is_error(register, sample_copy, tmp_path, vendor_cli):
     vendor_cli("import", str(sample_copy))
-    gap = CoverageGap("aws", "111122223333", "ap-east-2", "s3", ("storage.object",), "AccessDenied", "denied")
-    scan = _scan(tmp_path, [_bucket("111122223333", "ap-east-2")], [gap])
+    gap = CoverageGap("aws", "222222222222", "ap-east-2", "s3", ("storage.object",), "AccessDenied", "denied")
+    scan = _scan(tmp_path, [_bucket("222222222222", "ap-east-2")], [gap])
     f, _ = _findings(vendor_cli, "--inventory", scan, tmp_path=tmp_path)
     assert f[("vendor.data_location_observed", "vendor:aws-tw/core-trading")]["status"] == "ERROR"
 
@@ -148,7 +148,7 @@ def test_pseudo_resources_shape(register, sample_copy, vendor_cli):
     assert crm.prop("scopes") == [] and crm.prop("clause.deletion_certificate") == "missing"
     prov = inv.get("vendor:nimbus-crm")
     assert prov.prop("evidence.soc2_type2.valid_until") == "2026-08-14"
-    assert [(r.source, r.type) for r in inv.relationships][0] == ("aws:111122223333", "operated_by")
+    assert [(r.source, r.type) for r in inv.relationships][0] == ("aws:222222222222", "operated_by")
     assert inv.collected_at == "2026-11-21T00:00:00Z"
 
 
