@@ -8,7 +8,6 @@ where it is, and nothing is written.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session
 from exit_plans.models import ExitPlan, ExitTest
 from exit_plans.service import plan_for
 from exit_plans.vocab import SCENARIOS, STRATEGIES, TEST_KINDS, TEST_RESULTS
+from scanner.docfile import read_versioned
 from scanner.errors import InputError
 from vendor_dd.clock import parse_date
 from vendor_dd.domains import choice
@@ -116,35 +116,7 @@ class _Entry:
 
 def read_document(path: Path) -> dict[str, Any]:
     """The plans document from a .yaml/.yml/.json file."""
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{path}: cannot read the file ({e})") from None
-    if path.suffix.lower() == ".json":
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise InputError(f"{path}: malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
-    else:
-        import yaml
-
-        try:
-            doc = yaml.safe_load(text)
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
-            raise InputError(f"{path}: malformed YAML{where}: {getattr(e, 'problem', None) or e}") from None
-    if not isinstance(doc, dict):
-        raise InputError(f"{path}: not an exit-plans file (expected a mapping with 'plans')")
-    if doc.get("format", FORMAT) != FORMAT:
-        raise InputError(f"{path}: format {doc.get('format')!r} is not {FORMAT!r}")
-    if doc.get("version", 1) != 1:
-        raise InputError(f"{path}: exit-plans version {doc.get('version')!r} is not supported (this cloudgov reads 1)")
-    if not isinstance(doc.get("plans"), list):
-        raise InputError(f"{path}: no 'plans' list")
-    return doc
+    return read_versioned(path, format=FORMAT, list_key="plans", what="an exit-plans file")
 
 
 def _playbook(e: _Entry, key: str) -> dict[str, Any] | None:

@@ -10,7 +10,6 @@ or contract twice is refused, as is any malformed value: one sentence, nothing w
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import dataclass, field
 
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scanner.docfile import read_versioned
 from scanner.errors import InputError
 from vendor_dd.domains import (
     AUDIT_PARTIES,
@@ -57,37 +57,11 @@ class ImportReport:
 
 def read_document(path: Path) -> dict[str, Any]:
     """The register document from a .yaml/.yml/.json or .csv file."""
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
     if path.suffix.lower() == ".csv":
+        if not path.exists():
+            raise InputError(f"{path}: no such file")
         return _csv_document(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{path}: cannot read the file ({e})") from None
-    if path.suffix.lower() == ".json":
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise InputError(f"{path}: malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
-    else:
-        import yaml
-
-        try:
-            doc = yaml.safe_load(text)
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
-            raise InputError(f"{path}: malformed YAML{where}: {getattr(e, 'problem', None) or e}") from None
-    if not isinstance(doc, dict):
-        raise InputError(f"{path}: not a vendor register (expected a mapping with 'providers')")
-    if doc.get("format", FORMAT) != FORMAT:
-        raise InputError(f"{path}: format {doc.get('format')!r} is not {FORMAT!r}")
-    if doc.get("version", 1) != 1:
-        raise InputError(f"{path}: register version {doc.get('version')!r} is not supported (this cloudgov reads 1)")
-    if not isinstance(doc.get("providers"), list):
-        raise InputError(f"{path}: no 'providers' list")
-    return doc
+    return read_versioned(path, format=FORMAT, list_key="providers", what="a vendor register")
 
 
 #: Columns of the per-service CSV sheet (also what ``vendor export --format csv`` writes first).

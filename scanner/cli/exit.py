@@ -8,51 +8,24 @@ the shared scan options and exit like scans.
 
 import json
 import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Iterator
+from typing import Annotated
 
 import typer
 
 from scanner.cli.common import DbOpt, ScanOptions, finish_scan, scan_options, stderr_console
+from scanner.cli.register_common import ActorOpt, OutFmt, TodayOpt, check_format as _fmt, console as _console
+from scanner.cli.register_common import db_session, who as _who
 from scanner.errors import InputError, UsageError
 
-ActorOpt = Annotated[str | None, typer.Option("--actor", help="Who makes the change (default: CLOUDGOV_ACTOR, else the OS user).")]
-TodayOpt = Annotated[str | None, typer.Option("--today", help="Today's date, YYYY-MM-DD (default: CLOUDGOV_TODAY, else the system date).")]
-OutFmt = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
+
+def _session(db: str | None):
+    return db_session(db, "the exit plans")
+
 InventoryOpt = Annotated[
     list[Path] | None,
     typer.Option("--inventory", "-i", help="A cloudgov snapshot (.json, .jsonl, .json.gz); repeatable, merged."),
 ]
-
-
-@contextmanager
-def _session(db: str | None) -> Iterator[Any]:
-    """One transaction; database failures become one sentence and nothing is written."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    import exit_plans.models  # noqa: F401  (maps the tables)
-    from scanner.store.db import open_db, session_scope
-
-    engine = open_db(db)
-    try:
-        with session_scope(engine) as session:
-            yield session
-    except SQLAlchemyError as e:
-        first = str(getattr(e, "orig", e)).strip().splitlines()[0]
-        raise InputError(f"the exit plans could not be updated, nothing was changed: {first}") from None
-
-
-def _who(actor: str | None, today: str | None):
-    from vendor_dd.register import Who
-
-    return Who.resolve(actor, today)
-
-
-def _fmt(value: str) -> str:
-    if value not in ("table", "json"):
-        raise UsageError(f"--format: {value!r} is not one of table, json")
-    return value
 
 
 def _load(paths: list[Path] | None, what: str = "--inventory"):
@@ -61,12 +34,6 @@ def _load(paths: list[Path] | None, what: str = "--inventory"):
     if not paths:
         raise UsageError(f"{what}: give at least one cloudgov snapshot")
     return merge(load(p) for p in paths)
-
-
-def _console():
-    from rich.console import Console
-
-    return Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
 def register(app: typer.Typer, scan_app: typer.Typer) -> None:

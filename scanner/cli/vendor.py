@@ -9,64 +9,26 @@ CLOUDGOV_TODAY, else the real date) and run in one transaction.
 
 import json
 import sys
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Iterator
+from typing import Annotated
 
 import typer
 
 from scanner.cli.common import DbOpt, ScanOptions, finish_scan, scan_options, stderr_console
-from scanner.errors import InputError, UsageError
-
-ActorOpt = Annotated[str | None, typer.Option("--actor", help="Who makes the change (default: CLOUDGOV_ACTOR, else the OS user).")]
-TodayOpt = Annotated[str | None, typer.Option("--today", help="Today's date, YYYY-MM-DD (default: CLOUDGOV_TODAY, else the system date).")]
-OutFmt = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
+from scanner.cli.register_common import ActorOpt, OutFmt, TodayOpt, check_format as _fmt, console as _console
+from scanner.cli.register_common import db_session, print_json as _print_json, who as _who
+from scanner.errors import UsageError
 
 
-@contextmanager
-def _session(db: str | None) -> Iterator[Any]:
-    """One transaction on the register; database failures become one sentence."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    import vendor_dd.models  # noqa: F401  (maps the tables)
-    from scanner.store.db import open_db, session_scope
-
-    engine = open_db(db)
-    try:
-        with session_scope(engine) as session:
-            yield session
-    except SQLAlchemyError as e:
-        first = str(getattr(e, "orig", e)).strip().splitlines()[0]
-        raise InputError(f"the register could not be updated, nothing was changed: {first}") from None
-
-
-def _who(actor: str | None, today: str | None):
-    from vendor_dd.register import Who
-
-    return Who.resolve(actor, today)
+def _session(db: str | None):
+    return db_session(db, "the register")
 
 
 def _date(value: str | None, what: str) -> date | None:
     from vendor_dd.clock import parse_date
 
     return parse_date(value, what)
-
-
-def _fmt(value: str) -> str:
-    if value not in ("table", "json"):
-        raise UsageError(f"--format: {value!r} is not one of table, json")
-    return value
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
-def _console():
-    from rich.console import Console
-
-    return Console(highlight=False)
 
 
 def register(app: typer.Typer, scan_app: typer.Typer) -> None:
