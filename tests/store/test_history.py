@@ -16,8 +16,9 @@ HISTORY = ROOT / "samples" / "history"
 
 
 @pytest.fixture
-def db(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'cloudgov.db'}"
+def db(database_url) -> str:
+    """SQLite, and PostgreSQL when CLOUDGOV_TEST_PG_URL is set (tests/conftest.py)."""
+    return database_url
 
 
 def _session(db):

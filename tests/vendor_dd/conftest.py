@@ -6,9 +6,7 @@ URL, so runs are isolated and the migrations run from empty every time.
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +15,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "samples" / "vendors.yaml"
-PG_URL = os.environ.get("CLOUDGOV_TEST_PG_URL")
-BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
 @dataclass
@@ -39,42 +35,17 @@ class Register:
         return session_scope(self.engine())
 
 
-def _pg_schema_url(schema: str) -> str:
-    sep = "&" if "?" in PG_URL else "?"
-    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-
-
-def _pg_admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_URL.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
-        conn.execute(sql)
-
-
-@pytest.fixture(params=BACKENDS)
-def register(request, tmp_path, monkeypatch) -> Iterator[Register]:
+@pytest.fixture
+def register(database_url, tmp_path, monkeypatch) -> Iterator[Register]:
+    """The register on a fresh database: SQLite, and PostgreSQL when CLOUDGOV_TEST_PG_URL
+    is set (tests/conftest.py's database_url gives each test a schema of its own)."""
     evidence = tmp_path / "evidence"
     monkeypatch.setenv("CLOUDGOV_EVIDENCE_DIR", str(evidence))
     monkeypatch.setenv("CLOUDGOV_ACTOR", "tester")
     monkeypatch.setenv("CLOUDGOV_TODAY", "2026-11-21")
     monkeypatch.delenv("CLOUDGOV_DB", raising=False)
-    if request.param == "sqlite":
-        yield Register(f"sqlite:///{tmp_path / 'cloudgov.db'}", evidence, "sqlite")
-        return
-    schema = f"vdd_{uuid.uuid4().hex[:12]}"
-    _pg_admin(f"CREATE SCHEMA {schema}")
-    reg = Register(_pg_schema_url(schema), evidence, "postgresql")
-    try:
-        yield reg
-    finally:
-        from scanner.store import db
-
-        from scanner.store.db import resolve_url
-
-        engine = db._engines.pop(resolve_url(reg.url), None)
-        if engine is not None:
-            engine.dispose()
-        _pg_admin(f"DROP SCHEMA {schema} CASCADE")
+    backend = "postgresql" if database_url.startswith("postgres") else "sqlite"
+    yield Register(database_url, evidence, backend)
 
 
 @pytest.fixture
