@@ -26,7 +26,6 @@ from scanner.iac.hcl import TfModule, TfResource, _provider_ref, resolve
 __all__ = ["Placement", "place", "provider_of"]
 
 #: Terraform provider local name → our provider name.
-PROVIDERS = {"aws": "aws", "azurerm": "azure", "azuread": "azure", "google": "gcp", "google-beta": "gcp"}
 
 
 @dataclass(frozen=True)
