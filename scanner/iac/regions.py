@@ -25,8 +25,6 @@ from scanner.iac.hcl import TfModule, TfResource, _provider_ref, resolve
 
 __all__ = ["Placement", "place", "provider_of"]
 
-#: Terraform provider local name → our provider name.
-
 
 @dataclass(frozen=True)
 class Placement:
