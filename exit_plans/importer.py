@@ -21,9 +21,8 @@ from exit_plans.service import plan_for
 from exit_plans.vocab import SCENARIOS, STRATEGIES, TEST_KINDS, TEST_RESULTS
 from scanner.docfile import read_versioned
 from scanner.errors import InputError
-from vendor_dd.clock import parse_date
-from vendor_dd.domains import choice
 from vendor_dd.register import Who, find_service, record
+from vendor_dd.validate import Doc
 
 __all__ = ["FORMAT", "ImportReport", "read_document", "import_document", "parse_duration_hours"]
 
@@ -62,38 +61,17 @@ def parse_duration_hours(value: object, where: str) -> float | None:
     return hours
 
 
-class _Entry:
-    """Typed access to one mapping of the document, naming where a bad value is."""
-
-    def __init__(self, data: Any, where: str) -> None:
-        if not isinstance(data, dict):
-            raise InputError(f"{where}: expected a mapping, found {type(data).__name__}")
-        self.data, self.where = data, where
+class _Entry(Doc):
+    """vendor_dd's located document access, with the plan file's extra shapes."""
 
     def text(self, key: str, required: bool = False) -> str | None:
-        v = self.data.get(key)
-        if v is None or v == "":
-            if required:
-                raise InputError(f"{self.where}.{key}: required")
-            return None
-        if isinstance(v, (dict, list)):
-            raise InputError(f"{self.where}.{key}: expected text, found {type(v).__name__}")
-        return str(v).strip()
+        return self.str(key, required)
 
-    def date(self, key: str, required: bool = False) -> date | None:
-        d = parse_date(self.data.get(key), f"{self.where}.{key}")
+    def date(self, key: str, required: bool = False) -> date | None:  # type: ignore[override]
+        d = super().date(key)
         if d is None and required:
             raise InputError(f"{self.where}.{key}: required")
         return d
-
-    def one_of(self, key: str, allowed, what: str, required: bool = False) -> str | None:
-        v = self.text(key, required)
-        if v is None:
-            return None
-        try:
-            return choice(v, tuple(allowed), what)
-        except ValueError as e:
-            raise InputError(f"{self.where}.{key}: {e}") from None
 
     def texts(self, key: str) -> list[str]:
         v = self.data.get(key)
