@@ -3,6 +3,8 @@
 Admin Activity audit logs are always written and cannot be turned off, so every project
 (and the organisation) has a trail that is enabled and records management events. What the
 IAM policy's ``auditConfigs`` adds is Data Access logging, kept as ``data_access_logs``.
+A folder's audit config applies to every project below it, so a folder seen (as an asset
+or through its IAM policy) is a trail too, with ``folder_id`` and ``covered_accounts``.
 The trail ``logs_to`` the ``_Required`` bucket (where Admin Activity lands) and to every
 sink destination whose filter lets audit logs through.
 """
@@ -13,7 +15,7 @@ import re
 from typing import Any
 
 from scanner.connectors.gcp.assets import AssetRecord, get
-from scanner.connectors.gcp.context import ORGANIZATION, PROJECT, Context
+from scanner.connectors.gcp.context import FOLDER, ORGANIZATION, PROJECT, Context
 from scanner.connectors.gcp.locations import kms_key_name, kms_key_resource, location_from_name
 from scanner.connectors.gcp.resources import emit
 from scanner.inventory import Inventory
@@ -102,14 +104,15 @@ def trails(inv: Inventory, ctx: Context) -> None:
         owner = _owner_name(ctx, rec)
         if owner:
             holders.setdefault(owner, []).append(dest)
-    nodes = list(ctx.by_type.get(PROJECT, [])) + list(ctx.by_type.get(ORGANIZATION, []))
+    nodes = [r for t in (PROJECT, FOLDER, ORGANIZATION) for r in ctx.by_type.get(t, [])]
     known = {r.name for r in nodes}
-    for name, rec in ctx.policy_records.items():  # projects known only from their IAM policy
-        if rec.asset_type in (PROJECT, ORGANIZATION) and name not in known:
+    for name, rec in ctx.policy_records.items():  # nodes known only from their IAM policy
+        if rec.asset_type in (PROJECT, FOLDER, ORGANIZATION) and name not in known:
             nodes.append(rec)
             known.add(name)
     for rec in nodes:
         is_org = rec.asset_type == ORGANIZATION
+        is_folder = rec.asset_type == FOLDER
         account = ctx.account_of(rec)
         org = ctx.organization_of(rec)
         policy = ctx.policies.get(rec.name)
@@ -125,6 +128,9 @@ def trails(inv: Inventory, ctx: Context) -> None:
             "admin_activity": True,
             "data_access_logs": _data_access(policy),
         }
+        if is_folder:
+            props["folder_id"] = account
+            props["covered_accounts"] = _projects_below(ctx, f"folders/{account}")
         inv.add(
             Resource(
                 provider="gcp",
@@ -133,16 +139,27 @@ def trails(inv: Inventory, ctx: Context) -> None:
                 kind=Kind.LOG_TRAIL,
                 native_type="cloudaudit.googleapis.com/AuditConfig",
                 id=trail_id,
-                name=f"audit logs of {'organization' if is_org else 'project'} {account}",
+                name=f"audit logs of {'organization' if is_org else 'folder' if is_folder else 'project'} {account}",
                 properties={k: v for k, v in props.items() if v is not None},
                 raw={"auditConfigs": get(policy, "audit_configs")} if policy else None,
             )
         )
         dests = holders.get(rec.name, [])
-        if not is_org:
+        if not is_org and not is_folder:
             dests = [_required_bucket(ctx, account), *dests]
         for dest in dict.fromkeys(dests):
             inv.relate(trail_id, RelType.LOGS_TO, dest)
+
+
+def _projects_below(ctx: Context, folder: str) -> list[str]:
+    """Project ids whose ancestry (as Cloud Asset reported it) passes through ``folder``."""
+    found = set()
+    for rec in [*ctx.by_type.get(PROJECT, []), *ctx.policy_records.values()]:
+        if rec.asset_type == PROJECT and folder in rec.ancestors:
+            pid = ctx.project_of(rec)
+            if pid:
+                found.add(pid)
+    return sorted(found)
 
 
 def _required_bucket(ctx: Context, project_id: str) -> str:
@@ -160,6 +177,8 @@ def _owner_name(ctx: Context, sink: AssetRecord) -> str | None:
     kind, ident = m.groups()
     if kind == "organizations":
         return f"//cloudresourcemanager.googleapis.com/organizations/{ident}"
+    if kind == "folders":
+        return f"//cloudresourcemanager.googleapis.com/folders/{ident}"
     if kind == "projects":
         pid = ctx.project_id(ident)
         rec = ctx.project_record(pid) if pid else None

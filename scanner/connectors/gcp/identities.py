@@ -7,6 +7,13 @@ read becomes an identity, with the roles it holds anywhere (``roles``), where
 
 Whether a person has 2-step verification is only in the Admin SDK Directory API
 (``isEnrolledIn2Sv``). Without it ``mfa`` stays out and ``mfa_unknown_reason`` says why.
+
+Group members come from the Cloud Identity Groups API (:class:`~.facts.Groups`): each
+member gets a ``member_of`` edge to the group, which keeps its own roles, and the policy
+layer follows the edge. Members of a group whose membership was asked for but refused
+cannot be named, so every user and service account gets a ``member_of`` edge to
+:data:`UNREADABLE_GROUPS`, an id never in the inventory: their privilege is unknown
+(ERROR) unless their own roles already make them privileged.
 """
 
 from __future__ import annotations
@@ -17,10 +24,11 @@ from typing import Any, Mapping
 
 from scanner.connectors.gcp.assets import get
 from scanner.connectors.gcp.context import Context
+from scanner.connectors.gcp.facts import Activity, Groups
 from scanner.inventory import Inventory
-from scanner.model import CoverageGap, Kind, Resource
+from scanner.model import CoverageGap, Kind, RelType, Resource
 
-__all__ = ["Directory", "identities", "NO_DIRECTORY_REASON"]
+__all__ = ["Directory", "identities", "NO_DIRECTORY_REASON", "NO_GROUPS_REASON", "UNREADABLE_GROUPS"]
 
 SERVICE_ACCOUNT = "iam.googleapis.com/ServiceAccount"
 SERVICE_ACCOUNT_KEY = "iam.googleapis.com/ServiceAccountKey"
@@ -30,6 +38,11 @@ NO_DIRECTORY_REASON = (
     "2-step verification is only readable from the Admin SDK Directory API; "
     "run `cloudgov scan gcp` with --directory-customer (e.g. my_customer)"
 )
+NO_GROUPS_REASON = (
+    "group membership is not in Cloud Asset Inventory; run `cloudgov scan gcp` with --read-groups "
+    "(Cloud Identity Groups API)"
+)
+UNREADABLE_GROUPS = "gcp:groups/membership-unreadable"
 _NEVER = ("1970-01-01T00:00:00.000Z", "1970-01-01T00:00:00Z")
 
 
@@ -69,7 +82,14 @@ def _custom_roles(ctx: Context) -> dict[str, list[str]]:
     return out
 
 
-def identities(inv: Inventory, ctx: Context, directory: Directory | None, gaps: list[CoverageGap]) -> None:
+def identities(
+    inv: Inventory,
+    ctx: Context,
+    directory: Directory | None,
+    gaps: list[CoverageGap],
+    groups: Groups | None = None,
+    activity: Activity | None = None,
+) -> None:
     principals: dict[str, _Principal] = {}
     for name, policy in ctx.policies.items():
         rec = ctx.policy_records.get(name) or ctx.records.get(name)
@@ -96,6 +116,7 @@ def identities(inv: Inventory, ctx: Context, directory: Directory | None, gaps: 
     for email, rec in sa_records.items():
         if email:
             principals.setdefault("serviceAccount:" + email, _Principal("serviceAccount:" + email))
+    memberships, unreadable = _memberships(principals, groups)
 
     for key, p in principals.items():
         kind, email = key.split(":", 1)
@@ -129,10 +150,15 @@ def identities(inv: Inventory, ctx: Context, directory: Directory | None, gaps: 
                 props["google_managed"] = True
                 props["access_keys"] = []  # Google holds service agents' keys; users cannot add any
             elif keys_known:
-                props["access_keys"] = keys_by_sa.get(email, [])
+                props["access_keys"] = _with_key_use(keys_by_sa.get(email, []), activity)
+            if activity is not None and sa is not None:
+                used = activity.account(email, str((sa.data or {}).get("uniqueId") or "") or None)
+                if used:
+                    props["last_used"] = used
+                    props["last_used_evidence"] = "policy_analyzer"
             r_kind = Kind.IDENTITY_USER
         elif kind == "group":
-            props["members_unknown_reason"] = "group membership is not in Cloud Asset Inventory"
+            props.update(_group_facts(email, groups))
             r_kind = Kind.IDENTITY_GROUP
         else:
             props["human"] = True
@@ -154,6 +180,12 @@ def identities(inv: Inventory, ctx: Context, directory: Directory | None, gaps: 
         )
     if directory is not None and not directory.error:
         _directory_admins(inv, ctx, directory, principals)
+    for member, group in memberships:
+        inv.relate(member, RelType.MEMBER_OF, group)
+    if unreadable:
+        for key in principals:
+            if key.startswith(("user:", "serviceAccount:")) and not _google_managed(key.split(":", 1)[1]):
+                inv.relate(key, RelType.MEMBER_OF, UNREADABLE_GROUPS)
     for account, roles in sorted(unresolved.items()):
         gaps.append(
             CoverageGap(
@@ -162,6 +194,52 @@ def identities(inv: Inventory, ctx: Context, directory: Directory | None, gaps: 
                 "(iam.googleapis.com/Role assets missing)",
             )
         )
+
+
+def _memberships(principals: dict[str, _Principal], groups: Groups | None) -> tuple[list[tuple[str, str]], bool]:
+    """(member, group) edges for every bound group and the groups nested in them; whether
+    the membership of any of those groups is unknown (refused, another customer's group). New members join ``principals``
+    with no roles of their own."""
+    if groups is None:
+        return [], False
+    edges: list[tuple[str, str]] = []
+    todo = [k for k in principals if k.startswith("group:")]
+    seen: set[str] = set(todo)
+    unreadable = False
+    while todo:
+        group = todo.pop()
+        email = group.split(":", 1)[1]
+        unreadable = unreadable or email not in groups.members  # refused, or never asked (nested, offline)
+        for member in groups.members.get(email, []):
+            principals.setdefault(member, _Principal(member))
+            edges.append((member, group))
+            if member.startswith("group:") and member not in seen:
+                seen.add(member)
+                todo.append(member)
+    return edges, unreadable
+
+
+def _group_facts(email: str, groups: Groups | None) -> dict[str, Any]:
+    if groups is None:
+        return {"members_unknown_reason": NO_GROUPS_REASON}
+    if email in groups.errors:
+        return {"members_unknown_reason": f"the Cloud Identity Groups API refused: {groups.errors[email]}"}
+    if email not in groups.members:
+        return {"members_unknown_reason": "not a group of the Cloud Identity customer (or not read)"}
+    out: dict[str, Any] = {"members_known": True, "member_count": len(groups.members[email])}
+    if groups.other_members.get(email):
+        out["other_members"] = groups.other_members[email]  # shared drives, devices: no IAM identity
+    return out
+
+
+def _with_key_use(keys: list[dict[str, Any]], activity: Activity | None) -> list[dict[str, Any]]:
+    if activity is None:
+        return keys
+    out = []
+    for k in keys:
+        used = activity.keys.get(str(k.get("id")))
+        out.append({**k, "last_used": used} if used else k)
+    return out
 
 
 def _first(items: list[str]) -> str | None:

@@ -8,12 +8,13 @@ from typing import Any
 from scanner.connectors.gcp.assets import AssetRecord, to_record
 from scanner.connectors.gcp.audit import LOG_BUCKET, log_bucket, trails
 from scanner.connectors.gcp.context import Context, Coverage
+from scanner.connectors.gcp.facts import Activity, Groups
 from scanner.connectors.gcp.identities import Directory, identities
 from scanner.connectors.gcp.resources import HANDLERS
 from scanner.inventory import Inventory
 from scanner.model import CoverageGap
 
-__all__ = ["normalize", "normalize_dicts", "Coverage", "Directory"]
+__all__ = ["normalize", "normalize_dicts", "Coverage", "Directory", "Groups", "Activity"]
 
 _HANDLERS = dict(HANDLERS)
 _HANDLERS[LOG_BUCKET] = log_bucket
@@ -24,6 +25,8 @@ def normalize(
     *,
     coverage: Coverage | None = None,
     directory: Directory | None = None,
+    groups: Groups | None = None,
+    activity: Activity | None = None,
     gaps: Iterable[CoverageGap] = (),
     collected_at: str | None = None,
     source: Mapping[str, Any] | None = None,
@@ -32,7 +35,8 @@ def normalize(
 
     ``coverage`` says what the source holds in full (see :class:`Coverage`); when None it
     is inferred from the records (a type with full data present counts as listed, IAM
-    policies count as read when any record carries one).
+    policies count as read when any record carries one). ``groups`` (Cloud Identity
+    memberships) and ``activity`` (Policy Analyzer key use) are None when not read.
     """
     records = list(records)
     if coverage is None:
@@ -52,7 +56,7 @@ def normalize(
             handler(inv, ctx, rec)
     trails(inv, ctx)
     all_gaps = list(gaps)
-    identities(inv, ctx, directory, all_gaps)
+    identities(inv, ctx, directory, all_gaps, groups, activity)
     for g in all_gaps:
         inv.gap(g)
     return inv
