@@ -3,7 +3,7 @@ Microsoft Graph for identities. Returns an :class:`AzureRaw`; :func:`collect_inv
 also normalizes it.
 
 API calls grow with resources / 1,000 (Resource Graph pages) plus per-subscription reads
-(activity-log export), per-workspace (tables), per-vault (keys), per-SQL-server (TDE
+(activity-log export, PIM eligible roles), per-workspace (tables), per-vault (keys), per-SQL-server (TDE
 protector) and per-log-storage-account (lifecycle) reads — never one call per resource.
 Clients take an injected azure-core transport, so the same code runs against recordings.
 """
@@ -17,7 +17,7 @@ from typing import Any
 
 from scanner.connectors.azure.common import (NORMALIZED_TYPES, SQL_SERVER, STORAGE, VAULT, WORKSPACE,
                                              LOG_CLASS_TAG)
-from scanner.connectors.azure.graph_collect import collect_identities
+from scanner.connectors.azure.graph_collect import NO_PIM_CODES, collect_identities
 from scanner.connectors.azure.http import ARM, ApiError, CallCounter, get_json, get_pages, graph_client
 from scanner.connectors.azure.raw import AzureRaw, gap
 from scanner.model import DATA_BEARING_KINDS, Kind
@@ -36,7 +36,7 @@ QUERIES = {
                               "| order by id asc",
 }
 _API = {"diag": "2021-05-01-preview", "locations": "2022-12-01", "tables": "2022-10-01", "sql": "2021-11-01",
-        "keys": "2023-07-01", "storage": "2023-05-01"}
+        "keys": "2023-07-01", "storage": "2023-05-01", "pim": "2020-10-01"}
 _DATA_KINDS = tuple(sorted(DATA_BEARING_KINDS))
 
 
@@ -101,7 +101,10 @@ class AzureCollector:
 
     # --- the scan -----------------------------------------------------------------------------
     def collect(self) -> AzureRaw:
-        raw = AzureRaw(tenant_id=self.tenant if _is_guid(self.tenant) else None)
+        from datetime import datetime, timezone
+
+        raw = AzureRaw(tenant_id=self.tenant if _is_guid(self.tenant) else None,
+                       collected_at=datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"))
         scope = self.management_group and f"management group {self.management_group}" or (
             f"{len(self.subscriptions)} subscriptions" if self.subscriptions else "the tenant")
         raw.sources.append({"provider": "azure", "scope": scope, "collected_by": "cloudgov scan azure"})
@@ -127,13 +130,15 @@ class AzureCollector:
             for sub, settings in zip(subs, pool.map(lambda s: self._diagnostics(s, raw), subs)):
                 if settings is not None:
                     raw.diagnostic_settings[sub] = settings
+            self._eligibility(pool, subs, raw, account)
             self._targeted(pool, raw)
 
         self.on_step("Microsoft Graph: identities")
         principals = {str((r.get("properties") or {}).get("principalId")):
                       str((r.get("properties") or {}).get("principalType", "")).lower()
-                      for r in raw.authorization or []
-                      if str(r.get("type", "")).lower() == "microsoft.authorization/roleassignments"}
+                      for r in (raw.authorization or []) + (raw.rbac_eligibility or [])
+                      if str(r.get("type", "")).lower() in ("microsoft.authorization/roleassignments",
+                                                            "microsoft.authorization/roleeligibilityscheduleinstances")}
         collect_identities(self.graph, raw, self.counter, account, principals)
         raw.sources[0]["api_calls"] = dict(self.counter.by_service)
         return raw
@@ -170,6 +175,35 @@ class AzureCollector:
             raw.gaps.append(gap(sub, "arm:diagnosticSettings", (Kind.LOG_TRAIL,), e.code,
                                 f"activity-log export settings unreadable: {e.message}"))
             return None
+
+    def _eligibility(self, pool: ThreadPoolExecutor, subs: list[str], raw: AzureRaw, account: str) -> None:
+        """PIM eligible Azure roles: one list per subscription (unfiltered, it returns the scopes at,
+        above and below it) and one at the scanned management group; duplicates are merged by id."""
+        scopes = [f"/subscriptions/{s}" for s in subs]
+        if self.management_group:
+            scopes.append(f"/providers/Microsoft.Management/managementGroups/{self.management_group}")
+        if not scopes:
+            return  # nothing to ask: eligibility stays unknown
+        path = "/providers/Microsoft.Authorization/roleEligibilityScheduleInstances"
+        results = pool.map(lambda sc: _attempt(lambda: self.arm_list(f"{sc}{path}", "pim")), scopes)
+        rows: dict[str, dict[str, Any]] = {}
+        no_pim: ApiError | None = None
+        for scope, (value, err) in zip(scopes, results):
+            if err is None:
+                for row in value:
+                    rows.setdefault(str(row.get("id", "")).lower(), row)
+            elif err.code in NO_PIM_CODES:
+                no_pim = err
+            else:
+                raw.eligibility_unread.append(f"{scope}: {err.code}")
+                raw.gaps.append(gap(scope.split("/")[2] if scope.startswith("/subscriptions/") else account,
+                                    "arm:roleEligibilityScheduleInstances", (Kind.IDENTITY_USER, Kind.IDENTITY_GROUP),
+                                    err.code, f"PIM eligible Azure roles at {scope} unreadable: {err.message}"))
+        if no_pim is not None:
+            raw.gaps.append(gap(account, "arm:roleEligibilityScheduleInstances", (), no_pim.code,
+                                "no Entra ID P2 / Governance licence: PIM for Azure resources is unavailable, "
+                                "no Azure role can be held as eligible"))
+        raw.rbac_eligibility = list(rows.values())
 
     def _targeted(self, pool: ThreadPoolExecutor, raw: AzureRaw) -> None:
         """The reads Resource Graph cannot answer: one per workspace / vault / SQL server /

@@ -1,6 +1,8 @@
 """Microsoft Graph reads for identities (I/O only; normalization is in :mod:`.identity`).
 
-Calls: users (paged), directory roles with members (one call), the MFA registration report
+Calls: users (paged), directory roles with members (one call), PIM eligible directory roles
+(paged, principal and role definition expanded inline), applications and service principals
+with their credentials (paged, ``Application.Read.All``), the MFA registration report
 (paged; needs ``AuditLog.Read.All`` and Entra ID P1/P2), and — only when that report cannot
 be read — Conditional Access policies and security defaults. Service principals and groups
 named by role assignments are resolved in bulk (``directoryObjects/getByIds``, 1,000 ids a
@@ -15,9 +17,15 @@ from scanner.connectors.azure.http import GRAPH, ApiError, CallCounter, get_json
 from scanner.connectors.azure.raw import AzureRaw, gap
 from scanner.model import Kind
 
-__all__ = ["collect_identities"]
+__all__ = ["collect_identities", "NO_PIM_CODES"]
 
 _USER_FIELDS = "id,displayName,userPrincipalName,userType,accountEnabled,createdDateTime"
+_APP_FIELDS = "id,appId,displayName,passwordCredentials,keyCredentials"
+_SP_FIELDS = ("id,appId,displayName,servicePrincipalType,appOwnerOrganizationId,accountEnabled,"
+              "passwordCredentials,keyCredentials")
+#: The tenant has no Entra ID P2 / Governance licence: PIM does not exist there, so nothing
+#: can be held as eligible (Graph and ARM both answer 400 with this code).
+NO_PIM_CODES = frozenset({"AadPremiumLicenseRequired"})
 _IDENTITY_KINDS = (Kind.IDENTITY_USER, Kind.IDENTITY_GROUP)
 
 
@@ -41,6 +49,8 @@ def collect_identities(client: Any, raw: AzureRaw, counter: CallCounter, tenant:
                                                      counter))
     raw.directory_roles = read("directoryRoles", lambda: get_pages(
         send, f"{GRAPH}/v1.0/directoryRoles?$expand=members", counter))
+    raw.directory_eligibility = _directory_eligibility(send, raw, counter, tenant)
+    _credentials(send, raw, counter, tenant)
 
     try:
         raw.registration = get_pages(
@@ -63,6 +73,9 @@ def collect_identities(client: Any, raw: AzureRaw, counter: CallCounter, tenant:
     groups = {pid for pid, t in rbac_principals.items() if t == "group"}
     for role in raw.directory_roles or []:
         groups |= {str(m["id"]) for m in role.get("members") or [] if "group" in str(m.get("@odata.type", ""))}
+    for inst in raw.directory_eligibility or []:  # role-assignable groups eligible for a directory role
+        if "group" in str((inst.get("principal") or {}).get("@odata.type", "")):
+            groups.add(str(inst.get("principalId")))
     if raw.registration is None:
         for policy in raw.ca_policies or []:
             users = (policy.get("conditions") or {}).get("users") or {}
@@ -73,6 +86,49 @@ def collect_identities(client: Any, raw: AzureRaw, counter: CallCounter, tenant:
                   "&$top=999", counter))
         if members is not None:
             raw.group_members[gid] = members
+
+
+def _directory_eligibility(send: Any, raw: AzureRaw, counter: CallCounter, tenant: str) -> list[dict] | None:
+    """PIM: who may activate a directory role (not active now, but privileged all the same)."""
+    url = f"{GRAPH}/v1.0/roleManagement/directory/roleEligibilityScheduleInstances?$expand=principal,roleDefinition"
+    try:
+        return get_pages(send, url, counter)
+    except ApiError as e:
+        if e.code in NO_PIM_CODES:
+            raw.gaps.append(gap(tenant, "graph:roleEligibilityScheduleInstances", (), e.code,
+                                "no Entra ID P2 / Governance licence: PIM is unavailable, no directory role "
+                                "can be held as eligible"))
+            return []
+        raw.gaps.append(gap(tenant, "graph:roleEligibilityScheduleInstances", _IDENTITY_KINDS, e.code,
+                            f"PIM eligible directory roles unreadable ({e.message}); needs "
+                            "RoleManagement.Read.Directory: who can activate a privileged role is unknown"))
+        return None
+
+
+def _credentials(send: Any, raw: AzureRaw, counter: CallCounter, tenant: str) -> None:
+    """Client secrets and certificates of app registrations and service principals, in bulk."""
+    apps = f"{GRAPH}/v1.0/applications?$select={_APP_FIELDS}&$top=999"
+    problems: list[tuple[str, ApiError]] = []
+    try:
+        try:
+            raw.applications = get_pages(send, f"{apps}&$expand=federatedIdentityCredentials", counter)
+        except ApiError as e:
+            if e.status != 400:
+                raise
+            raw.applications = get_pages(send, apps, counter)  # federated credentials are evidence only
+    except ApiError as e:
+        problems.append(("applications", e))
+    try:
+        raw.service_principals = get_pages(send, f"{GRAPH}/v1.0/servicePrincipals?$select={_SP_FIELDS}&$top=999",
+                                           counter)
+    except ApiError as e:
+        problems.append(("servicePrincipals", e))
+    if problems:
+        what = "; ".join(f"{name}: {e.code}" for name, e in problems)
+        raw.credentials_error = f"application credentials unreadable ({what})"
+        raw.gaps.append(gap(tenant, "graph:applications", (Kind.IDENTITY_USER,), problems[0][1].code,
+                            f"client secrets and certificates unreadable ({what}; needs Application.Read.All): "
+                            "long-lived credentials of service principals stay unknown"))
 
 
 def _mfa_fallback(send: Any, raw: AzureRaw, counter: CallCounter, tenant: str, cause: ApiError) -> None:

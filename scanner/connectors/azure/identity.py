@@ -1,7 +1,9 @@
 """Entra ID identities → identity.user / identity.group (pure functions).
 
 Users come from Microsoft Graph, directory roles from ``/directoryRoles?$expand=members``,
-Azure RBAC from Resource Graph's ``authorizationresources``. MFA comes from the
+Azure RBAC from Resource Graph's ``authorizationresources``; PIM eligible roles (directory and
+RBAC) are added to ``roles`` and listed in ``eligible_roles``, since their holder can activate
+them. Service principals get ``access_keys`` from :mod:`.credentials`. MFA comes from the
 ``userRegistrationDetails`` report (``isMfaRegistered``); when that report cannot be read,
 Conditional Access policies and security defaults are the fallback evidence, and a user
 neither covers keeps ``mfa`` unknown. ``mfa_evidence`` always says which source answered.
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from scanner.connectors.azure.credentials import Credentials
 from scanner.connectors.azure.raw import PROVIDER, AzureRaw
 from scanner.inventory import Inventory
 from scanner.model import Kind, RelType, Resource
@@ -57,16 +60,25 @@ def normalize_identities(raw: AzureRaw, inv: Inventory) -> None:
         else:
             return
     grants = _Grants()
-    rbac_known = raw.authorization is not None
-    dir_known = raw.directory_roles is not None
-    if rbac_known:
-        grants.add_rbac(raw.authorization or [])
-    if dir_known:
-        grants.add_directory(raw.directory_roles or [])
+    # Eligible (PIM) roles count as held: unread eligibility leaves roles incomplete, i.e. unknown.
+    rbac_known = raw.authorization is not None and raw.rbac_eligibility is not None and not raw.eligibility_unread
+    dir_known = raw.directory_roles is not None and raw.directory_eligibility is not None
+    if raw.authorization is not None:
+        grants.add_rbac(raw.authorization)
+    if raw.directory_roles is not None:
+        grants.add_directory(raw.directory_roles)
+    grants.add_rbac_eligibility(raw.rbac_eligibility or [])
+    grants.add_directory_eligibility(raw.directory_eligibility or [], raw.directory_roles or [])
     objects = {str(o.get("id")): o for o in raw.directory_objects}
     for members in raw.directory_roles or []:
         for m in members.get("members") or []:
             objects.setdefault(str(m.get("id")), m)
+    for inst in raw.directory_eligibility or []:
+        if isinstance(inst.get("principal"), dict):
+            objects.setdefault(str(inst.get("principalId")), inst["principal"])
+    for sp in raw.service_principals or []:
+        objects.setdefault(str(sp.get("id")), {"@odata.type": "#microsoft.graph.servicePrincipal", **sp})
+    credentials = Credentials(raw, tenant)
     member_groups: dict[str, list[str]] = defaultdict(list)
     for gid, members in raw.group_members.items():
         for m in members:
@@ -115,6 +127,7 @@ def normalize_identities(raw: AzureRaw, inv: Inventory) -> None:
             props["human"] = False
             if obj.get("accountEnabled") is not None:
                 props["console_access"] = False  # service principals cannot sign in interactively
+            props.update(credentials.for_principal(pid, obj))
             inv.add(Resource(PROVIDER, tenant, "global", Kind.IDENTITY_USER, "Microsoft.Graph/servicePrincipals",
                              f"/tenants/{tenant}/servicePrincipals/{pid}", name, {}, props,
                              {k: obj[k] for k in ("appId", "servicePrincipalType") if k in obj}))
@@ -131,6 +144,8 @@ class _Grants:
         self.privileged_why: dict[str, str] = {}
         self.principal_type: dict[str, str] = {}
         self.unresolved: set[str] = set()  # principals with an assignment of an unknown role definition
+        self.eligible: dict[str, set[str]] = defaultdict(set)  # principal -> PIM eligible roles (not active)
+        self.definitions: dict[str, dict[str, Any]] = {}  # RBAC role definition guid -> properties
 
     def principals(self) -> set[str]:
         return set(self.roles) | self.unresolved
@@ -145,8 +160,29 @@ class _Grants:
                 if name.lower() in PRIVILEGED_DIRECTORY_ROLES:
                     self.privileged_why.setdefault(pid, f"directory role {name}")
 
+    def add_directory_eligibility(self, instances: list[dict[str, Any]], directory_roles: list[dict[str, Any]]) -> None:
+        """PIM eligible directory roles: the holder can activate them at will, so they count."""
+        names = {str(r.get("roleTemplateId") or "").lower(): str(r.get("displayName") or "") for r in directory_roles}
+        for inst in instances:
+            pid = str(inst.get("principalId"))
+            definition = inst.get("roleDefinition") or {}
+            name = str(definition.get("displayName") or names.get(str(inst.get("roleDefinitionId", "")).lower(), ""))
+            if ptype := str((inst.get("principal") or {}).get("@odata.type") or "").rsplit(".", 1)[-1].lower():
+                self.principal_type.setdefault(pid, ptype)
+            if not name:
+                self.unresolved.add(pid)  # an eligible role we cannot name: privilege unknown
+                continue
+            scope = str(inst.get("directoryScopeId") or "/")
+            if scope != "/":  # scoped to an administrative unit: like active scoped roles, not tenant-wide
+                self.eligible[pid].add(f"{name} (directory scope {scope})")
+                continue
+            self.roles[pid].add(name)
+            self.eligible[pid].add(name)
+            if name.lower() in PRIVILEGED_DIRECTORY_ROLES:
+                self.privileged_why.setdefault(pid, f"eligible (PIM) for directory role {name}")
+
     def add_rbac(self, rows: list[dict[str, Any]]) -> None:
-        definitions: dict[str, dict[str, Any]] = {}
+        definitions = self.definitions
         assignments = []
         for row in rows:
             t = str(row.get("type", "")).lower()
@@ -155,25 +191,40 @@ class _Grants:
             elif t == "microsoft.authorization/roleassignments":
                 assignments.append(row.get("properties") or {})
         for a in assignments:
-            pid = str(a.get("principalId"))
-            self.principal_type[pid] = str(a.get("principalType") or "").lower()
-            scope = str(a.get("scope") or "")
-            d = definitions.get(str(a.get("roleDefinitionId", "")).rsplit("/", 1)[-1].lower())
-            self.scopes[pid].add(scope or "/")
-            if d is None:
-                self.unresolved.add(pid)
-                continue
-            name = str(d.get("roleName") or "")
-            self.roles[pid].add(name)
-            custom = str(d.get("type", "")).lower() == "customrole"
-            granted = {act for perm in d.get("permissions") or [] for act in perm.get("actions") or []}
-            if custom:
-                self.actions[pid] |= granted
-            high = scope_level(scope) in ("root", "management_group", "subscription")
-            broad = name.lower() in PRIVILEGED_RBAC_ROLES or (custom and any(
-                g.lower() in _PRIVILEGED_ACTIONS for g in granted))
-            if high and broad:
-                self.privileged_why.setdefault(pid, f"{name} at {scope_level(scope).replace('_', ' ')} scope {scope}")
+            self._rbac_grant(a, definitions, eligible=False)
+
+    def add_rbac_eligibility(self, instances: list[dict[str, Any]]) -> None:
+        """PIM eligible Azure roles (ARM roleEligibilityScheduleInstances), after the active ones."""
+        for inst in instances:
+            self._rbac_grant(inst.get("properties") or {}, self.definitions, eligible=True)
+
+    def _rbac_grant(self, a: dict[str, Any], definitions: dict[str, dict[str, Any]], eligible: bool) -> None:
+        pid = str(a.get("principalId"))
+        self.principal_type.setdefault(pid, str(a.get("principalType") or "").lower())
+        scope = str(a.get("scope") or "")
+        d = definitions.get(str(a.get("roleDefinitionId", "")).rsplit("/", 1)[-1].lower())
+        if d is None and eligible:  # PIM expands the role definition inline (name and built-in/custom)
+            expanded = (a.get("expandedProperties") or {}).get("roleDefinition") or {}
+            if expanded.get("displayName") and str(expanded.get("type", "")).lower() != "customrole":
+                d = {"roleName": expanded["displayName"], "type": "BuiltInRole"}
+        self.scopes[pid].add(scope or "/")
+        if d is None:
+            self.unresolved.add(pid)
+            return
+        name = str(d.get("roleName") or "")
+        self.roles[pid].add(name)
+        if eligible:
+            self.eligible[pid].add(f"{name} at {scope or '/'}")
+        custom = str(d.get("type", "")).lower() == "customrole"
+        granted = {act for perm in d.get("permissions") or [] for act in perm.get("actions") or []}
+        if custom:
+            self.actions[pid] |= granted
+        high = scope_level(scope) in ("root", "management_group", "subscription")
+        broad = name.lower() in PRIVILEGED_RBAC_ROLES or (custom and any(
+            g.lower() in _PRIVILEGED_ACTIONS for g in granted))
+        if high and broad:
+            how = "eligible (PIM) for " if eligible else ""
+            self.privileged_why.setdefault(pid, f"{how}{name} at {scope_level(scope).replace('_', ' ')} scope {scope}")
 
 
 def _grant_props(props: dict[str, Any], grants: _Grants, pid: str, roles_known: bool) -> None:
@@ -184,6 +235,8 @@ def _grant_props(props: dict[str, Any], grants: _Grants, pid: str, roles_known: 
         props["roles"] = sorted(grants.roles[pid])  # partial; privilege decided from what is known
     if grants.scopes.get(pid):
         props["role_scopes"] = sorted(grants.scopes[pid])
+    if grants.eligible.get(pid):
+        props["eligible_roles"] = sorted(grants.eligible[pid])  # included in roles: they can be activated
     if pid in grants.privileged_why:
         props["privileged"] = True
         props["privileged_reason"] = grants.privileged_why[pid]

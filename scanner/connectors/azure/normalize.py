@@ -21,7 +21,7 @@ __all__ = ["normalize"]
 
 
 def normalize(raw: AzureRaw) -> Inventory:
-    inv = Inventory(sources=list(raw.sources))
+    inv = Inventory(collected_at=raw.collected_at, sources=list(raw.sources))
     ctx = Context(raw)
     for row in raw.containers:
         if row_type(row) == "microsoft.resources/subscriptions":

@@ -1,7 +1,8 @@
 """Azure export files, read without the SDK: ``az graph query -o json`` output, ``az role
-assignment list`` JSON, Microsoft Graph JSON pages, ``az account list-locations`` and ARM
-JSON from ``az rest`` (diagnostic settings, workspace tables, vault keys, TDE protectors,
-storage lifecycle policies).
+assignment list`` JSON, Microsoft Graph JSON pages (including applications, service principals
+and PIM eligibility), ``az account list-locations`` and ARM JSON from ``az rest`` (diagnostic
+settings, workspace tables, vault keys, TDE protectors, storage lifecycle policies, PIM
+``roleEligibilityScheduleInstances``).
 
 All Azure files of one run belong together (users meet their MFA registration, role
 assignments meet role definitions), so they form one format, ``azure-export``, loaded as a
@@ -113,12 +114,20 @@ def _graph_page(doc: dict[str, Any], raw: AzureRaw, seen: dict[str, bool], path:
         raw.ca_policies = (raw.ca_policies or []) + (values or [])
     elif entity.startswith("policies/identitySecurityDefaultsEnforcementPolicy"):
         raw.security_defaults = doc
-    elif entity.startswith(("directoryObjects", "servicePrincipals", "groups")) and values is not None:
+    elif entity.startswith("roleManagement/directory/roleEligibilityScheduleInstances"):
+        raw.directory_eligibility = (raw.directory_eligibility or []) + (values or [])
+    elif entity.startswith("applications") and values is not None:
+        raw.applications = (raw.applications or []) + values
+    elif entity.startswith("servicePrincipals") and values is not None:
+        raw.service_principals = (raw.service_principals or []) + values
+        raw.directory_objects.extend({"@odata.type": "#microsoft.graph.servicePrincipal", **v} for v in values)
+    elif entity.startswith(("directoryObjects", "groups")) and values is not None:
         raw.directory_objects.extend(values)
     else:
         raise InputError(f"{path}: a Microsoft Graph page of {entity.split('(')[0]!r}, which cloudgov does not read "
                          "(users, directoryRoles, userRegistrationDetails, conditionalAccess policies, "
-                         "security defaults, directoryObjects)")
+                         "security defaults, directoryObjects, applications, servicePrincipals, "
+                         "roleEligibilityScheduleInstances)")
 
 
 def _arg_rows(rows: list[dict[str, Any]], raw: AzureRaw, seen: dict[str, bool]) -> None:
@@ -165,6 +174,10 @@ def _arm_items(items: list[Any], raw: AzureRaw, seen: dict[str, bool], path: Pat
             raw.sql_protectors[low.split("/encryptionprotector")[0]] = item
         elif t == "microsoft.storage/storageaccounts/managementpolicies":
             raw.lifecycle[low.split("/managementpolicies")[0]] = item
+        elif t == "microsoft.authorization/roleeligibilityscheduleinstances":
+            rows = {str(r.get("id", "")).lower() for r in raw.rbac_eligibility or []}
+            if low not in rows:  # the same instance seen from two scopes' exports
+                raw.rbac_eligibility = (raw.rbac_eligibility or []) + [item]
         elif t.startswith("microsoft.") and "properties" in item:
             _arg_rows([item], raw, seen)  # `az resource show/list` rows look like Resource Graph rows
         else:
@@ -192,6 +205,23 @@ def _missing(raw: AzureRaw, seen: dict[str, bool]) -> None:
     if raw.users is not None and raw.directory_roles is None:
         raw.gaps.append(gap(tenant, "export:directoryRoles", (Kind.IDENTITY_USER,), "NotInExport",
                             "the export has no directory roles page: directory-role privilege is unknown"))
+    if raw.users is not None and raw.directory_eligibility is None:
+        raw.gaps.append(gap(tenant, "export:roleEligibilityScheduleInstances", (Kind.IDENTITY_USER, Kind.IDENTITY_GROUP),
+                            "NotInExport", "the export has no PIM eligible directory roles page "
+                            "(roleManagement/directory/roleEligibilityScheduleInstances): who can activate a "
+                            "privileged role is unknown"))
+    if raw.authorization is not None and raw.rbac_eligibility is None:
+        raw.gaps.append(gap(tenant, "export:arm-roleEligibilityScheduleInstances",
+                            (Kind.IDENTITY_USER, Kind.IDENTITY_GROUP), "NotInExport",
+                            "the export has no Azure PIM eligibility (Microsoft.Authorization/"
+                            "roleEligibilityScheduleInstances): eligible Owner / Contributor holders are unknown"))
+    sps = any(str((r.get("properties") or {}).get("principalType", "")).lower() == "serviceprincipal"
+              for r in raw.authorization or [])
+    if sps and (raw.applications is None or raw.service_principals is None):
+        raw.credentials_error = "applications / servicePrincipals pages not in the export"
+        raw.gaps.append(gap(tenant, "export:applications", (Kind.IDENTITY_USER,), "NotInExport",
+                            "the export has no applications and servicePrincipals pages with passwordCredentials / "
+                            "keyCredentials: long-lived credentials of service principals stay unknown"))
     geo = any(str((r.get("sku") or {}).get("name", "")).upper().endswith(("GRS", "GZRS")) for r in raw.resources)
     if geo and raw.locations is None:
         raw.gaps.append(gap(tenant, "export:locations", (), "NotInExport",

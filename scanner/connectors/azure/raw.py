@@ -22,10 +22,15 @@ Row = dict[str, Any]
 @dataclass
 class AzureRaw:
     tenant_id: str | None = None
+    collected_at: str | None = None  # ISO UTC; when set, the "now" that decides which secrets are expired
     # Resource Graph tables (rows as `az graph query` / the SDK's objectArray give them)
     containers: list[Row] = field(default_factory=list)  # resourcecontainers: subscriptions, RGs
     resources: list[Row] = field(default_factory=list)  # resources (only the types we normalize)
     authorization: list[Row] | None = None  # authorizationresources: role assignments + definitions
+    # PIM eligibility for Azure RBAC: ARM roleEligibilityScheduleInstances per subscription (and
+    # management group); ``eligibility_unread`` names the scopes that could not be read.
+    rbac_eligibility: list[Row] | None = None
+    eligibility_unread: list[str] = field(default_factory=list)
     # Targeted ARM reads, keyed by the lower-cased ARM id of the parent
     locations: list[Row] | None = None  # GET /subscriptions/{id}/locations (pairedRegion, live)
     diagnostic_settings: dict[str, list[Row]] = field(default_factory=dict)  # subscription id -> settings
@@ -41,6 +46,13 @@ class AzureRaw:
     security_defaults: Row | None = None  # /policies/identitySecurityDefaultsEnforcementPolicy
     directory_objects: list[Row] = field(default_factory=list)  # service principals, groups by id
     group_members: dict[str, list[Row]] = field(default_factory=dict)  # group id -> transitive members
+    # /roleManagement/directory/roleEligibilityScheduleInstances?$expand=principal,roleDefinition
+    directory_eligibility: list[Row] | None = None
+    # long-lived credentials: /applications and /servicePrincipals with passwordCredentials,
+    # keyCredentials (applications also federatedIdentityCredentials); the error says why not read
+    applications: list[Row] | None = None
+    service_principals: list[Row] | None = None
+    credentials_error: str | None = None
     registration_error: str | None = None  # why the registration report could not be read
     gaps: list[CoverageGap] = field(default_factory=list)
     sources: list[dict[str, Any]] = field(default_factory=list)

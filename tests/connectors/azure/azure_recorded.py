@@ -2,9 +2,13 @@
 
 Two subscriptions: ``prod-trading`` (sub1: data, keys, logs, activity-log export) and
 ``dev-sandbox`` (sub2: its diagnostic settings answer 403). Users alice (Global
-Administrator, MFA), bob (Contributor on sub1, no MFA), carol (Reader, MFA), dave
-(Contributor on a resource group, member of a group holding a custom ``Microsoft.Authorization/*``
-role on sub1, no MFA); one service principal (Owner on a management group).
+Administrator, MFA), bob (Contributor on sub1, no MFA), carol (Reader, MFA; PIM-eligible for
+Owner on sub1 and for User Administrator in an administrative unit), dave (Contributor on a
+resource group, member of a group holding a custom ``Microsoft.Authorization/*`` role on sub1,
+no MFA), erin (no active role, PIM-eligible Global Administrator, no MFA). Service principals:
+deploy-pipeline (Owner on a management group, an active client secret), report-exporter
+(Contributor on sub1, only an expired secret and a federated credential), mi-backup-runner
+(a managed identity, Owner on sub2).
 """
 
 from __future__ import annotations
@@ -51,7 +55,11 @@ def arg_page(az_output: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def tenant_exchanges(*, registration_403: bool = False, throttle_resources: bool = False) -> list[Exchange]:
+DENIED = {"error": {"code": "Authorization_RequestDenied", "message": "Insufficient privileges to complete the operation."}}
+
+
+def tenant_exchanges(*, registration_403: bool = False, throttle_resources: bool = False,
+                     applications_403: bool = False, pim_403: bool = False) -> list[Exchange]:
     s1, s2 = IDS["sub1"], IDS["sub2"]
     quota = {"x-ms-user-quota-remaining": "14", "x-ms-user-quota-resets-after": "00:00:05"}
     ex = [
@@ -74,6 +82,10 @@ def tenant_exchanges(*, registration_403: bool = False, throttle_resources: bool
         Exchange("GET", f"{ARM}/subscriptions/{s2}/providers/Microsoft.Insights/diagnosticSettings", 403,
                  {"error": {"code": "AuthorizationFailed", "message": "The client does not have authorization "
                             "to perform action 'microsoft.insights/diagnosticSettings/read'"}}),
+        Exchange("GET", f"{ARM}/subscriptions/{s1}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances",
+                 body=load("arm-role-eligibility-sub1.json")),
+        Exchange("GET", f"{ARM}/subscriptions/{s2}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances",
+                 body={"value": []}),
         Exchange("GET", f"{ARM}{IDS['workspace']}/tables", body=load("arm-workspace-tables.json")),
         Exchange("GET", f"{ARM}{IDS['vault']}/keys", body=load("arm-vault-keys.json")),
         Exchange("GET", f"{ARM}{IDS['sql_server']}/encryptionProtector/current",
@@ -83,10 +95,24 @@ def tenant_exchanges(*, registration_403: bool = False, throttle_resources: bool
         Exchange("GET", f"{GRAPH}/users", body=load("graph-users-page1.json"), query_contains=("signInActivity",)),
         Exchange("GET", f"{GRAPH}/users", body=load("graph-users-page2.json"), query_contains=("$skiptoken=",)),
         Exchange("GET", f"{GRAPH}/directoryRoles", body=load("graph-directory-roles.json")),
+        Exchange("GET", f"{GRAPH}/roleManagement/directory/roleEligibilityScheduleInstances",
+                 *((403, DENIED) if pim_403 else (200, load("graph-role-eligibility.json")))),
         Exchange("POST", f"{GRAPH}/directoryObjects/getByIds", body=load("graph-directory-objects.json")),
         Exchange("GET", f"{GRAPH}/groups/{IDS['group']}/transitiveMembers/microsoft.graph.user",
                  body=load("graph-group-members.json")),
     ]
+    if applications_403:
+        ex += [Exchange("GET", f"{GRAPH}/applications", 403, DENIED),
+               Exchange("GET", f"{GRAPH}/servicePrincipals", 403, DENIED)]
+    else:
+        ex += [
+            Exchange("GET", f"{GRAPH}/applications", body=load("graph-applications.json"),
+                     query_contains=("passwordCredentials", "$expand=federatedIdentityCredentials")),
+            Exchange("GET", f"{GRAPH}/servicePrincipals", body=load("graph-service-principals-page1.json"),
+                     query_contains=("passwordCredentials",)),
+            Exchange("GET", f"{GRAPH}/servicePrincipals", body=load("graph-service-principals-page2.json"),
+                     query_contains=("$skiptoken=",)),
+        ]
     reg = f"{GRAPH}/reports/authenticationMethods/userRegistrationDetails"
     if registration_403:
         ex += [

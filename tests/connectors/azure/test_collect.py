@@ -27,7 +27,9 @@ def test_every_recording_is_used_and_pages_are_followed():
     # resources came in two Resource Graph pages (skip token), users in two Graph pages (nextLink)
     assert by_name(inv, "orders").kind == "database"  # from page 2 of resources
     assert by_name(inv, "dave@contoso.example").kind == "identity.user"  # from page 2 of users
-    assert collector.counter.by_service == {"resourcegraph": 4, "arm": 7, "graph": 6}
+    assert by_name(inv, "mi-backup-runner").prop("access_keys") == []  # from page 2 of servicePrincipals
+    # ARM: + PIM eligibility per subscription; Graph: + eligibility, applications, 2 pages of servicePrincipals
+    assert collector.counter.by_service == {"resourcegraph": 4, "arm": 9, "graph": 10}
 
 
 def test_throttled_query_is_retried_after_retry_after():
@@ -85,6 +87,9 @@ def test_whole_resource_graph_forbidden_is_a_tenant_gap_not_an_empty_pass():
         Exchange("POST", ARG, 403, denied, repeat=True),
         Exchange("GET", f"{GRAPH}/users", 403, denied, repeat=True),
         Exchange("GET", f"{GRAPH}/directoryRoles", 403, denied),
+        Exchange("GET", f"{GRAPH}/roleManagement/directory/roleEligibilityScheduleInstances", 403, denied),
+        Exchange("GET", f"{GRAPH}/applications", 403, denied),
+        Exchange("GET", f"{GRAPH}/servicePrincipals", 403, denied),
         Exchange("GET", f"{GRAPH}/reports/authenticationMethods/userRegistrationDetails", 403, denied),
         Exchange("GET", f"{GRAPH}/policies/identitySecurityDefaultsEnforcementPolicy", 403, denied),
         Exchange("GET", f"{GRAPH}/identity/conditionalAccess/policies", 403, denied),

@@ -29,6 +29,12 @@ def recorded_raw() -> AzureRaw:
     raw.registration = load("graph-user-registration-details.json")["value"]
     raw.directory_objects = load("graph-directory-objects.json")["value"]
     raw.group_members = {IDS["group"]: load("graph-group-members.json")["value"]}
+    raw.directory_eligibility = load("graph-role-eligibility.json")["value"]
+    raw.rbac_eligibility = load("arm-role-eligibility-sub1.json")["value"]
+    raw.applications = load("graph-applications.json")["value"]
+    raw.service_principals = (load("graph-service-principals-page1.json")["value"]
+                              + load("graph-service-principals-page2.json")["value"])
+    raw.collected_at = "2026-11-01T00:00:00Z"
     return raw
 
 

@@ -44,10 +44,10 @@ def test_missing_sources_are_gaps_not_passes(tmp_path):
 
 
 def test_unreadable_graph_entity_is_a_user_error(tmp_path):
-    page = tmp_path / "apps.json"
-    page.write_text(json.dumps({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#applications",
+    page = tmp_path / "devices.json"
+    page.write_text(json.dumps({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#devices",
                                 "value": []}))
-    with pytest.raises(InputError, match="applications"):
+    with pytest.raises(InputError, match="devices"):
         read_exports([page])
 
 
