@@ -20,7 +20,8 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         path: Annotated[
             Path,
             typer.Argument(
-                help="A Terraform directory (every root module under it is scanned). "
+                help="A directory (every Terraform root, CloudFormation and ARM template under it is scanned) "
+                "or one template file. "
                 "`cloudgov iac setup` instead creates checkov's isolated virtualenv.",
                 show_default=False,
             ),
@@ -36,27 +37,41 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         checkov_timeout: Annotated[
             float, typer.Option("--checkov-timeout", help="Seconds before checkov is stopped.")
         ] = 900.0,
+        region: Annotated[
+            str | None,
+            typer.Option("--region", help="AWS region the CloudFormation stacks are deployed to (a template has none)."),
+        ] = None,
+        location: Annotated[
+            str | None,
+            typer.Option("--location", help="Azure location of the resource group ARM templates are deployed to "
+                         "(what resourceGroup().location means)."),
+        ] = None,
         opts: ScanOptions = None,  # type: ignore[assignment]
     ) -> None:
-        """Check Terraform before deployment with the same policies as live scans (CMK, residency,
-        log retention, MFA); findings point at file and line."""
+        """Check Terraform, CloudFormation and ARM (compiled Bicep) before deployment with the same
+        policies as live scans (CMK, residency, log retention, MFA); findings point at file and line."""
         if str(path) == "setup" and not path.exists():
             from scanner.iac.setup import create_checkov_venv
 
             exe = create_checkov_venv(None, CHECKOV_SPEC, quiet=opts.quiet)
             typer.echo(f"checkov ready: {exe}")
             return
-        run_iac(path, opts, baseline=baseline, use_checkov=checkov, timeout=checkov_timeout)
+        run_iac(path, opts, baseline=baseline, use_checkov=checkov, timeout=checkov_timeout, region=region,
+                location=location)
 
 
-def run_iac(path: Path, opts: ScanOptions, *, baseline: Path | None, use_checkov: bool, timeout: float) -> None:
-    from scanner.iac import scan_terraform
+def run_iac(
+    path: Path, opts: ScanOptions, *, baseline: Path | None, use_checkov: bool, timeout: float,
+    region: str | None = None, location: str | None = None,
+) -> None:
+    from scanner.iac import scan_iac
     from scanner.iac.baseline import apply_baseline, load_baseline
 
     err = stderr_console(opts.quiet)
     known = load_baseline(baseline) if baseline else None  # fail fast on a bad file
     with err.status(f"scanning {path}", spinner="dots") if err.is_terminal and not opts.quiet else _null():
-        scan = scan_terraform(path, use_checkov=use_checkov, timeout=timeout)
+        scan = scan_iac(path, use_checkov=use_checkov, timeout=timeout, region=region,
+                        location=location.replace(" ", "").lower() if location else None)
     for line in scan.notes:
         err.print(f"[dim]{line}[/dim]")
 

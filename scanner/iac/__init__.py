@@ -1,4 +1,5 @@
-"""IaC scanning: Terraform checked against the same policies as live scans.
+"""IaC scanning: Terraform, CloudFormation and ARM (Bicep compiled) checked against the same
+policies as live scans.
 
 ``scan_terraform(path)`` parses every Terraform root under ``path`` in our process
 (python-hcl2: addresses, files and lines, provider → region), normalizes the resources
@@ -6,7 +7,8 @@ into the model live connectors produce (account ``iac``), runs checkov ONCE out 
 process for the built-in checks that test the same things plus our own checks, and folds
 checkov's verdicts into the inventory (:mod:`scanner.iac.mapping`). The engine then
 evaluates our policies; :meth:`IacScan.annotate` puts ``file``/``start_line``/``end_line``
-on each finding for SARIF ``physicalLocation``.
+on each finding for SARIF ``physicalLocation``. CloudFormation and ARM templates under the
+same path are read in the same run (:mod:`scanner.iac.templates`, ``cfn``, ``arm``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 from scanner.inventory import Inventory
 from scanner.model import CoverageGap, Status
 
-__all__ = ["IacScan", "scan_terraform"]
+__all__ = ["IacScan", "scan_iac", "scan_terraform"]
 
 
 @dataclass
@@ -40,12 +42,17 @@ class IacScan:
             result.extra["checkov"] = self.checkov
 
 
-def scan_terraform(path: str | Path, *, use_checkov: bool = True, timeout: float = 900.0) -> IacScan:
+def scan_iac(
+    path: str | Path, *, use_checkov: bool = True, timeout: float = 900.0,
+    region: str | None = None, location: str | None = None,
+) -> IacScan:
+    """``region``: the CloudFormation stacks' region; ``location``: the ARM resource group's."""
     from scanner.iac.project import collect
 
     base = Path(path)
-    inv = collect(base)
-    scan = IacScan(inv)
+    notes: list[str] = []
+    inv = collect(base, region=region, location=location, notes=notes)
+    scan = IacScan(inv, notes=notes)
     if not use_checkov:
         scan.notes.append("checkov not run (--no-checkov): values only cloudgov's parser can read")
         return scan
@@ -71,3 +78,6 @@ def scan_terraform(path: str | Path, *, use_checkov: bool = True, timeout: float
         f"{stats['filled']} values filled, {run.seconds:.1f} s"
     )
     return scan
+
+
+scan_terraform = scan_iac  # the name callers used before templates were read too

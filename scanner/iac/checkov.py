@@ -83,7 +83,7 @@ def command(executable: Path, directory: Path, check_ids: list[str]) -> list[str
     return [
         str(executable),
         "--directory", str(directory),
-        "--framework", "terraform",
+        "--framework", "terraform", "cloudformation", "arm",  # one run for every format cloudgov reads
         "--output", "json",
         "--skip-download",
         "--compact",

@@ -109,12 +109,16 @@ def apply_checkov(inventory: Inventory, run: CheckovRun, scanned_dir: Path) -> d
     """Fold checkov's verdicts into the inventory; returns counts for the run summary."""
     cwd = Path.cwd().resolve()
     index: dict[tuple[str, str], list[str]] = {}
+    by_line: dict[tuple[str, int], list[tuple[str, str]]] = {}  # CloudFormation / ARM: (file, first line)
     for r in inventory:
         raw = r.raw or {}
-        loc, tf = raw.get("location") or {}, raw.get("terraform") or {}
+        loc, tf, tpl = raw.get("location") or {}, raw.get("terraform") or {}, raw.get("template") or {}
         if loc.get("file") and tf.get("address"):
             absolute = (cwd / loc["file"]).resolve().as_posix()
             index.setdefault((absolute, tf["address"]), []).append(r.id)
+        elif loc.get("file") and tpl.get("type"):
+            absolute = (cwd / loc["file"]).resolve().as_posix()
+            by_line.setdefault((absolute, loc["start_line"]), []).append((tpl["type"].lower() + ".", r.id))
     stats = {"checkov_results": 0, "matched": 0, "filled": 0, "unmatched": 0}
     base = scanned_dir.resolve()
     for res in run.results:
@@ -122,7 +126,9 @@ def apply_checkov(inventory: Inventory, run: CheckovRun, scanned_dir: Path) -> d
             continue
         stats["checkov_results"] += 1
         key = ((base / res.file).resolve().as_posix(), _INDEX.sub("", res.resource))
-        ids = index.get(key)
+        # templates: checkov names a resource "<Type>.<logical id or name>" and gives the same lines
+        ids = index.get(key) or [rid for prefix, rid in by_line.get((key[0], res.start_line), [])
+                                 if res.resource.lower().startswith(prefix)]
         if not ids:
             stats["unmatched"] += 1  # a type we do not model; its policy has no resource to judge
             continue

@@ -36,20 +36,31 @@ def find_roots(path: Path) -> list[Path]:
     return [d for d in dirs if d not in called]
 
 
-def collect(path: str | Path) -> Inventory:
-    """Parse every Terraform root under ``path`` into one Inventory (account ``iac``)."""
+def collect(
+    path: str | Path, *, region: str | None = None, location: str | None = None, notes: list[str] | None = None
+) -> Inventory:
+    """Parse every Terraform root, CloudFormation and ARM template under ``path`` into one
+    Inventory (account ``iac``). ``region`` is the CloudFormation stacks' region, ``location``
+    the ARM resource group's location: both are decided at deployment, not in the files."""
+    from scanner.iac.templates import collect_templates
+
     base = Path(path)
     if not base.exists():
         raise InputError(f"{base}: no such file or directory")
+    given = base
     if base.is_file():
         base = base.parent
-    roots = find_roots(base)
-    if not roots:
-        raise InputError(f"{path}: no Terraform files (*.tf) found")
+    roots = find_roots(base) if given.is_dir() or given.suffix == ".tf" else []
     import datetime as dt
 
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     inv = Inventory(collected_at=now, sources=[{"type": "iac", "path": str(path), "roots": len(roots)}])
+    template_notes, templates = collect_templates(given, inv, region=region, location=location)
+    if not roots and not templates:
+        raise InputError(f"{path}: no Terraform files (*.tf), CloudFormation or ARM templates found")
+    inv.sources[0]["templates"] = templates
+    if notes is not None:
+        notes.extend(template_notes)
     for root in roots:
         rel = root.relative_to(base.resolve()).as_posix()
         prefix = "" if rel == "." else rel + "/"

@@ -1,0 +1,344 @@
+"""CloudFormation AWS types → the canonical kinds and properties the Terraform normalizers
+(:mod:`scanner.iac.aws`) and the live AWS connector produce, so the same predicates apply.
+
+Defaults are what AWS does when a property is absent (S3 SSE-S3, CloudWatch Logs service
+keys, DynamoDB AWS-owned key, RDS unencrypted, a KMS key without rotation, a trail in one
+region); EBS ``Encrypted`` absent is left unknown, as the account's default-encryption
+setting (outside the template) decides.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scanner.iac.aws import _policy_public
+from scanner.iac.cfn import TYPES, Template
+from scanner.iac.normalize import Normalized, log_class
+
+_KEYS = ("AWS::KMS::Key", "AWS::KMS::ReplicaKey")
+
+
+def _bool(v: Any) -> bool | None:
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, str) and v.lower() in ("true", "false"):
+        return v.lower() == "true"
+    return None
+
+
+def _encryption(tpl: Template, props: dict, key: str, *, default_manager: str | None) -> dict:
+    if not tpl.has(props, key):
+        return {"encryption.enabled": True, "encryption.key_manager": default_manager}
+    manager, key_id = tpl.key_ref(props[key])
+    out = {"encryption.enabled": True, "encryption.key_manager": manager}
+    if key_id:
+        out["encryption.key_id"] = key_id
+    return out
+
+
+def _edges(props: dict) -> list[tuple[str, str]]:
+    key = props.get("encryption.key_id")
+    return [("encrypted_by", key)] if key and props.get("encryption.key_manager") != "provider" else []
+
+
+def _name(tpl: Template, props: dict, key: str, lid: str) -> str:
+    v = tpl.value(props.get(key))
+    return v if isinstance(v, str) and v else lid
+
+
+def s3_bucket(lid: str, p: dict, tpl: Template) -> Normalized:
+    props: dict = {"encryption.enabled": True, "encryption.key_manager": "provider"}  # SSE-S3 default
+    enc = p.get("BucketEncryption")
+    if enc is not None:
+        rules = enc.get("ServerSideEncryptionConfiguration") if isinstance(enc, dict) else None
+        first = rules[0] if isinstance(rules, list) and rules and isinstance(rules[0], dict) else {}
+        default = first.get("ServerSideEncryptionByDefault")
+        algo = tpl.value(default.get("SSEAlgorithm")) if isinstance(default, dict) else None
+        if isinstance(algo, str) and algo.startswith("aws:kms"):
+            props = _encryption(tpl, default, "KMSMasterKeyID", default_manager="provider")  # aws/s3 without a key
+        elif algo != "AES256":
+            props = {}  # present but not readable: unknown
+    rules = tpl.value((p.get("LifecycleConfiguration") or {}).get("Rules")) if isinstance(
+        p.get("LifecycleConfiguration"), dict) else []
+    props.update(_s3_retention(rules))
+    props["replica_regions"] = _replica_regions(tpl, p)
+    props["log_class"] = log_class(tpl.tags(p))
+    return Normalized("storage.object", "AWS::S3::Bucket", props, name=_name(tpl, p, "BucketName", lid),
+                      edges=_edges(props))
+
+
+def _s3_retention(rules: Any) -> dict:
+    if rules is None:
+        return {}
+    days: list[int] = []
+    for rule in rules if isinstance(rules, list) else []:
+        if not isinstance(rule, dict) or rule.get("Status") != "Enabled":
+            if isinstance(rule, dict) and rule.get("Status") is None:
+                return {}  # a status we cannot read
+            continue
+        if "ExpirationInDays" in rule:
+            try:
+                days.append(int(rule["ExpirationInDays"]))
+            except (TypeError, ValueError):
+                return {}
+    if days:
+        return {"retention_days": min(days), "retention_unlimited": False}
+    return {"retention_unlimited": True}
+
+
+def _replica_regions(tpl: Template, p: dict) -> list[str] | None:
+    """A destination bucket in this template is in the stack's region; one elsewhere is unknown."""
+    cfg = p.get("ReplicationConfiguration")
+    if cfg is None:
+        return []
+    rules = cfg.get("Rules") if isinstance(cfg, dict) else None
+    if not isinstance(rules, list):
+        return None
+    regions: set[str] = set()
+    for rule in rules:
+        dest = (rule or {}).get("Destination") if isinstance(rule, dict) else None
+        target = tpl.target((dest or {}).get("Bucket")) if isinstance(dest, dict) else None
+        if target is None or tpl.type_of(target) != "AWS::S3::Bucket" or tpl.region is None:
+            return None
+        regions.add(tpl.region)
+    return sorted(regions)
+
+
+def log_group(lid: str, p: dict, tpl: Template) -> Normalized:
+    props = _encryption(tpl, p, "KmsKeyId", default_manager="provider")
+    if tpl.has(p, "KmsKeyId") and props.get("encryption.key_manager") is None and props.get("encryption.key_id"):
+        props["encryption.key_manager"] = "customer"  # CloudWatch Logs accepts only customer-managed keys
+    if not tpl.has(p, "RetentionInDays"):
+        props["retention_unlimited"] = True
+    else:
+        try:
+            props["retention_days"] = int(tpl.value(p["RetentionInDays"]))
+        except (TypeError, ValueError):
+            pass
+    props["log_class"] = log_class(tpl.tags(p))
+    return Normalized("log.store", "AWS::Logs::LogGroup", props, name=_name(tpl, p, "LogGroupName", lid),
+                      edges=_edges(props))
+
+
+def kms_key(lid: str, p: dict, tpl: Template) -> Normalized:
+    props: dict = {"key_manager": "customer"}
+    rotation = _bool(tpl.value(p["EnableKeyRotation"])) if tpl.has(p, "EnableKeyRotation") else False
+    props["rotation_enabled"] = rotation
+    period = tpl.value(p.get("RotationPeriodInDays"))
+    props["rotation_period_days"] = int(period) if isinstance(period, (int, str)) and str(period).isdigit() else (
+        365 if rotation else None)
+    spec = tpl.value(p.get("KeySpec")) if tpl.has(p, "KeySpec") else "SYMMETRIC_DEFAULT"
+    if spec != "SYMMETRIC_DEFAULT":
+        props["rotation_supported"] = False if isinstance(spec, str) else None
+    enabled = _bool(tpl.value(p["Enabled"])) if tpl.has(p, "Enabled") else True
+    props["state"] = None if enabled is None else ("enabled" if enabled else "disabled")
+    # no KeyPolicy: AWS applies the default key policy (the account only)
+    props["policy_public"] = _policy_public(tpl.value(p["KeyPolicy"])) if tpl.has(p, "KeyPolicy") else False
+    return Normalized("kms.key", "AWS::KMS::Key", props)
+
+
+def ebs_volume(lid: str, p: dict, tpl: Template) -> Normalized:
+    enc = _bool(tpl.value(p.get("Encrypted")))
+    props = _encryption(tpl, p, "KmsKeyId", default_manager="provider") if enc else {}
+    if enc is False:
+        props = {}  # the account's default encryption may still apply: unknown
+    return Normalized("storage.block", "AWS::EC2::Volume", props, edges=_edges(props))
+
+
+def rds(native: str):
+    def fn(lid: str, p: dict, tpl: Template) -> Normalized | None:
+        if native == "AWS::RDS::DBInstance" and tpl.has(p, "DBClusterIdentifier"):
+            return None  # an Aurora member: its cluster holds the storage
+        enc = _bool(tpl.value(p.get("StorageEncrypted"))) if tpl.has(p, "StorageEncrypted") else False
+        if tpl.has(p, "StorageEncrypted") and enc is None:
+            props: dict = {}
+        elif not enc and not tpl.has(p, "KmsKeyId") and not tpl.has(p, "SourceDBInstanceIdentifier"):
+            props = {"encryption.enabled": False, "encryption.key_manager": "none"}
+        else:
+            props = _encryption(tpl, p, "KmsKeyId", default_manager="provider")
+        props["replica_regions"] = []
+        return Normalized("database", native, props, edges=_edges(props),
+                          name=_name(tpl, p, "DBInstanceIdentifier" if "Instance" in native else "DBClusterIdentifier", lid))
+    return fn
+
+
+def dynamodb(native: str):
+    def fn(lid: str, p: dict, tpl: Template) -> Normalized:
+        sse = p.get("SSESpecification")
+        on = _bool(tpl.value(sse.get("SSEEnabled"))) if isinstance(sse, dict) else False
+        if not isinstance(sse, dict) or on is False:
+            props = {"encryption.enabled": True, "encryption.key_manager": "provider"}  # AWS-owned key
+        elif on is None:
+            props = {}
+        else:  # SSEEnabled without a key: the AWS-managed aws/dynamodb key
+            props = _encryption(tpl, sse, "KMSMasterKeyId", default_manager="provider")
+            for rep in p.get("Replicas") or []:  # global tables name the key per replica
+                rep_sse = rep.get("SSESpecification") if isinstance(rep, dict) else None
+                if isinstance(rep_sse, dict) and tpl.has(rep_sse, "KMSMasterKeyId"):
+                    props = _encryption(tpl, rep_sse, "KMSMasterKeyId", default_manager="provider")
+                    break
+        regions: list[str] | None = []
+        for rep in p.get("Replicas") or []:
+            r = tpl.value(rep.get("Region")) if isinstance(rep, dict) else None
+            if not isinstance(r, str):
+                regions = None
+                break
+            regions.append(r)
+        if regions is not None and tpl.region:
+            regions = [r for r in regions if r != tpl.region]  # the stack's own region is the table itself
+        elif regions:
+            regions = None  # which replica is the table itself depends on the stack's region
+        props["replica_regions"] = sorted(regions) if regions is not None else None
+        return Normalized("database", native, props, name=_name(tpl, p, "TableName", lid), edges=_edges(props))
+    return fn
+
+
+def trail(lid: str, p: dict, tpl: Template) -> Normalized:
+    mgmt: bool | None = True
+    for sel in tpl.value(p.get("EventSelectors")) or []:
+        v = _bool(sel.get("IncludeManagementEvents")) if isinstance(sel, dict) and "IncludeManagementEvents" in sel else True
+        mgmt = False if v is False or mgmt is False else (None if v is None else mgmt)
+    props = {
+        "enabled": _bool(tpl.value(p.get("IsLogging"))),
+        "all_regions": _bool(tpl.value(p["IsMultiRegionTrail"])) if tpl.has(p, "IsMultiRegionTrail") else False,
+        "organization": bool(_bool(tpl.value(p.get("IsOrganizationTrail")))),
+        "management_events": mgmt,
+    }
+    props.update(_encryption(tpl, p, "KMSKeyId", default_manager="provider"))
+    edges = _edges(props)
+    for arg in ("S3BucketName", "CloudWatchLogsLogGroupArn"):
+        target = tpl.target(p.get(arg))
+        if target:
+            edges.append(("logs_to", tpl.id_of(target)))
+    return Normalized("log.trail", "AWS::CloudTrail::Trail", props, name=_name(tpl, p, "TrailName", lid), edges=edges)
+
+
+def sns_topic(lid: str, p: dict, tpl: Template) -> Normalized:
+    props = (_encryption(tpl, p, "KmsMasterKeyId", default_manager=None) if tpl.has(p, "KmsMasterKeyId")
+             else {"encryption.enabled": False, "encryption.key_manager": "none"})
+    return Normalized("messaging.queue", "AWS::SNS::Topic", props, name=_name(tpl, p, "TopicName", lid),
+                      edges=_edges(props))
+
+
+def sqs_queue(lid: str, p: dict, tpl: Template) -> Normalized:
+    if tpl.has(p, "KmsMasterKeyId"):
+        props = _encryption(tpl, p, "KmsMasterKeyId", default_manager=None)
+    elif _bool(tpl.value(p.get("SqsManagedSseEnabled"))) is False:
+        props = {"encryption.enabled": False, "encryption.key_manager": "none"}
+    else:
+        props = {"encryption.enabled": True, "encryption.key_manager": "provider"}  # SSE-SQS default
+    return Normalized("messaging.queue", "AWS::SQS::Queue", props, name=_name(tpl, p, "QueueName", lid),
+                      edges=_edges(props))
+
+
+def backup_vault(lid: str, p: dict, tpl: Template) -> Normalized:
+    props = _encryption(tpl, p, "EncryptionKeyArn", default_manager="provider")
+    return Normalized("backup", "AWS::Backup::BackupVault", props, name=_name(tpl, p, "BackupVaultName", lid),
+                      edges=_edges(props))
+
+
+def _policy_names(tpl: Template, arns: Any) -> tuple[list[str] | None, list[str]]:
+    """Managed policy names (AWS ones from the ARN, ours by logical id) and actions of ours."""
+    names: list[str] = []
+    actions: list[str] = []
+    for a in arns if isinstance(arns, list) else []:
+        lid = tpl.target(a)
+        if lid and tpl.type_of(lid) == "AWS::IAM::ManagedPolicy":
+            names.append(_name(tpl, tpl.props(lid), "ManagedPolicyName", lid))
+            actions.extend(_actions(tpl, [tpl.props(lid).get("PolicyDocument")]) or [])
+            continue
+        v = tpl.value(a)
+        if not isinstance(v, str):
+            return None, actions
+        names.append(v.rsplit("/", 1)[-1])
+    return names, actions
+
+
+def _actions(tpl: Template, docs: list[Any]) -> list[str] | None:
+    actions: list[str] = []
+    for doc in docs:
+        doc = tpl.value(doc)
+        if not isinstance(doc, dict):
+            return None
+        stmts = doc.get("Statement", [])
+        for s in stmts if isinstance(stmts, list) else [stmts]:
+            if isinstance(s, dict) and s.get("Effect") == "Allow":
+                a = s.get("Action", [])
+                if a is None:
+                    return None
+                actions.extend([a] if isinstance(a, str) else [x for x in a if isinstance(x, str)])
+    return actions
+
+
+def _attached_to(tpl: Template, lid: str, types: tuple[str, ...], arg: str) -> list[tuple[str, dict]]:
+    out = []
+    for other, props in tpl.of_type(*types):
+        refs = props.get(arg)
+        if any(tpl.target(r) == lid for r in (refs if isinstance(refs, list) else [refs])):
+            out.append((other, props))
+    return out
+
+
+def iam_user(lid: str, p: dict, tpl: Template) -> Normalized:
+    """CloudFormation cannot activate an MFA device either: a console user it creates has none."""
+    console = tpl.has(p, "LoginProfile")
+    roles, actions = _policy_names(tpl, p.get("ManagedPolicyArns") or [])
+    inline = [pol.get("PolicyDocument") for pol in p.get("Policies") or [] if isinstance(pol, dict)]
+    inline += [pp.get("PolicyDocument") for _, pp in _attached_to(tpl, lid, ("AWS::IAM::Policy",), "Users")]
+    for other, pp in _attached_to(tpl, lid, ("AWS::IAM::ManagedPolicy",), "Users"):
+        if roles is not None:
+            roles.append(_name(tpl, pp, "ManagedPolicyName", other))
+        inline.append(pp.get("PolicyDocument"))
+    extra = _actions(tpl, inline)
+    all_actions = None if extra is None else actions + extra
+    if extra is None and roles is not None and not roles:
+        roles = None  # a policy we cannot read may grant anything
+    edges = [("member_of", tpl.id_of(g)) for g in (tpl.target(x) for x in p.get("Groups") or []) if g]
+    for _, add in tpl.of_type("AWS::IAM::UserToGroupAddition"):
+        if any(tpl.target(u) == lid for u in add.get("Users") or []):
+            g = tpl.target(add.get("GroupName"))
+            if g:
+                edges.append(("member_of", tpl.id_of(g)))
+    keys = [{"id": tpl.id_of(k), "active": tpl.value(kp.get("Status")) in (None, "Active"), "created": None,
+             "last_used": None} for k, kp in _attached_to(tpl, lid, ("AWS::IAM::AccessKey",), "UserName")]
+    props = {
+        "human": True if console else None,
+        "root": False,
+        "console_access": console,
+        "mfa": False if console else None,
+        "mfa_evidence": "iac: a user created by code has no active MFA device" if console else None,
+        "roles": roles,
+        "actions": all_actions,
+        "access_keys": keys,
+        "last_used": "never",
+    }
+    return Normalized("identity.user", "AWS::IAM::User", props, name=_name(tpl, p, "UserName", lid),
+                      edges=edges, region_override="global")
+
+
+def iam_group(lid: str, p: dict, tpl: Template) -> Normalized:
+    roles, actions = _policy_names(tpl, p.get("ManagedPolicyArns") or [])
+    extra = _actions(tpl, [pol.get("PolicyDocument") for pol in p.get("Policies") or [] if isinstance(pol, dict)])
+    props = {"roles": roles, "actions": None if extra is None else actions + extra}
+    return Normalized("identity.group", "AWS::IAM::Group", props, name=_name(tpl, p, "GroupName", lid),
+                      region_override="global")
+
+
+TYPES.update(
+    {
+        "AWS::S3::Bucket": s3_bucket,
+        "AWS::Logs::LogGroup": log_group,
+        "AWS::KMS::Key": kms_key,
+        "AWS::EC2::Volume": ebs_volume,
+        "AWS::RDS::DBInstance": rds("AWS::RDS::DBInstance"),
+        "AWS::RDS::DBCluster": rds("AWS::RDS::DBCluster"),
+        "AWS::DynamoDB::Table": dynamodb("AWS::DynamoDB::Table"),
+        "AWS::DynamoDB::GlobalTable": dynamodb("AWS::DynamoDB::GlobalTable"),
+        "AWS::CloudTrail::Trail": trail,
+        "AWS::SNS::Topic": sns_topic,
+        "AWS::SQS::Queue": sqs_queue,
+        "AWS::Backup::BackupVault": backup_vault,
+        "AWS::IAM::User": iam_user,
+        "AWS::IAM::Group": iam_group,
+    }
+)
