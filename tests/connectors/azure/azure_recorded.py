@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from scanner.connectors.azure.raw import AzureRaw
 from scanner.connectors.azure.replay import Exchange
 
 DATA = Path(__file__).parents[2] / "data" / "azure"
@@ -126,3 +127,32 @@ def tenant_exchanges(*, registration_403: bool = False, throttle_resources: bool
         ex.append(Exchange("GET", reg, body=load("graph-user-registration-details.json")))
     return ex
 
+
+def recorded_raw() -> AzureRaw:
+    """The recorded tenant as one AzureRaw, without any client: what the pure tests normalize."""
+    raw = AzureRaw(tenant_id=IDS["tenant"])
+    raw.containers = load("arg-resourcecontainers.json")["data"]
+    raw.resources = load("arg-resources-page1.json")["data"] + load("arg-resources-page2.json")["data"]
+    raw.authorization = load("arg-authorizationresources.json")["data"]
+    raw.locations = load("arm-locations.json")["value"]
+    raw.diagnostic_settings = {IDS["sub1"]: load("arm-diagnostic-settings-sub1.json")["value"]}
+    raw.workspace_tables = {IDS["workspace"].lower(): load("arm-workspace-tables.json")["value"]}
+    raw.sql_protectors = {IDS["sql_server"].lower(): load("arm-sql-encryption-protector.json")}
+    raw.vault_keys = {IDS["vault"].lower(): load("arm-vault-keys.json")["value"]}
+    raw.lifecycle = {IDS["log_storage"].lower(): load("arm-lifecycle-auditlogs.json")}
+    raw.users = load("graph-users-page1.json")["value"] + load("graph-users-page2.json")["value"]
+    raw.directory_roles = load("graph-directory-roles.json")["value"]
+    raw.registration = load("graph-user-registration-details.json")["value"]
+    raw.directory_objects = load("graph-directory-objects.json")["value"]
+    raw.group_members = {IDS["group"]: load("graph-group-members.json")["value"]}
+    raw.directory_eligibility = load("graph-role-eligibility.json")["value"]
+    raw.rbac_eligibility = load("arm-role-eligibility-sub1.json")["value"]
+    raw.applications = load("graph-applications.json")["value"]
+    raw.service_principals = (load("graph-service-principals-page1.json")["value"]
+                              + load("graph-service-principals-page2.json")["value"])
+    raw.collected_at = "2026-11-01T00:00:00Z"
+    return raw
+
+
+def named(inv, name):
+    return next(r for r in inv if r.name == name)
