@@ -100,6 +100,9 @@ class Config:
     break_glass_tag: str
     privileged: Privileged
     jurisdictions: Jurisdictions = field(compare=False, repr=False)
+    firm_name: str = ""
+    history_retention_days: int | None = None
+    report_appetite: Mapping[str, Any] = field(default_factory=dict, compare=False)
     source_file: str | None = None
     #: (provider, location) -> verdict; locations repeat across thousands of resources
     _location_cache: dict = field(default_factory=dict, compare=False, repr=False)
@@ -149,11 +152,15 @@ class Config:
         return self.default_log_class, "assumed (no class tag or rule)"
 
 
+#: sections whose keys are the user's to choose (validated where they are used)
+_FREE_FORM = ("logging.classes.", "privileged.roles.", "privileged.actions.", "report.appetite.")
+
+
 def _deep_merge(base: dict[str, Any], over: Mapping[str, Any], path: str = "") -> dict[str, Any]:
     out = copy.deepcopy(base)
     for key, value in over.items():
         where = f"{path}{key}"
-        if key not in base and path not in ("logging.classes.", "privileged.roles.", "privileged.actions."):
+        if key not in base and path not in _FREE_FORM:
             raise ConfigError(f"unknown configuration key {where!r}")
         if isinstance(value, Mapping) and isinstance(base.get(key), Mapping):
             out[key] = _deep_merge(base[key], value, where + ".")
@@ -226,6 +233,12 @@ def _build(raw: Mapping[str, Any], source: str | None) -> Config:
     priv = raw["privileged"]
     juris = raw["jurisdiction"]
     ident = raw["identity"]
+    retention = raw["history"]["retention_days"]
+    if retention is not None and (not isinstance(retention, int) or isinstance(retention, bool) or retention <= 0):
+        raise ValueError(f"history.retention_days must be a positive number of days or null, not {retention!r}")
+    appetite = raw["report"]["appetite"] or {}
+    if not isinstance(appetite, Mapping):
+        raise ValueError("report.appetite must be a mapping of thresholds")
     return Config(
         fail_on=Severity.parse(str(raw["fail_on"]["value"])),
         allowed_countries=frozenset(c.upper() for c in _as_list(juris["allowed_countries"])),
@@ -243,5 +256,8 @@ def _build(raw: Mapping[str, Any], source: str | None) -> Config:
             source=_as_list(priv.get("source")),
         ),
         jurisdictions=Jurisdictions(_jurisdiction_tables()),
+        firm_name=str(raw["firm"]["name"] or ""),
+        history_retention_days=retention,
+        report_appetite=dict(appetite),
         source_file=source,
     )

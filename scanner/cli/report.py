@@ -131,7 +131,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
 
         days = retention_days(keep_days)
         if days is None:
-            raise UsageError("give --keep-days N or set CLOUDGOV_HISTORY_RETENTION_DAYS; history is kept forever by default")
+            raise UsageError("give --keep-days N, or set history.retention_days in cloudgov.yaml (or CLOUDGOV_HISTORY_RETENTION_DAYS); history is kept forever by default")
         with session_scope(_engine(db)) as session:
             n = prune(session, days)
         stderr_console().print(f"deleted {n} scan(s) evaluated more than {days} days ago")
@@ -142,8 +142,8 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         lang: Annotated[str, typer.Option("--lang", "-l", help="zh-TW or en.")] = "zh-TW",
         fmt: Annotated[str, typer.Option("--format", "-f", help="html or pdf (default: from --output's suffix, else html).")] = "",
         output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: board-<period>.<format>).")] = None,
-        firm: Annotated[str, typer.Option("--firm", help="The firm's name on the cover.", envvar="CLOUDGOV_FIRM")] = "",
-        appetite: Annotated[Path | None, typer.Option("--appetite", help="YAML overriding the risk-appetite thresholds (scanner/report/appetite.yaml).")] = None,
+        firm: Annotated[str, typer.Option("--firm", help="The firm's name on the cover (default: firm.name in cloudgov.yaml).", envvar="CLOUDGOV_FIRM")] = "",
+        appetite: Annotated[Path | None, typer.Option("--appetite", help="YAML overriding the risk-appetite thresholds (scanner/report/appetite.yaml, then report.appetite in cloudgov.yaml).")] = None,
         config: Annotated[Path | None, typer.Option("--config", "-c", help="cloudgov.yaml (jurisdiction) (default: ./cloudgov.yaml when present).")] = None,
         db: DbOpt = None,
         quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
@@ -165,8 +165,9 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         from scanner.report.render import render_html, render_pdf
         from scanner.store.db import session_scope
 
-        thresholds = load_appetite(appetite)
         cfg = load_config(config)
+        thresholds = load_appetite(appetite, dict(cfg.report_appetite))
+        firm = firm or cfg.firm_name
         with err.status(f"building the {per.label} report"):
             with session_scope(_engine(db)) as session:
                 data = build_report(session, per, appetite=thresholds, firm=firm, config=cfg)

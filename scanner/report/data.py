@@ -38,8 +38,11 @@ def _merge(base: dict, over: dict, where: str = "") -> dict:
     return out
 
 
-def load_appetite(path: Path | None = None) -> dict[str, Any]:
+def load_appetite(path: Path | None = None, configured: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults, then cloudgov.yaml's ``report.appetite``, then the ``--appetite`` file."""
     base = yaml.safe_load(APPETITE_PATH.read_text(encoding="utf-8"))
+    if configured:
+        base = _merge(base, configured)
     if path is None:
         return base
     try:

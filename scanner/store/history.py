@@ -293,10 +293,13 @@ def _result_document(result: "ScanResult") -> tuple[dict[str, Any], Iterator[dic
 
 
 def retention_days(value: int | str | None = None) -> int | None:
-    """Days of history to keep: ``value``, else CLOUDGOV_HISTORY_RETENTION_DAYS, else None (keep all)."""
+    """Days of history to keep: ``value``, else CLOUDGOV_HISTORY_RETENTION_DAYS, else
+    cloudgov.yaml's ``history.retention_days``, else None (keep all)."""
     raw = value if value is not None else os.environ.get(RETENTION_ENV)
     if raw is None or raw == "":
-        return None
+        from scanner.config import load_config
+
+        return load_config().history_retention_days
     try:
         days = int(raw)
     except (TypeError, ValueError):
