@@ -4,7 +4,8 @@ through the azure-core transport (no network). Run:
     .venv/bin/python benchmarks/azure/bench_collect.py [--resources 1000] [--subscriptions 5]
 
 Calls should grow with resources / 1,000 (Resource Graph pages) plus per-subscription,
-per-workspace, per-vault and per-SQL-server reads — never one call per resource.
+per-workspace, per-vault and per-SQL-server reads — never one call per resource, user or
+service principal.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ class Credential:
         return AccessToken("bench", int(time.time()) + 3600)
 
 
-def synthetic_tenant(n_resources: int, n_subs: int, n_users: int = 500) -> list[Exchange]:
+def synthetic_tenant(n_resources: int, n_subs: int, n_users: int = 500, n_apps: int = 300,
+                     n_service_principals: int = 1500) -> list[Exchange]:
     subs = [f"aaaaaaaa-0000-0000-0000-{i:012d}" for i in range(n_subs)]
     rows, ws_ids, vaults = [], [], []
     kinds = ["storage", "disk", "cosmos", "workspace", "vault"]
@@ -79,6 +81,8 @@ def synthetic_tenant(n_resources: int, n_subs: int, n_users: int = 500) -> list[
     for s in subs:
         ex.append(Exchange("GET", f"{ARM}/subscriptions/{s}/providers/Microsoft.Insights/diagnosticSettings",
                            body={"value": []}))
+        ex.append(Exchange("GET", f"{ARM}/subscriptions/{s}/providers/Microsoft.Authorization/"
+                                  "roleEligibilityScheduleInstances", body={"value": []}))
     ex += [Exchange("GET", f"{ARM}{w}/tables", body={"value": []}) for w in ws_ids]
     ex += [Exchange("GET", f"{ARM}{v}/keys", body={"value": []}) for v in vaults]
     users = [{"id": f"u{i:08d}", "userPrincipalName": f"user{i}@contoso.example", "accountEnabled": True}
@@ -91,6 +95,22 @@ def synthetic_tenant(n_resources: int, n_subs: int, n_users: int = 500) -> list[
         ex.append(Exchange("GET", f"{GRAPH}/users", body=body,
                            query_contains=(f"$skiptoken=p{n}",) if n else ("signInActivity",)))
     ex.append(Exchange("GET", f"{GRAPH}/directoryRoles", body={"value": []}))
+    ex.append(Exchange("GET", f"{GRAPH}/roleManagement/directory/roleEligibilityScheduleInstances",
+                       body={"value": []}))
+    secret = [{"keyId": "k", "startDateTime": "2025-01-01T00:00:00Z", "endDateTime": "2099-01-01T00:00:00Z"}]
+    apps = [{"id": f"o{i:08d}", "appId": f"a{i:08d}", "passwordCredentials": secret, "keyCredentials": [],
+             "federatedIdentityCredentials": []} for i in range(n_apps)]
+    sps = [{"id": f"s{i:08d}", "appId": f"a{i:08d}", "servicePrincipalType": "Application",
+            "appOwnerOrganizationId": TENANT, "passwordCredentials": [], "keyCredentials": []}
+           for i in range(n_service_principals)]
+    for path, items in (("applications", apps), ("servicePrincipals", sps)):
+        pages = [items[i:i + 999] for i in range(0, len(items), 999)] or [[]]
+        for n, page in enumerate(pages):
+            body = {"value": page}
+            if n + 1 < len(pages):
+                body["@odata.nextLink"] = f"{GRAPH}/{path}?$skiptoken=p{n + 1}"
+            ex.append(Exchange("GET", f"{GRAPH}/{path}", body=body,
+                               query_contains=(f"$skiptoken=p{n}",) if n else ("passwordCredentials",)))
     ex.append(Exchange("GET", f"{GRAPH}/reports/authenticationMethods/userRegistrationDetails", body={"value": [
         {"id": u["id"], "isMfaRegistered": True} for u in users]}))
     return ex
