@@ -248,6 +248,9 @@ def _policy_names(tpl: Template, arns: Any) -> tuple[list[str] | None, list[str]
             actions.extend(_actions(tpl, [tpl.props(lid).get("PolicyDocument")]) or [])
             continue
         v = tpl.value(a)
+        sub = a.get("Fn::Sub") if isinstance(a, dict) else None
+        if not isinstance(v, str) and isinstance(sub, str) and "${" not in sub.rsplit("/", 1)[-1]:
+            v = sub  # arn:${AWS::Partition}:iam::aws:policy/X: the name does not depend on the partition
         if not isinstance(v, str):
             return None, actions
         names.append(v.rsplit("/", 1)[-1])
