@@ -31,6 +31,14 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
                 "2-step verification from the Admin SDK Directory API. Without it MFA is unknown.",
             ),
         ] = None,
+        read_groups: Annotated[
+            bool,
+            typer.Option(
+                "--read-groups",
+                help="Read the members of every group an IAM binding names from the Cloud Identity Groups API, "
+                "so group members inherit the group's roles. Without it group membership is unknown.",
+            ),
+        ] = False,
         quota_project: Annotated[
             str | None,
             typer.Option("--quota-project", help="Project billed for Cloud Asset API quota."),
@@ -52,6 +60,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         from datetime import datetime, timezone
 
         from scanner.connectors.gcp.collect import collect, make_client, parse_scope
+        from scanner.connectors.gcp.enrich import enrich
         from scanner.connectors.gcp.normalize import normalize
 
         from scanner.errors import UsageError
@@ -64,6 +73,8 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         started = datetime.now(timezone.utc)
         with _progress(err, show=not opts.quiet and sys.stderr.isatty()) as progress:
             collected = collect(scopes, client, workers=workers, progress=progress)
+            extra = enrich(scopes, collected.records, read_groups=read_groups, endpoint=endpoint_url,
+                           quota_project=quota_project)
             directory, dir_gaps, dir_calls = None, [], 0
             if directory_customer:
                 from scanner.connectors.gcp.directory import directory_session, fetch_directory
@@ -81,17 +92,20 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
             "connector": "gcp",
             "mode": "live",
             "scopes": scopes,
-            "api_calls": collected.calls + dir_calls,
+            "api_calls": collected.calls + dir_calls + sum(extra.calls.values()),
             "retries": collected.retries,
             "directory_calls": dir_calls,
+            **{f"{api}_calls": n for api, n in sorted(extra.calls.items())},
             "assets": len(collected.records),
             "started_at": started.isoformat(timespec="seconds"),
         }
         inv = normalize(
-            collected.records,
+            [*collected.records, *extra.records],
             coverage=collected.coverage,
             directory=directory,
-            gaps=[*collected.gaps, *dir_gaps],
+            groups=extra.groups,
+            activity=extra.activity,
+            gaps=[*collected.gaps, *extra.gaps, *dir_gaps],
             collected_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             source=source,
         )

@@ -8,7 +8,16 @@ Recognised, plain or gzipped:
 * ``gcloud asset search-all-resources --format=json`` (shallow; full data only when
   ``--read-mask`` asked for ``versionedResources``);
 * ``gcloud asset search-all-iam-policies --format=json``;
-* a raw REST response page (``{"assets": [...]}`` or ``{"results": [...]}``).
+* a raw REST response page (``{"assets": [...]}`` or ``{"results": [...]}``);
+
+and, for what Cloud Asset cannot say (small JSON documents, read whole):
+
+* ``gcloud projects get-ancestors-iam-policy PROJECT --format=json``: the IAM policies of
+  a project's folders and organization (inherited roles, folder audit configs);
+* ``gcloud identity groups memberships list --group-email=G --format=json`` saved as
+  ``G.json`` (the file name says which group; the output does not);
+* ``gcloud policy-intelligence query-activity --format=json`` for either activity type
+  (service-account and key last authentication).
 
 They are one format on purpose: an export of resources and an export of IAM policies are
 two halves of one picture (a key's policy, a project's audit config, who holds which
@@ -26,6 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from scanner.connectors.gcp.assets import AssetRecord, classify, to_record
+from scanner.connectors.gcp.context import FOLDER, ORGANIZATION, PROJECT
+from scanner.connectors.gcp.facts import Activity, Groups, is_activity, is_membership
 from scanner.connectors.offline import FileFormat
 from scanner.errors import InputError
 from scanner.inventory import Inventory
@@ -35,12 +46,31 @@ __all__ = ["FORMATS", "read_records", "load"]
 _ARRAY_HINT = re.compile(r'"(?:asset_type|assetType)"\s*:\s*"[a-z0-9.-]+\.googleapis\.com/')
 _PAGE_START = re.compile(r'\{\s*"(?:assets|results|readTime|nextPageToken)"\s*:')
 _IAM_HINT = re.compile(r'"resource"\s*:\s*"//[a-z0-9.-]+\.googleapis\.com/')
+_MEMBERSHIP_HINT = re.compile(r'"preferredMemberKey"\s*:')
+_ACTIVITY_HINT = re.compile(r'"activityType"\s*:\s*"serviceAccount(?:Key)?LastAuthentication"')
+_ANCESTOR_HINT = re.compile(r'"type"\s*:\s*"(?:project|folder|organization)"')
+
+
+def _extra_hint(text: str) -> bool:
+    """A memberships list, an activity query, or get-ancestors-iam-policy output."""
+    head = text[:8192]
+    if not (head.startswith("[") or re.match(r'\{\s*"memberships"\s*:', head)):
+        return False
+    return bool(
+        (_MEMBERSHIP_HINT.search(head) and '"groups/' in head)
+        or _ACTIVITY_HINT.search(head)
+        or (_ANCESTOR_HINT.search(head) and re.search(r'"policy"\s*:\s*\{', head) and '"bindings"' in head)
+    )
+_ANCESTOR_TYPES = {"project": ("projects", PROJECT), "folder": ("folders", FOLDER),
+                   "organization": ("organizations", ORGANIZATION)}
 
 
 def _sniff(path: Path, head: str) -> bool:
     text = head.lstrip()
     if not text:
         return False
+    if _extra_hint(text):
+        return True
     if text[0] == "[" or (text[0] == "{" and _PAGE_START.match(text)):
         return bool(_ARRAY_HINT.search(text[:8192]) or ('"policy"' in text[:8192] and _IAM_HINT.search(text[:8192])))
     if text[0] != "{":
@@ -109,12 +139,52 @@ def _prepend(first: str, fh: io.TextIOBase) -> Iterator[str]:
     yield from fh
 
 
+def _extra(path: Path, records: list[AssetRecord], groups: Groups, activity: Activity) -> bool:
+    """Read ``path`` if it is one of the non-asset documents above; False if it is not."""
+    with _open(path) as fh:
+        head = fh.read(8192).lstrip()
+    if not _extra_hint(head):
+        return False
+    try:
+        with _open(path) as fh:
+            doc = json.load(fh)
+    except json.JSONDecodeError as e:
+        raise InputError(f"{path}: malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
+    items = doc.get("memberships") if isinstance(doc, dict) else doc
+    if not isinstance(items, list) or not items or not isinstance(items[0], dict):
+        return False
+    first = items[0]
+    if is_membership(first):
+        group = path.name.split(".json", 1)[0]
+        if "@" not in group:
+            raise InputError(f"{path}: a memberships list does not name its group; save it as <group-email>.json")
+        groups.add(group, [m for m in items if is_membership(m)])
+    elif is_activity(first):
+        activity.add(items)
+    elif str(first.get("type")) in _ANCESTOR_TYPES and isinstance(first.get("policy"), dict):
+        chain = [f"{_ANCESTOR_TYPES[str(i.get('type'))][0]}/{i.get('id')}" for i in items
+                 if str(i.get("type")) in _ANCESTOR_TYPES]
+        for n, item in enumerate(i for i in items if str(i.get("type")) in _ANCESTOR_TYPES):
+            plural, asset_type = _ANCESTOR_TYPES[str(item["type"])]
+            records.append(AssetRecord(name=f"//cloudresourcemanager.googleapis.com/{plural}/{item.get('id')}",
+                                       asset_type=asset_type, iam_policy=dict(item.get("policy") or {}),
+                                       ancestors=chain[n:]))
+    else:
+        return False
+    return True
+
+
 def load(paths: list[Path]) -> Inventory:
     from scanner.connectors.gcp.normalize import normalize
 
     records: list[AssetRecord] = []
+    groups, activity = Groups(), Activity()
+    extras = 0
     for p in paths:
-        records.extend(read_records(p))
+        if _extra(p, records, groups, activity):
+            extras += 1
+        else:
+            records.extend(read_records(p))
     if not records:
         raise InputError(f"{', '.join(map(str, paths))}: no Cloud Asset records found")
     source = {
@@ -123,14 +193,18 @@ def load(paths: list[Path]) -> Inventory:
         "files": [str(p) for p in paths],
         "records": len(records),
     }
-    return normalize(records, source=source)
+    # memberships and activity are facts about some groups / keys only: a group or key the
+    # files do not mention stays unknown (see identities), so passing them never hides a gap
+    return normalize(records, source=source, groups=groups if groups.members else None,
+                     activity=activity if (activity.keys or activity.accounts) else None)
 
 
 FORMATS = [
     FileFormat(
         "gcp-cloud-asset",
         "gcloud asset export (NDJSON), gcloud asset list / search-all-resources / "
-        "search-all-iam-policies --format=json",
+        "search-all-iam-policies --format=json, with get-ancestors-iam-policy, group memberships "
+        "and query-activity JSON",
         _sniff,
         load,
     )

@@ -22,7 +22,7 @@ CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 _RETRY_STATUS = {429, 500, 502, 503, 504}
 
 
-def authorized_session(scopes: list[str], *, anonymous: bool = False):
+def authorized_session(scopes: list[str], *, anonymous: bool = False, quota_project: str | None = None):
     """An authorized requests session from Application Default Credentials (anonymous for a
     local replay endpoint)."""
     import requests
@@ -34,7 +34,7 @@ def authorized_session(scopes: list[str], *, anonymous: bool = False):
     from google.auth.transport.requests import AuthorizedSession
 
     try:
-        creds, _ = google.auth.default(scopes=scopes)
+        creds, _ = google.auth.default(scopes=scopes, quota_project_id=quota_project)
     except DefaultCredentialsError:
         raise InputError(
             "no Google Application Default Credentials: run `gcloud auth application-default login` "

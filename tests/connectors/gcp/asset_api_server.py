@@ -3,7 +3,10 @@
 Serves on 127.0.0.1 only. The real google-cloud-asset client (REST transport, anonymous
 credentials) talks to it exactly as to Google: ``GET /v1/{parent}/assets`` with
 ``assetTypes``/``contentType``/``pageSize``/``pageToken``, ``GET /v1/{scope}:searchAllIamPolicies``,
-and ``GET /admin/directory/v1/users``. Faults are scripted per route: a list of HTTP
+``GET /admin/directory/v1/users``, and the REST APIs read beside Cloud Asset: Resource Manager
+``POST /v3/{folders|organizations}/N:getIamPolicy`` and ``POST /v1/projects/X:getAncestry``,
+Cloud Identity ``GET /v1/groups:lookup`` and ``GET /v1/groups/G/memberships``, Policy
+Analyzer ``GET /v1/projects/P/locations/global/activityTypes/T/activities:query``. Faults are scripted per route: a list of HTTP
 statuses returned before the real answer (``429`` throttling, ``503``), or ``403`` forever
 for a denied scope. Every request is logged, so tests count calls and check paging.
 """
@@ -41,10 +44,13 @@ def camel_case(d: Any) -> Any:
 
 
 class AssetApi:
-    def __init__(self, resources: list[dict], policies: list[dict], users: list[dict] | None = None) -> None:
+    def __init__(self, resources: list[dict], policies: list[dict], users: list[dict] | None = None,
+                 groups: dict[str, list[dict]] | None = None, activities: dict[str, list[dict]] | None = None) -> None:
         self.resources = resources
         self.policies = policies
         self.users = users or []
+        self.groups = groups or {}  # group e-mail → memberships (groups.memberships.list items)
+        self.activities = activities or {}  # project id → activities:query items (both types)
         self.faults: dict[tuple[str, str], list[int]] = defaultdict(list)  # (route, scope) → statuses
         self.denied: set[tuple[str, str]] = set()
         self.log: list[dict[str, Any]] = []
@@ -71,8 +77,33 @@ class AssetApi:
         return None
 
     # --- routes ----------------------------------------------------------------------------
-    def handle(self, path: str, query: dict[str, list[str]]) -> tuple[int, dict]:
+    def handle(self, path: str, query: dict[str, list[str]], method: str = "GET") -> tuple[int, dict]:
         one = {k: v[0] for k, v in query.items()}
+        if method == "POST" and path.endswith(":getIamPolicy"):
+            node = path[len("/v3/") : -len(":getIamPolicy")]
+            found = [p for p in self.policies if p["name"] == "//cloudresourcemanager.googleapis.com/" + node]
+            policy = camel_case(found[0]["iam_policy"]) if found else {}
+            return self._one("getIamPolicy", node, policy)
+        if method == "POST" and path.endswith(":getAncestry"):
+            scope = path[len("/v1/") : -len(":getAncestry")]
+            chain = next((a["ancestors"] for a in self.resources if self._in_scope(a, scope)
+                          and a["asset_type"].endswith("/Project")), [])
+            types = {"projects": "project", "folders": "folder", "organizations": "organization"}
+            body = {"ancestor": [{"resourceId": {"type": types[a.split("/")[0]], "id": a.split("/")[1]}} for a in chain]}
+            return self._one("getAncestry", scope, body)
+        if path == "/v1/groups:lookup":
+            email = one.get("groupKey.id", "")
+            if email not in self.groups:
+                return self._one("groups", email, None)
+            return self._one("groups", email, {"name": f"groups/g{sorted(self.groups).index(email)}"})
+        if path.startswith("/v1/groups/") and path.endswith("/memberships"):
+            email = sorted(self.groups)[int(path.split("/")[3][1:])]
+            return self._page("memberships", email, self.groups[email], one, key="memberships")
+        if path.endswith("/activities:query"):
+            project = path.split("/")[3]
+            kind = path.split("/activityTypes/")[1].split("/")[0]
+            items = [a for a in self.activities.get(project, []) if a["activityType"] == kind]
+            return self._page("activity", f"projects/{project}", items, one, key="activities")
         if path.startswith("/admin/directory/v1/users"):
             return self._page("directory", one.get("customer", ""), self.users, one, key="users", size_param="maxResults")
         if path.endswith(":searchAllIamPolicies"):
@@ -104,6 +135,14 @@ class AssetApi:
             out["organization"] = org[0]
         return out
 
+    def _one(self, route: str, scope: str, body: dict | None) -> tuple[int, dict]:
+        status, page = self._page(route, scope, [], {}, key="_")
+        if status != 200:
+            return status, page
+        if body is None:
+            return 404, {"error": {"code": 404, "message": f"{scope} not found", "status": "NOT_FOUND"}}
+        return 200, body
+
     def _page(self, route: str, scope: str, items: list, q: dict, *, key: str, size_param: str = "pageSize"):
         with self._lock:
             self.log.append({"route": route, "scope": scope, "query": q})
@@ -127,8 +166,16 @@ class AssetApi:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802
+                self._answer("GET")
+
+            def do_POST(self):  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                self._answer("POST")
+
+            def _answer(self, method: str) -> None:
                 url = urlparse(self.path)
-                status, body = api.handle(unquote(url.path), parse_qs(url.query))
+                status, body = api.handle(unquote(url.path), parse_qs(url.query), method)
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
