@@ -19,7 +19,7 @@ from typing import Any
 from scanner.connectors.aws.clients import AccountClients, ApiCounter, assume_role_session, base_session, error_code, is_credential_error
 from scanner.connectors.aws.common import ALL_KINDS, LOG_CLASS_TAG, PROVIDER, arn_partition
 from scanner.connectors.aws.fetch import Reader, Unreadable, fetch_iam, fetch_organization
-from scanner.connectors.aws.fetch_regional import fetch_bucket, fetch_region, list_buckets
+from scanner.connectors.aws.fetch_regional import fetch_bucket, fetch_global_clusters, fetch_region, list_buckets
 from scanner.connectors.aws.normalize import normalize_account
 from scanner.connectors.aws.regions import plan_regions
 from scanner.errors import InputError, UsageError
@@ -144,6 +144,17 @@ def collect(
             store(fut.result())
             tracker.tick(label)
 
+        # --- account-wide follow-ups: Aurora global databases, organisations -----------------
+        globals_ = [(acct, pool.submit(fetch_global_clusters, acct.reader, acct.bundle["regions"])) for acct in accounts]
+        for acct, fut in globals_:
+            found = fut.result()
+            if found is not None:
+                acct.bundle["rds_global_clusters"] = found
+        known = _known_organizations(req, accounts, caller, caller_account, account_ids)
+        for acct in accounts:
+            if known:
+                acct.bundle["known_organizations"] = known
+
         # --- phase 2: S3 ---------------------------------------------------------------------
         bucket_futures: list[tuple[_Account, Future]] = []
         for acct in accounts:
@@ -152,14 +163,18 @@ def collect(
             except Unreadable:
                 continue  # gap recorded; buckets unknown
             log_names = _log_bucket_names(acct.bundle)
+            tagged = frozenset(r for r, reg in acct.bundle["regions"].items() if "tags" in reg)
             tracker.add(len(buckets))
             acct.bundle["s3"] = {"buckets": []}
             for b in buckets:
-                bucket_futures.append((acct, pool.submit(fetch_bucket, acct.reader, b, home, log_bucket=b["Name"] in log_names)))
+                bucket_futures.append((acct, pool.submit(fetch_bucket, acct.reader, b, home, log_bucket=b["Name"] in log_names,
+                                                         tagged_regions=tagged)))
         for acct, fut in bucket_futures:
             b = fut.result()
             acct.bundle["s3"]["buckets"].append(b)
             tracker.tick(f"s3 {b['Name']}")
+        for acct in accounts:
+            _untagged_bucket_gaps(acct)
 
     shards = []
     for acct in accounts:
@@ -261,3 +276,40 @@ def _log_bucket_names(bundle: dict[str, Any]) -> set[str]:
             if arn.startswith("arn:") and ":s3:::" in arn and LOG_CLASS_TAG in tags:
                 names.add(arn.split(":::", 1)[1])
     return names
+
+
+def _known_organizations(req: ScanRequest, accounts: list[_Account], caller: AccountClients, caller_account: str,
+                         account_ids: list[str]) -> list[dict[str, Any]]:
+    """The organisations some scanned account could describe; with ``--organization`` the
+    caller's, with the ``ListAccounts`` answer as its members (one extra call only when the
+    caller's own account is not among those scanned)."""
+    orgs: dict[str, dict[str, Any]] = {}
+    for acct in accounts:
+        o = acct.bundle.get("organization") or {}
+        if o.get("Id"):
+            orgs.setdefault(o["Id"], {"Id": o["Id"], "MasterAccountId": o.get("MasterAccountId")})
+    if req.organization:
+        mine = next((a.bundle.get("organization") for a in accounts if a.id == caller_account), None)
+        if mine is None and caller_account not in {a.id for a in accounts}:
+            mine = fetch_organization(Reader(caller_account, caller.client))
+        if mine and mine.get("Id"):
+            entry = orgs.setdefault(mine["Id"], {"Id": mine["Id"], "MasterAccountId": mine.get("MasterAccountId")})
+            entry["Accounts"] = sorted(account_ids)
+    return sorted(orgs.values(), key=lambda o: o["Id"])
+
+
+def _untagged_bucket_gaps(acct: _Account) -> None:
+    """Buckets are tagged through the tagging API of their own region; where that was not
+    read, a bucket that is not a trail destination cannot be classified as a log store."""
+    from scanner.connectors.aws.normalize_data import bucket_region
+
+    regions = acct.bundle.get("regions", {})
+    for b in acct.bundle.get("s3", {}).get("buckets", []):
+        region = bucket_region(b)
+        if "Tags" in b or region is None or "tags" in regions.get(region, {}):
+            continue
+        denied = next((g.code for g in acct.reader.gaps if g.service == "resourcegroupstaggingapi" and g.region == region), None)
+        why = f"the tagging API answered {denied}" if denied else "the region was not scanned"
+        acct.reader.gap("s3", region, "TagsUnavailable",
+                        f"tags of the buckets in {region} were not read ({why}): a bucket tagged {LOG_CLASS_TAG} there "
+                        "is not recognised as a log store", ("log.store",))

@@ -133,7 +133,10 @@ def fetch_iam(r: Reader) -> dict[str, Any]:
 
 
 def _credential_report(r: Reader, wait_s: float = 30.0) -> str:
+    # Poll from 0.2 s doubling to 2 s: an emulator (or a report built in the last 4 hours)
+    # answers at once, and a report that takes seconds costs no more calls than a 1 s poll.
     deadline = time.monotonic() + wait_s
+    pause = 0.2
     while True:
         state = r.call("iam", None, "generate_credential_report").get("State")
         if state == "COMPLETE":
@@ -141,7 +144,8 @@ def _credential_report(r: Reader, wait_s: float = 30.0) -> str:
         if time.monotonic() > deadline:
             r.gap("iam", None, "ReportInProgress", "iam:GenerateCredentialReport did not complete in time", ("identity.user",))
             raise Unreadable("ReportInProgress")
-        time.sleep(1.0)
+        time.sleep(pause)
+        pause = min(2.0, pause * 2)
     return r.call("iam", None, "get_credential_report")["Content"]
 
 
@@ -162,9 +166,12 @@ def _authorization_details(r: Reader) -> dict[str, Any]:
 
 
 def fetch_organization(r: Reader) -> dict[str, Any] | None:
-    from botocore.exceptions import ClientError
+    """The account's Organization, or None: not in one, or not allowed to ask (member
+    accounts' audit roles often are not). No gap: the collector may still derive the
+    organisation from the management account (see ``known_organizations``)."""
+    from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         return jsonable(r.client("organizations", None).describe_organization()["Organization"])
-    except ClientError:
-        return None  # not in an organisation, or not allowed to ask: the account stands alone
+    except (ClientError, BotoCoreError):
+        return None

@@ -7,7 +7,7 @@ from typing import Any
 
 from scanner.connectors.aws.fetch import Reader, Unreadable, _ABSENT, _try
 
-__all__ = ["fetch_region", "list_buckets", "fetch_bucket", "REGION_SERVICES"]
+__all__ = ["fetch_region", "list_buckets", "fetch_bucket", "fetch_global_clusters", "REGION_SERVICES"]
 
 #: Errors that mean the whole region is out of reach (not enabled, not allowed).
 REGION_CLOSED = frozenset({"OptInRequired", "UnrecognizedClientException", "AuthFailure", "InvalidClientTokenId"})
@@ -78,14 +78,30 @@ def _dynamodb(r: Reader, region: str) -> list[dict[str, Any]]:
 
 
 def _backup(r: Reader, region: str) -> dict[str, Any]:
-    out: dict[str, Any] = {"vaults": r.pages("backup", region, "list_backup_vaults", "BackupVaultList")}
+    vaults = r.pages("backup", region, "list_backup_vaults", "BackupVaultList")
+    out: dict[str, Any] = {"vaults": vaults}
+    points: list[dict[str, Any]] = []
+    unread: list[str] = []
+    for v in vaults:
+        if v.get("NumberOfRecoveryPoints") == 0:
+            continue  # the listing says the vault is empty: no call
+        got = _try(lambda: r.pages("backup", region, "list_recovery_points_by_backup_vault", "RecoveryPoints",
+                                   BackupVaultName=v["BackupVaultName"], PaginationConfig={"PageSize": 1000}))
+        if got is _ABSENT:
+            unread.append(v["BackupVaultArn"])  # gap recorded; that vault's recovery points stay unknown
+        else:
+            points.extend(got)
+    out["recovery_points"] = points
+    if unread:
+        out["recovery_points_unread"] = unread
     try:
         plans = []
         for p in r.pages("backup", region, "list_backup_plans", "BackupPlansList"):
-            plans.append({"BackupPlan": r.call("backup", region, "get_backup_plan", BackupPlanId=p["BackupPlanId"])["BackupPlan"]})
+            plans.append({"BackupPlan": r.call("backup", region, "get_backup_plan", BackupPlanId=p["BackupPlanId"])["BackupPlan"],
+                          "BackupPlanId": p["BackupPlanId"]})
         out["plans"] = plans
     except Unreadable:
-        pass  # copy destinations unknown: vaults keep replica_regions unknown
+        pass  # copy destinations unknown: vaults and recovery points keep replica_regions unknown
     return out
 
 
@@ -166,9 +182,12 @@ def list_buckets(r: Reader, region: str) -> list[dict[str, Any]]:
     return r.pages("s3", region, "list_buckets", "Buckets")
 
 
-def fetch_bucket(r: Reader, bucket: dict[str, Any], home_region: str, *, log_bucket: bool) -> dict[str, Any]:
+def fetch_bucket(r: Reader, bucket: dict[str, Any], home_region: str, *, log_bucket: bool,
+                 tagged_regions: frozenset[str] | set[str] | None = None) -> dict[str, Any]:
     """Region, default encryption and replication of every bucket; lifecycle and Object
-    Lock only of log buckets (trail destinations, or tagged with a log class)."""
+    Lock only of log buckets (trail destinations, or tagged with a log class). Tags come
+    from the tagging API of the bucket's region (``tagged_regions``: where it answered);
+    only a log bucket outside those regions costs a ``GetBucketTagging`` call."""
     b = dict(bucket)
     name = b["Name"]
     if not b.get("BucketRegion"):
@@ -182,8 +201,25 @@ def fetch_bucket(r: Reader, bucket: dict[str, Any], home_region: str, *, log_buc
     calls = [("Encryption", "get_bucket_encryption"), ("Replication", "get_bucket_replication")]
     if log_bucket:
         calls += [("Lifecycle", "get_bucket_lifecycle_configuration"), ("ObjectLock", "get_object_lock_configuration")]
+        if tagged_regions is not None and region not in tagged_regions:
+            calls.append(("Tags", "get_bucket_tagging"))
     for key, op in calls:
         v = _try(lambda: r.call("s3", region, op, Bucket=name, not_configured_ok=True))
-        if v is not _ABSENT:
-            b[key] = v
+        if v is _ABSENT:
+            continue
+        if key == "Tags":
+            v = (v or {}).get("TagSet") or []  # NoSuchTagSet: known, no tags
+        b[key] = v
     return b
+
+
+def fetch_global_clusters(r: Reader, regions: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """Aurora global databases (one call per account, only when it has Aurora clusters):
+    ``DescribeGlobalClusters`` lists every member cluster of every region. None: no Aurora
+    cluster (nothing to ask) or unreadable (gap recorded)."""
+    region = next((name for name, reg in sorted(regions.items())
+                   if any(str(c.get("Engine", "")).startswith("aurora") for c in (reg.get("rds") or {}).get("clusters") or [])), None)
+    if region is None:
+        return None
+    v = _try(lambda: r.pages("rds", region, "describe_global_clusters", "GlobalClusters"))
+    return None if v is _ABSENT else v

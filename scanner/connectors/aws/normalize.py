@@ -12,8 +12,16 @@ The bundle is what :mod:`scanner.connectors.aws.collect` gathers live and what
      "regions": {"ap-east-2": {"tags": {arn: {k: v}}, "kms": [...], "ec2": {"volumes", "snapshots"},
                                "rds": {"instances", "clusters", "snapshots", "cluster_snapshots"},
                                "dynamodb": [...], "cloudtrail": [...], "logs": [...],
-                               "backup": {"vaults", "plans"}, "sns": [...], "sqs": [...]}},
+                               "backup": {"vaults", "recovery_points", "plans"}, "sns": [...], "sqs": [...]}},
+     "rds_global_clusters": [DescribeGlobalClusters entries],   # optional: read when Aurora exists
+     "known_organizations": [{"Id", "MasterAccountId", "Accounts": [ids]}],  # optional, see below
      "gaps": [CoverageGap dicts]}
+
+``known_organizations`` are the organisations other accounts of the same scan could read
+(``Accounts``: the ``ListAccounts`` answer of ``--organization``). A member account whose
+own ``DescribeOrganization`` was refused takes its organisation from them: when listed as a
+member, or when it receives an organization trail whose home account belongs to one (AWS
+delivers an organization trail only inside its organisation). Otherwise it stays unknown.
 
 A section or field that is absent was not read: what it would tell stays unknown.
 """
@@ -23,7 +31,8 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from scanner.connectors.aws import normalize_data as data
-from scanner.connectors.aws.common import PROVIDER, tag_map
+from scanner.connectors.aws.common import PROVIDER, arn_account, tag_map
+from scanner.connectors.aws.normalize_backup import recovery_points
 from scanner.connectors.aws.keys import KeyIndex, kms_keys
 from scanner.connectors.aws.normalize_iam import identities
 from scanner.connectors.aws.normalize_logs import log_group, trail, trail_log_prefixes
@@ -36,7 +45,6 @@ _REGIONAL: list[tuple[tuple[str, ...], Callable[..., Any]]] = [
     (("ec2", "volumes"), data.ebs_volume),
     (("ec2", "snapshots"), data.ebs_snapshot),
     (("rds", "instances"), data.rds_instance),
-    (("rds", "clusters"), data.rds_cluster),
     (("rds", "snapshots"), data.rds_snapshot),
     (("rds", "cluster_snapshots"), data.rds_snapshot),
     (("dynamodb",), data.dynamodb_table),
@@ -54,10 +62,53 @@ def _dig(d: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     return d
 
 
+def _organization(account: str, bundle: Mapping[str, Any]) -> tuple[dict[str, Any], str | None, Callable[[str], str | None]]:
+    """(the account's organisation, how it is known, trail ARN → its organisation id)."""
+    own = dict(bundle.get("organization") or {})
+    known = [k for k in bundle.get("known_organizations") or [] if k.get("Id")]
+
+    def holding(acct: str | None) -> dict[str, Any] | None:
+        return next((k for k in known if acct and (acct == k.get("MasterAccountId") or acct in (k.get("Accounts") or []))), None)
+
+    source = "organizations:DescribeOrganization" if own.get("Id") else None
+    if not own.get("Id"):
+        listed = holding(account)
+        if listed:
+            own, source = {"Id": listed["Id"], "MasterAccountId": listed.get("MasterAccountId")}, "organizations:ListAccounts"
+    if not own.get("Id"):
+        for reg in (bundle.get("regions") or {}).values():
+            for t in reg.get("cloudtrail") or []:
+                home = holding(arn_account(t.get("TrailARN"))) if t.get("IsOrganizationTrail") else None
+                if home:
+                    own, source = {"Id": home["Id"], "MasterAccountId": home.get("MasterAccountId")}, "organization trail"
+                    break
+
+    def trail_org(trail_arn: str) -> str | None:
+        if own.get("Id"):
+            return own["Id"]  # an account belongs to one organisation, and receives only its trails
+        home = holding(arn_account(trail_arn))
+        return home["Id"] if home else None
+
+    return own, source, trail_org
+
+
+def _add_merged(inv: Inventory, out: tuple[list[Resource], list[Any]]) -> None:
+    """Add, keeping what an earlier reader said about the same id: AWS Backup's EBS and RDS
+    recovery points are the snapshots DescribeSnapshots already listed (same ARN)."""
+    from dataclasses import replace
+
+    res, rels = out
+    for r in res:
+        old = inv.resources.get(r.id)
+        inv.add(replace(old, properties={**r.properties, **old.properties}) if old else r)
+    have = {(x.source, x.type, x.target) for x in inv.relationships if x.source in {r.id for r in res}}
+    inv.relationships.extend(x for x in rels if (x.source, x.type, x.target) not in have)
+
+
 def normalize_account(bundle: Mapping[str, Any]) -> Inventory:
     account = str(bundle["account_id"])
     partition = bundle.get("partition") or "aws"
-    org = bundle.get("organization") or {}
+    org, org_source, trail_org = _organization(account, bundle)
     inv = Inventory()
     regions: Mapping[str, Mapping[str, Any]] = bundle.get("regions") or {}
 
@@ -65,6 +116,7 @@ def normalize_account(bundle: Mapping[str, Any]) -> Inventory:
     if org.get("Id"):
         acct_props["organization_id"] = org["Id"]
         acct_props["management_account"] = org.get("MasterAccountId")
+        acct_props["organization_source"] = org_source
     if bundle.get("alias"):
         acct_props["alias"] = bundle["alias"]
     inv.add(Resource(PROVIDER, account, "global", "account", "AWS::::Account", account, bundle.get("alias") or account, {}, acct_props))
@@ -89,18 +141,24 @@ def normalize_account(bundle: Mapping[str, Any]) -> Inventory:
     if "iam" in bundle:
         add(identities(account, bundle["iam"], partition))
 
+    global_clusters = bundle.get("rds_global_clusters")
+    members = data.global_cluster_members(global_clusters) if global_clusters is not None else None
     log_buckets: dict[str, list[str]] = {}
     for region, reg in regions.items():
         for t in reg.get("cloudtrail") or []:
             if t.get("S3BucketName") and str(t.get("TrailARN", "")).split(":")[4:5] == [account]:
                 log_buckets.setdefault(t["S3BucketName"], []).append(trail_log_prefixes(t))
-            add(trail(account, t, keys, organization_id=org.get("Id"), tags=tags, partition=partition))
+            add(trail(account, t, keys, organization_id=trail_org(t["TrailARN"]), tags=tags, partition=partition))
         for path, fn in _REGIONAL:
             for item in _dig(reg, path) or []:
                 add(fn(account, region, item, keys, tags))
+        for c in _dig(reg, ("rds", "clusters")) or []:
+            add(data.rds_cluster(account, region, c, keys, tags, global_members=members))
         backup = reg.get("backup")
         if backup and backup.get("vaults") is not None:
             add(data.backup_vaults(account, region, backup["vaults"], backup.get("plans"), keys, tags))
+        if backup and backup.get("recovery_points"):
+            _add_merged(inv, recovery_points(account, region, backup["recovery_points"], backup.get("plans"), keys, tags))
 
     buckets = (bundle.get("s3") or {}).get("buckets") or []
     bucket_regions = {b["Name"]: data.bucket_region(b) for b in buckets}

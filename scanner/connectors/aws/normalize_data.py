@@ -11,6 +11,7 @@ from typing import Any, Iterable, Mapping
 
 from scanner.connectors.aws.common import LOG_CLASS_TAG, PROVIDER, arn_region, iso, tag_map
 from scanner.connectors.aws.keys import KeyIndex, encryption
+from scanner.connectors.aws.normalize_backup import backup_vaults
 from scanner.model import Relationship, RelType, Resource
 
 __all__ = [
@@ -22,7 +23,8 @@ __all__ = [
     "rds_cluster",
     "rds_snapshot",
     "dynamodb_table",
-    "backup_vaults",
+    "backup_vaults",  # re-exported from normalize_backup
+    "global_cluster_members",
     "sns_topic",
     "sqs_queue",
     "lifecycle_retention",
@@ -171,21 +173,50 @@ def rds_instance(account: str, region: str, db: Mapping[str, Any], keys: KeyInde
     props.update({"engine": db.get("Engine"), "multi_az": db.get("MultiAZ"), "cluster": db.get("DBClusterIdentifier")})
     for rep in replicas:
         target = rep if rep.startswith("arn:") else f"{arn.rsplit(':', 1)[0]}:{rep}"
-        rels.append(Relationship(arn, RelType.REPLICATES_TO, target))
+        rels.append(Relationship(arn, RelType.REPLICATES_TO, target, {"region": arn_region(target) or region}))
     for b in backups:
-        rels.append(Relationship(arn, RelType.REPLICATES_TO, b, {"automated_backups": True}))
+        rels.append(Relationship(arn, RelType.REPLICATES_TO, b, {"automated_backups": True, "region": arn_region(b) or region}))
     t = _tags(db, tags, arn)
     return [Resource(PROVIDER, account, region, "database", "AWS::RDS::DBInstance", arn, db.get("DBInstanceIdentifier", ""), t, props)], rels
 
 
-def rds_cluster(account: str, region: str, c: Mapping[str, Any], keys: KeyIndex, tags: Mapping[str, Mapping[str, str]]) -> Out:
+def global_cluster_members(global_clusters: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Member cluster ARN → its global database (``DescribeGlobalClusters`` entries):
+    ``{"global_cluster": ARN, "writer": bool, "peers": [other members' ARNs]}``."""
+    out: dict[str, dict[str, Any]] = {}
+    for g in global_clusters:
+        members = [m for m in g.get("GlobalClusterMembers") or [] if m.get("DBClusterArn")]
+        arns = [m["DBClusterArn"] for m in members]
+        for m in members:
+            out[m["DBClusterArn"]] = {"global_cluster": g.get("GlobalClusterArn") or g.get("GlobalClusterIdentifier"),
+                                      "writer": m.get("IsWriter"), "peers": [a for a in arns if a != m["DBClusterArn"]]}
+    return out
+
+
+def rds_cluster(account: str, region: str, c: Mapping[str, Any], keys: KeyIndex, tags: Mapping[str, Mapping[str, str]],
+                global_members: Mapping[str, Mapping[str, Any]] | None = None) -> Out:
+    """``global_members``: :func:`global_cluster_members` of the account, None when not read.
+    An Aurora cluster may belong to a global database (which copies its data to every member's
+    region) without saying so in older ``DescribeDBClusters`` answers: unread → unknown."""
     arn = c["DBClusterArn"]
     props, rels = encryption(arn, region, keys, enabled=c.get("StorageEncrypted"), key_ref=c.get("KmsKeyId"))
     replicas = list(c.get("ReadReplicaIdentifiers") or [])
-    props["replica_regions"] = _replica_regions(region, replicas)
     props["engine"] = c.get("Engine")
     for rep in replicas:
-        rels.append(Relationship(arn, RelType.REPLICATES_TO, rep))
+        rels.append(Relationship(arn, RelType.REPLICATES_TO, rep, {"region": arn_region(rep) or region}))
+    aurora = str(c.get("Engine") or "").startswith("aurora")
+    member = (global_members or {}).get(arn)
+    if member:
+        props["global_cluster"] = member["global_cluster"]
+        props["global_role"] = "primary" if member["writer"] else "secondary"
+        for peer in member["peers"]:
+            rels.append(Relationship(arn, RelType.REPLICATES_TO, peer, {"region": arn_region(peer) or region, "global_cluster": True}))
+        props["replica_regions"] = _replica_regions(region, replicas + list(member["peers"]))
+    elif c.get("GlobalClusterIdentifier") or (aurora and global_members is None):
+        if c.get("GlobalClusterIdentifier"):  # membership not in the global-cluster answer, or that was unread
+            props["global_cluster"] = c["GlobalClusterIdentifier"]
+    else:
+        props["replica_regions"] = _replica_regions(region, replicas)
     t = _tags(c, tags, arn)
     return [Resource(PROVIDER, account, region, "database", "AWS::RDS::DBCluster", arn, c.get("DBClusterIdentifier", ""), t, props)], rels
 
@@ -217,30 +248,6 @@ def dynamodb_table(account: str, region: str, t: Mapping[str, Any], keys: KeyInd
     for r in props["replica_regions"]:
         rels.append(Relationship(arn, RelType.REPLICATES_TO, arn.replace(f":{region}:", f":{r}:", 1)))
     return [Resource(PROVIDER, account, region, "database", "AWS::DynamoDB::Table", arn, t.get("TableName", ""), _tags(t, tags, arn), props)], rels
-
-
-def backup_vaults(account: str, region: str, vaults: Iterable[Mapping[str, Any]], plans: Iterable[Mapping[str, Any]] | None,
-                  keys: KeyIndex, tags: Mapping[str, Mapping[str, str]]) -> Out:
-    """Vaults, with the regions their plans copy recovery points to (``None`` plans = unknown)."""
-    copies: dict[str, set[str]] = {}
-    for plan in plans or []:
-        for rule in (plan.get("BackupPlan") or plan).get("Rules") or []:
-            dests = [c.get("DestinationBackupVaultArn", "") for c in rule.get("CopyActions") or []]
-            copies.setdefault(rule.get("TargetBackupVaultName", ""), set()).update(d for d in dests if d)
-    resources, rels = [], []
-    for v in vaults:
-        arn = v["BackupVaultArn"]
-        props, r = encryption(arn, region, keys, enabled=True, key_ref=v.get("EncryptionKeyArn"), provider_default=True)
-        rels += r
-        if plans is not None:
-            dests = copies.get(v.get("BackupVaultName", ""), set())
-            props["replica_regions"] = _replica_regions(region, dests)
-            rels += [Relationship(arn, RelType.REPLICATES_TO, d) for d in sorted(dests)]
-        props["recovery_points"] = v.get("NumberOfRecoveryPoints")
-        props["locked"] = v.get("Locked")
-        resources.append(Resource(PROVIDER, account, region, "backup", "AWS::Backup::BackupVault", arn, v.get("BackupVaultName", ""),
-                                  dict(tags.get(arn) or {}), props))
-    return resources, rels
 
 
 def sns_topic(account: str, region: str, attrs: Mapping[str, Any], keys: KeyIndex, tags: Mapping[str, Mapping[str, str]]) -> Out:
