@@ -56,7 +56,8 @@ def arg_page(az_output: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-DENIED = {"error": {"code": "Authorization_RequestDenied", "message": "Insufficient privileges to complete the operation."}}
+DENIED = {"error": {"code": "Authorization_RequestDenied",
+                    "message": "Insufficient privileges to complete the operation."}}
 
 
 def tenant_exchanges(*, registration_403: bool = False, throttle_resources: bool = False,

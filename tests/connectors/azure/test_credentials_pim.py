@@ -170,8 +170,8 @@ def test_refused_pim_read_makes_privilege_unknown_not_absent():
 
 @pytest.mark.parametrize("host", ["graph", "arm"])
 def test_tenant_without_pim_licence_has_no_eligible_roles(host):
-    no_p2 = {"error": {"code": "AadPremiumLicenseRequired",
-                       "message": "The tenant needs to have Microsoft Entra ID P2 or Microsoft Entra ID Governance license."}}
+    no_p2 = {"error": {"code": "AadPremiumLicenseRequired", "message": "The tenant needs to have Microsoft "
+                       "Entra ID P2 or Microsoft Entra ID Governance license."}}
     exchanges = []
     for ex in tenant_exchanges():
         if "roleeligibilityscheduleinstances" in ex.url.lower() and (ex.url.startswith(GRAPH) == (host == "graph")):
@@ -195,3 +195,25 @@ def test_eligibility_refused_on_one_subscription_is_a_gap_for_it():
     gap = next(g for g in inv.coverage_gaps if g.service == "arm:roleEligibilityScheduleInstances")
     assert gap.account == IDS["sub2"] and gap.code == "AuthorizationFailed"
     assert status[("mfa.privileged_users", "carol@contoso.example")] == "PASS"  # what was read still counts
+
+
+def test_management_group_eligibility_is_read_and_merged_by_id():
+    from azure_recorded import ARM, load
+    from scanner.connectors.azure.collect import AzureCollector
+
+    mg = "/providers/Microsoft.Management/managementGroups/mg-root"
+    seen_from_sub = load("arm-role-eligibility-sub1.json")["value"][0]  # also listed at the group: once
+    at_group = copy.deepcopy(seen_from_sub)
+    at_group["id"] = f"{mg}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances/c0000000-mg"
+    at_group["properties"].update(principalId=IDS["users"]["dave"], scope=mg)
+    exchanges = tenant_exchanges() + [Exchange(
+        "GET", f"{ARM}{mg}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances",
+        body={"value": [seen_from_sub, at_group]})]
+    transport = ReplayTransport(exchanges)
+    raw = AzureCollector(FakeCredential(), transport=transport, retry_backoff_factor=0,
+                         management_group="mg-root").collect()
+    assert transport.unused() == []
+    assert len(raw.rbac_eligibility) == 2
+    dave = named(normalize(raw), "dave@contoso.example")
+    assert dave.prop("privileged_reason") == f"eligible (PIM) for Owner at management group scope {mg}"
+    assert f"Owner at {mg}" in dave.prop("eligible_roles")

@@ -72,6 +72,27 @@ def test_scan_snapshot_of_az_exports_end_to_end(tmp_path):
     assert got[("logging.retention_minimum", "law-audit/AzureActivity")] == "PASS"
     assert got[("logging.audit_trail_enabled", "prod-trading")] == "PASS"
     assert got[("logging.audit_trail_enabled", "dev-sandbox")] == "ERROR"  # not in the export
+    # applications / servicePrincipals / PIM pages exported with `az rest`
+    assert got[("mfa.privileged_access_keys", "deploy-pipeline")] == "FAIL"  # active client secret
+    assert got[("mfa.privileged_access_keys", "report-exporter")] == "PASS"  # expired secret only
+    assert got[("mfa.privileged_access_keys", "mi-backup-runner")] == "PASS"  # managed identity
+    assert got[("mfa.privileged_users", "erin@contoso.example")] == "FAIL"  # PIM-eligible Global Administrator
+
+
+def test_export_without_credentials_or_pim_pages_is_unknown(tmp_path):
+    left_out = {"graph-applications.json", "graph-service-principals-page1.json", "graph-service-principals-page2.json",
+                "graph-role-eligibility.json", "arm-role-eligibility-sub1.json"}
+    files = [p for p in EXPORTS if p.name not in left_out]
+    result = CliRunner().invoke(app, ["scan", "snapshot", *map(str, files), "--format", "json",
+                                      "--output-dir", str(tmp_path), "--quiet"])
+    assert result.exit_code == 1, result.output
+    got = findings(tmp_path)
+    assert got[("mfa.privileged_access_keys", "deploy-pipeline")] == "ERROR"
+    assert got[("mfa.privileged_users", "erin@contoso.example")] == "ERROR"  # eligibility unknown, not N/A
+    assert got[("mfa.privileged_users", "bob@contoso.example")] == "FAIL"
+    gaps = {name for (policy, name), status in got.items() if status == "ERROR" and "NotInExport" in name}
+    assert {"export:applications (NotInExport)", "export:roleEligibilityScheduleInstances (NotInExport)",
+            "export:arm-roleEligibilityScheduleInstances (NotInExport)"} <= gaps
 
 
 def test_live_collection_evaluated_by_the_engine():
