@@ -187,17 +187,23 @@ def finish_scan(
     fail_on = config.fail_on if opts.fail_on is None else _severity(opts.fail_on)
     policies = load_policies()
     waivers = load_waivers(opts.waivers, policies) if opts.waivers else None
-    result = evaluate(inventory, policies, config, waivers, source=source, areas=areas)
+    err = stderr_console(opts.quiet)
+    with progress(err, f"evaluating {len(inventory):,} resources"):
+        result = evaluate(inventory, policies, config, waivers, source=source, areas=areas)
     if postprocess is not None:
         postprocess(result)
     if opts.save_inventory:
-        inventory_mod.save(inventory, opts.save_inventory)
-    written = render_all(result, formats, opts.output_dir)
+        with progress(err, f"saving the inventory to {opts.save_inventory}"):
+            inventory_mod.save(inventory, opts.save_inventory)
+    # no spinner while something is printed to the same terminal
+    to_terminal = "table" in formats or opts.output_dir is None
+    with progress(err, f"writing {len(result.findings):,} findings", off=to_terminal):
+        written = render_all(result, formats, opts.output_dir)
     if opts.store:
         from scanner.store.history import record_scan
 
-        record_scan(result, db_url=opts.db)
-    err = stderr_console(opts.quiet)
+        with progress(err, "storing the scan"):
+            record_scan(result, db_url=opts.db)
     for problem in result.waiver_problems:
         err.print(f"[yellow]waiver[/yellow] {problem}")
     if written:
@@ -206,6 +212,15 @@ def finish_scan(
             err.print(f"  wrote {path}")
     code = result.exit_code(fail_on, errors_fail=opts.errors_fail)
     raise typer.Exit(code)
+
+
+def progress(console, message: str, *, off: bool = False):
+    """A spinner on a terminal (stderr), nothing otherwise: long steps show they are alive."""
+    from contextlib import nullcontext
+
+    if off or console.quiet or not console.is_terminal:
+        return nullcontext()
+    return console.status(message)
 
 
 def _severity(text: str):

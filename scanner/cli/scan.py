@@ -25,8 +25,10 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         opts: ScanOptions,
     ) -> None:
         """Evaluate saved inventories and export files (no cloud access needed)."""
+        from scanner.cli.common import progress
         from scanner.connectors.offline import load_paths
 
         err = stderr_console(opts.quiet)
-        inv = load_paths(paths, on_skip=lambda p: err.print(f"[dim]skipped {p}: not a recognised input[/dim]"))
+        with progress(err, "reading " + ", ".join(str(p) for p in paths)):
+            inv = load_paths(paths, on_skip=lambda p: err.print(f"[dim]skipped {p}: not a recognised input[/dim]"))
         finish_scan(inv, opts, source="snapshot:" + ",".join(str(p) for p in paths))
