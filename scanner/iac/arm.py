@@ -233,6 +233,13 @@ def sql_server(r: ArmResource, t: ArmTemplate) -> Normalized:
            if str(t.get(d, "properties.state")).lower() == "disabled"]
     if off:  # a database with TDE off stores its data unencrypted
         props = {"encryption.enabled": False, "encryption.key_manager": "none", "tde_disabled": off}
+    # backups of each database: geo-redundant (the paired region) unless Local / Zone is requested
+    redundancy = [t.get(d, "properties.requestedBackupStorageRedundancy") if t.has(
+        d, "properties.requestedBackupStorageRedundancy") else "Geo"
+        for d in t.related(r, "Microsoft.Sql/servers/databases")]
+    if redundancy and all(isinstance(x, str) for x in redundancy):
+        props["geo_redundant"] = any(x.lower() in ("geo", "geozone") for x in redundancy)
+        props["replica_regions"] = None if props["geo_redundant"] else []
     return Normalized("database", "Microsoft.Sql/servers", props)
 
 
