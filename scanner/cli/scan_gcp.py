@@ -39,6 +39,14 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
                 "so group members inherit the group's roles. Without it group membership is unknown.",
             ),
         ] = False,
+        key_activity: Annotated[
+            bool,
+            typer.Option(
+                "--key-activity/--no-key-activity",
+                help="Ask Policy Analyzer when service accounts and their keys were last used "
+                "(2 calls per project holding user-managed keys).",
+            ),
+        ] = True,
         quota_project: Annotated[
             str | None,
             typer.Option("--quota-project", help="Project billed for Cloud Asset API quota."),
@@ -73,8 +81,8 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         started = datetime.now(timezone.utc)
         with _progress(err, show=not opts.quiet and sys.stderr.isatty()) as progress:
             collected = collect(scopes, client, workers=workers, progress=progress)
-            extra = enrich(scopes, collected.records, read_groups=read_groups, endpoint=endpoint_url,
-                           quota_project=quota_project)
+            extra = enrich(scopes, collected.records, read_groups=read_groups, key_activity=key_activity,
+                           endpoint=endpoint_url, quota_project=quota_project)
             directory, dir_gaps, dir_calls = None, [], 0
             if directory_customer:
                 from scanner.connectors.gcp.directory import directory_session, fetch_directory

@@ -5,7 +5,7 @@ After the Cloud Asset calls of a live scan:
 * inherited roles — the IAM policies of folders and the organization above a project- or
   folder-scoped scan (:mod:`.hierarchy`), always;
 * service-account key last use — Policy Analyzer activity for projects that hold
-  user-managed keys (:mod:`.activity`), always;
+  user-managed keys (:mod:`.activity`), unless ``--no-key-activity``;
 * group membership — the Cloud Identity Groups API for every group a binding names
   (:mod:`.groups`), with ``--read-groups``.
 
@@ -38,6 +38,7 @@ def enrich(
     records: list[AssetRecord],
     *,
     read_groups: bool = False,
+    key_activity: bool = True,
     endpoint: str | None = None,
     quota_project: str | None = None,
     session=None,
@@ -48,7 +49,7 @@ def enrich(
     out = Enrichment()
     scopes_wanted = [CLOUD_PLATFORM_SCOPE] + ([groups.GROUPS_SCOPE] if read_groups else [])
     needs_hierarchy = any(not s.startswith("organizations/") for s in scopes)
-    key_projects = activity.projects_with_keys(records)
+    key_projects = activity.projects_with_keys(records) if key_activity else []
     if session is None and (needs_hierarchy or key_projects or read_groups):
         session = authorized_session(scopes_wanted, anonymous=bool(endpoint), quota_project=quota_project)
 

@@ -155,6 +155,11 @@ def test_key_last_use_from_policy_analyzer(api, tmp_path):
     assert api.calls("activity") == 2  # one project with keys × two activity types
 
 
+def test_no_key_activity_skips_policy_analyzer(api, tmp_path):
+    _scan(api, tmp_path, "--scope", ORG, "--no-key-activity")
+    assert api.calls("activity") == 0
+
+
 def test_refused_activity_leaves_last_use_unknown_and_is_a_gap(api, tmp_path):
     api.denied.add(("activity", "projects/trading-prod"))
     _, doc = _scan(api, tmp_path, "--scope", ORG)
