@@ -13,6 +13,7 @@ interpolation of those. Anything else stays *unresolved* (``None``), never guess
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -81,15 +82,39 @@ def strip_meta(value: Any) -> Any:
 
 
 def _parse_file(path: Path, problems: list[ParseProblem], rel_to: Path) -> dict[str, Any]:
+    """The file's HCL as python-hcl2 gives it (read-only: the result may be shared)."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        problems.append(ParseProblem(_rel(path, rel_to), f"cannot read Terraform: {e.strerror}"))
+        return {}
+    # Parse each file once per run: a module called N times, and the root search before the
+    # scan, would otherwise parse the same file again each time (lark is most of our time).
+    # Keyed by path and content, so an edited file is never served stale.
+    key = (str(path.resolve()), hashlib.blake2b(data, digest_size=16).digest())
+    hit = _PARSED.get(key)
+    if hit is None:
+        hit = _parse_bytes(data)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.pop(next(iter(_PARSED)))  # oldest first
+        _PARSED[key] = hit
+    doc, error = hit
+    if error is not None:
+        problems.append(ParseProblem(_rel(path, rel_to), f"cannot parse Terraform: {error}"))
+    return doc
+
+
+_PARSED: dict[tuple[str, bytes], tuple[dict[str, Any], str | None]] = {}
+_PARSED_MAX = 4096
+
+
+def _parse_bytes(data: bytes) -> tuple[dict[str, Any], str | None]:
     import hcl2  # lazy: the CLI must start fast
 
     try:
-        with path.open(encoding="utf-8") as fh:
-            return hcl2.load(fh, with_meta=True)
+        return hcl2.loads(data.decode("utf-8"), with_meta=True), None
     except Exception as e:  # lark raises many error types; one bad file must not stop the scan
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        problems.append(ParseProblem(_rel(path, rel_to), f"cannot parse Terraform: {first}"))
-        return {}
+        return {}, (str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)
 
 
 def _rel(path: Path, base: Path) -> str:

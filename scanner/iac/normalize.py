@@ -187,7 +187,8 @@ def normalize_project(project: TfProject, prefix: str, inventory: Inventory) -> 
                 provider="iac",
                 account=ACCOUNT,
                 region=None,
-                service=f"terraform:{prefix}{problem.file}",
+                # already relative to the working directory (project._relocate), like locations
+                service=f"terraform:{problem.file}",
                 kinds=tuple(sorted(ALL_KINDS)),
                 code="ParseError",
                 message=problem.message,

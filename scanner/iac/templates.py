@@ -102,6 +102,8 @@ def load_yaml(text: str) -> Any:
         _LOADER = _yaml_loader()
     try:
         return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a SafeLoader subclass
+    except (TypeError, RecursionError) as e:  # e.g. a mapping used as a key
+        raise ValueError(f"not a template: {type(e).__name__}") from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -136,6 +138,8 @@ def load_json(text: str) -> Any:
         return decoder.decode(text)
     except json.JSONDecodeError as e:
         raise ValueError(f"{e.msg} (line {e.lineno})") from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 # --- discovery -------------------------------------------------------------------------------
@@ -170,7 +174,7 @@ def _shown(path: Path) -> str:
 
 def _candidates(base: Path) -> list[Path]:
     if base.is_file():
-        return [base]
+        return [base] if base.suffix.lower() in _SUFFIXES or base.suffix == ".bicep" else []
     out = []
     for f in sorted(base.rglob("*")):
         rel = f.relative_to(base).parts

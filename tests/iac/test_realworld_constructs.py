@@ -1,0 +1,93 @@
+"""Constructs met in public module repositories (benchmarks/iac/realworld.tsv), as tiny
+hand-written snippets: they parse, and what cannot be followed is a coverage gap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scanner.iac import hcl
+from scanner.iac.project import collect
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_legacy_and_unusual_syntax_parses(tmp_path):
+    # unquoted block label (Terraform 0.11 style), two spaces between labels, object with
+    # ":" separators, legacy splat, escaped quotes, heredoc, no newline at the end
+    write(tmp_path / "main.tf", '''provider azurerm {
+  features {}
+}
+resource "aws_iam_role" "r" {
+  name = "r"
+  assume_role_policy = <<POLICY
+{"Version": "2012-10-17"}
+POLICY
+}
+resource "aws_sqs_queue"  "q" {
+  name   = "q"
+  policy = join(",", aws_iam_role.r.*.arn)
+  tags   = { pattern = "{ $.errorCode = \\"AccessDenied\\" }" }
+}
+module "m" {
+  source = "./m"
+  placement = {
+    data_locations : ["ASIA-EAST1"]
+  }
+}''')
+    write(tmp_path / "m" / "main.tf", 'resource "aws_sns_topic" "t" {\n  name = "t"\n}\n')
+    inv = collect(tmp_path)
+    assert inv.coverage_gaps == []
+    assert inv.get("aws_sqs_queue.q").properties.get("region_unresolved")
+    assert inv.get("aws_sqs_queue.q").tags == {"pattern": '{ $.errorCode = "AccessDenied" }'}
+    assert inv.get("module.m.aws_sns_topic.t") is not None
+
+
+def test_module_called_many_times_is_parsed_once(tmp_path, monkeypatch):
+    write(tmp_path / "mod" / "main.tf", 'variable "name" {}\nresource "aws_sqs_queue" "q" {\n  name = var.name\n}\n')
+    calls = "\n".join(f'module "q{i}" {{\n  source = "./mod"\n  name   = "q{i}"\n}}' for i in range(5))
+    write(tmp_path / "main.tf", calls + "\n")
+    parsed = []
+    real = hcl._parse_bytes
+    monkeypatch.setattr(hcl, "_parse_bytes", lambda data: parsed.append(data) or real(data))
+    inv = collect(tmp_path)  # the root search and the scan both load the tree
+    assert len(parsed) == 2  # main.tf and mod/main.tf, once each
+    assert sorted(r.id for r in inv) == [f"module.q{i}.aws_sqs_queue.q" for i in range(5)]
+    project = hcl.load_project(tmp_path)  # served from the cache, each instance with its own values
+    assert [hcl.resolve(r.attrs["name"], r.module) for r in project.resources] == [f"q{i}" for i in range(5)]
+    assert len(parsed) == 2
+
+
+def test_edited_file_is_parsed_again(tmp_path):
+    tf = tmp_path / "main.tf"
+    write(tf, 'resource "aws_sqs_queue" "a" {\n  name = "a"\n}\n')
+    assert collect(tmp_path).get("aws_sqs_queue.a") is not None
+    write(tf, 'resource "aws_sqs_queue" "b" {\n  name = "b"\n}\n')  # same size, same instant
+    inv = collect(tmp_path)
+    assert inv.get("aws_sqs_queue.b") is not None and inv.get("aws_sqs_queue.a") is None
+
+
+def test_unparsable_file_is_a_gap_on_every_load(tmp_path):
+    write(tmp_path / "bad.tf", 'resource "aws_s3_bucket" "b" {\n  bucket = \n')
+    write(tmp_path / "ok.tf", 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n')
+    for _ in range(2):  # the second load is served from the parse cache
+        inv = collect(tmp_path)
+        assert [g.code for g in inv.coverage_gaps] == ["ParseError"]
+
+
+@pytest.mark.parametrize("cwd_is_scan_dir", [False, True])
+def test_gap_names_the_file_once_in_a_multi_root_scan(tmp_path, monkeypatch, cwd_is_scan_dir):
+    # a registry module without `terraform init` in one of several roots
+    write(tmp_path / "a" / "main.tf", 'module "k" {\n  source = "terraform-aws-modules/kms/aws"\n}\n')
+    write(tmp_path / "b" / "main.tf", 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n')
+    if cwd_is_scan_dir:
+        monkeypatch.chdir(tmp_path)
+    inv = collect(tmp_path)
+    (gap,) = inv.coverage_gaps
+    assert "not a local path and was not downloaded" in gap.message
+    file = gap.service.removeprefix("terraform:")
+    assert Path(file).resolve() == (tmp_path / "a" / "main.tf").resolve()
