@@ -81,19 +81,14 @@ def _backup(r: Reader, region: str) -> dict[str, Any]:
     vaults = r.pages("backup", region, "list_backup_vaults", "BackupVaultList")
     out: dict[str, Any] = {"vaults": vaults}
     points: list[dict[str, Any]] = []
-    unread: list[str] = []
     for v in vaults:
         if v.get("NumberOfRecoveryPoints") == 0:
             continue  # the listing says the vault is empty: no call
         got = _try(lambda: r.pages("backup", region, "list_recovery_points_by_backup_vault", "RecoveryPoints",
                                    BackupVaultName=v["BackupVaultName"], PaginationConfig={"PageSize": 1000}))
-        if got is _ABSENT:
-            unread.append(v["BackupVaultArn"])  # gap recorded; that vault's recovery points stay unknown
-        else:
+        if got is not _ABSENT:  # else the gap is recorded: that vault's recovery points stay unknown
             points.extend(got)
     out["recovery_points"] = points
-    if unread:
-        out["recovery_points_unread"] = unread
     try:
         plans = []
         for p in r.pages("backup", region, "list_backup_plans", "BackupPlansList"):

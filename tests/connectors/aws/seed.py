@@ -50,4 +50,21 @@ def seed(session, regions=("ap-east-2", "ap-northeast-1"), endpoint_url=None):
                                         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
     c("sqs", primary).create_queue(QueueName="orders", Attributes={"KmsMasterKeyId": "alias/customer-data"})
     c("sns", regions[1]).create_topic(Name="alerts")
-    return {"cmk": cmk}
+    account = c("sts").get_caller_identity()["Account"]
+    # AWS Backup: a daily plan that copies every recovery point to a Tokyo vault
+    c("backup", regions[1]).create_backup_vault(BackupVaultName="dr-tokyo")
+    backup = c("backup", primary)
+    backup.create_backup_vault(BackupVaultName="tw-vault", EncryptionKeyArn=cmk)
+    backup.create_backup_vault(BackupVaultName="tw-local")
+    backup.create_backup_plan(BackupPlan={"BackupPlanName": "daily-dr", "Rules": [
+        {"RuleName": "daily", "TargetBackupVaultName": "tw-vault",
+         "CopyActions": [{"DestinationBackupVaultArn": f"arn:aws:backup:{regions[1]}:{account}:backup-vault:dr-tokyo"}]},
+        {"RuleName": "local", "TargetBackupVaultName": "tw-local"}]})
+    # an Aurora global database: writer in Taipei, secondary in Tokyo
+    c("rds", primary).create_global_cluster(GlobalClusterIdentifier="tw-global", Engine="aurora-postgresql", EngineVersion="15.4")
+    c("rds", primary).create_db_cluster(DBClusterIdentifier="tw-aurora", Engine="aurora-postgresql", EngineVersion="15.4",
+                                        MasterUsername="admin_user", MasterUserPassword="Sup3r-secret-pw", GlobalClusterIdentifier="tw-global",
+                                        StorageEncrypted=True, KmsKeyId=cmk)
+    c("rds", regions[1]).create_db_cluster(DBClusterIdentifier="tw-aurora-tokyo", Engine="aurora-postgresql", EngineVersion="15.4",
+                                           GlobalClusterIdentifier="tw-global")
+    return {"cmk": cmk, "account": account}
