@@ -1,4 +1,8 @@
-"""End to end: moto's server on 127.0.0.1, `cloudgov scan aws --endpoint-url` in a subprocess."""
+"""End to end: moto's server on 127.0.0.1, `cloudgov scan aws --endpoint-url` in a subprocess.
+
+One server for the module (starting it is most of the cost); the rejected-credentials test
+switches its authentication on and off through moto's ``/moto-api/reset-auth``.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import boto3
@@ -43,7 +48,7 @@ def _start_server(**extra: str):
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             return proc, f"http://127.0.0.1:{port}"
         except OSError:
-            time.sleep(0.2)
+            time.sleep(0.05)
     proc.kill()
     pytest.fail("moto server did not start")
 
@@ -56,7 +61,7 @@ def moto_server():
         seed(session, REGIONS.split(","), endpoint_url=url)
         yield url
     finally:
-        proc.terminate()
+        proc.kill()  # an emulator has nothing to flush; SIGTERM waits for its open connections
         proc.wait(10)
 
 
@@ -86,6 +91,11 @@ def test_scan_aws_against_moto_server(moto_server, tmp_path):
     assert status[("logging.retention_minimum", "/app/audit")] == "PASS"
     trail_findings = [s for (p, _), s in status.items() if p == "logging.audit_trail_enabled"]
     assert trail_findings and set(trail_findings) == {"PASS"}  # the multi-region trail is logging
+    # a Backup plan copying to Tokyo, and an Aurora global database with a Tokyo secondary
+    assert status[("residency.replica_location", "tw-vault")] == "FAIL"
+    assert status[("residency.replica_location", "tw-local")] == "PASS"
+    assert status[("residency.replica_location", "tw-aurora")] == "FAIL"
+    assert status[("residency.data_location", "tw-aurora-tokyo")] == "FAIL"
     inv = json.loads((tmp_path / "inv.json").read_text())
     src = inv["sources"][0]
     assert src["connector"] == "aws" and src["api_calls"] > 0 and src["endpoint_url"] == moto_server
@@ -109,14 +119,20 @@ def test_denied_service_gives_error_findings_not_passes(moto_server, tmp_path):
     assert not any(f.status.value == "PASS" and "/app/audit" in f.resource.id for f in retention)
 
 
+def _moto_auth(url: str, free_actions: str) -> None:
+    """moto checks credentials like AWS once ``free_actions`` unauthenticated calls are spent."""
+    req = urllib.request.Request(f"{url}/moto-api/reset-auth", data=free_actions.encode(), method="POST",
+                                 headers={"Content-Type": "text/plain"})  # a form body would be parsed away
+    urllib.request.urlopen(req, timeout=10).close()
+
+
 @pytest.mark.slow
-def test_rejected_credentials_exit_2_with_one_sentence():
-    proc, url = _start_server(INITIAL_NO_AUTH_ACTION_COUNT="0")  # moto then checks keys like AWS
+def test_rejected_credentials_exit_2_with_one_sentence(moto_server):
+    _moto_auth(moto_server, "0")
     try:
-        run = _cloudgov("scan", "aws", "--endpoint-url", url, "--regions", "ap-east-2", env=_env())
+        run = _cloudgov("scan", "aws", "--endpoint-url", moto_server, "--regions", "ap-east-2", env=_env())
     finally:
-        proc.terminate()
-        proc.wait(10)
+        _moto_auth(moto_server, "inf")
     assert run.returncode == 2, run.stderr
     assert "Traceback" not in run.stderr
     assert "AWS rejected the credentials" in run.stderr
