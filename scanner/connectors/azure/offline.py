@@ -206,10 +206,10 @@ def _missing(raw: AzureRaw, seen: dict[str, bool]) -> None:
         raw.gaps.append(gap(tenant, "export:directoryRoles", (Kind.IDENTITY_USER,), "NotInExport",
                             "the export has no directory roles page: directory-role privilege is unknown"))
     if raw.users is not None and raw.directory_eligibility is None:
-        raw.gaps.append(gap(tenant, "export:roleEligibilityScheduleInstances", (Kind.IDENTITY_USER, Kind.IDENTITY_GROUP),
-                            "NotInExport", "the export has no PIM eligible directory roles page "
-                            "(roleManagement/directory/roleEligibilityScheduleInstances): who can activate a "
-                            "privileged role is unknown"))
+        raw.gaps.append(gap(tenant, "export:roleEligibilityScheduleInstances",
+                            (Kind.IDENTITY_USER, Kind.IDENTITY_GROUP), "NotInExport",
+                            "the export has no PIM eligible directory roles page (roleManagement/directory/"
+                            "roleEligibilityScheduleInstances): who can activate a privileged role is unknown"))
     if raw.authorization is not None and raw.rbac_eligibility is None:
         raw.gaps.append(gap(tenant, "export:arm-roleEligibilityScheduleInstances",
                             (Kind.IDENTITY_USER, Kind.IDENTITY_GROUP), "NotInExport",
