@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scanner.errors import InputError
 from scanner.inventory import Inventory
 from scanner.model import CoverageGap, Status
 
@@ -50,18 +51,34 @@ def scan_iac(
     from scanner.iac.project import collect
 
     base = Path(path)
+    directory = base if base.is_dir() else base.parent
+    # checkov runs while we parse (our layer then costs only what outlasts it); its errors
+    # are raised after ours, so a path without templates still says so first
+    pending, checkov_error = None, None
+    if use_checkov and base.exists():
+        from scanner.iac.checkov import find_checkov, start_checkov
+        from scanner.iac.mapping import requested_checks
+
+        try:  # missing → InputError naming `cloudgov iac setup`
+            pending = start_checkov(directory, requested_checks(), executable=find_checkov(), timeout=timeout)
+        except InputError as e:
+            checkov_error = e
     notes: list[str] = []
-    inv = collect(base, region=region, location=location, notes=notes)
+    try:
+        inv = collect(base, region=region, location=location, notes=notes)
+    except BaseException:
+        if pending is not None:
+            pending.cancel()
+        raise
     scan = IacScan(inv, notes=notes)
     if not use_checkov:
         scan.notes.append("checkov not run (--no-checkov): values only cloudgov's parser can read")
         return scan
-    from scanner.iac.checkov import find_checkov, run_checkov
-    from scanner.iac.mapping import apply_checkov, requested_checks
+    if checkov_error is not None:
+        raise checkov_error
+    from scanner.iac.mapping import apply_checkov
 
-    exe = find_checkov()  # missing → InputError naming `cloudgov iac setup`
-    directory = base if base.is_dir() else base.parent
-    run = run_checkov(directory, requested_checks(), executable=exe, timeout=timeout)
+    run = pending.wait()
     stats = apply_checkov(inv, run, directory)
     for err in run.parsing_errors:
         inv.gap(

@@ -19,7 +19,7 @@ from typing import Any
 
 from scanner.errors import InputError
 
-__all__ = ["CheckResult", "CheckovRun", "find_checkov", "run_checkov", "parse_output", "CHECKS_DIR", "SETUP_HINT"]
+__all__ = ["CheckResult", "CheckovRun", "PendingCheckov", "find_checkov", "start_checkov", "run_checkov", "parse_output", "CHECKS_DIR", "SETUP_HINT"]
 
 CHECKS_DIR = Path(__file__).with_name("checks")
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -92,28 +92,76 @@ def command(executable: Path, directory: Path, check_ids: list[str]) -> list[str
     ]
 
 
-def run_checkov(
+class PendingCheckov:
+    """A checkov run under way: cloudgov parses and normalizes while checkov works."""
+
+    def __init__(self, proc: subprocess.Popen, out: Any, err: Any, directory: Path, timeout: float) -> None:
+        import time
+
+        self._proc, self._out, self._err = proc, out, err
+        self._directory, self._timeout = directory, timeout
+        self._started = time.perf_counter()
+
+    def wait(self) -> CheckovRun:
+        import time
+
+        left = max(0.0, self._timeout - (time.perf_counter() - self._started))
+        try:
+            self._proc.wait(timeout=left)
+        except subprocess.TimeoutExpired:
+            self.cancel()
+            raise InputError(
+                f"checkov did not finish within {self._timeout:.0f} s on {self._directory}; raise --checkov-timeout."
+            ) from None
+        seconds = time.perf_counter() - self._started
+        stdout, stderr = self._read(self._out), self._read(self._err)
+        run = parse_output(stdout, returncode=self._proc.returncode, stderr=stderr)
+        run.seconds = seconds
+        return run
+
+    def cancel(self) -> None:
+        """Stop checkov (our own scan failed, or it ran out of time)."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+        self._read(self._out), self._read(self._err)
+
+    @staticmethod
+    def _read(fh: Any) -> str:
+        if fh.closed:
+            return ""
+        fh.seek(0)
+        text = fh.read().decode("utf-8", errors="replace")
+        fh.close()
+        return text
+
+
+def start_checkov(
     directory: Path, check_ids: list[str], *, executable: Path | None = None, timeout: float = DEFAULT_TIMEOUT
-) -> CheckovRun:
-    import time
+) -> PendingCheckov:
+    """Start checkov and return at once; :meth:`PendingCheckov.wait` gives its results."""
+    import tempfile
 
     exe = executable or find_checkov()
     directory = directory.resolve()
     env = dict(os.environ, BC_SKIP_MAPPING="TRUE", CHECKOV_RUN_SCA_PACKAGE_SCAN_V2="false", LOG_LEVEL="ERROR")
     env.pop("BC_API_KEY", None)  # never send code to the vendor's platform
-    start = time.perf_counter()
+    # files, not pipes: a full pipe would stall checkov until we read, i.e. until our scan ends
+    out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
     try:
-        proc = subprocess.run(
-            command(exe, directory, check_ids), capture_output=True, text=True, timeout=timeout, env=env,
-            cwd=directory,
+        proc = subprocess.Popen(
+            command(exe, directory, check_ids), stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env, cwd=directory,
         )
-    except subprocess.TimeoutExpired:
-        raise InputError(f"checkov did not finish within {timeout:.0f} s on {directory}; raise --checkov-timeout.") from None
     except OSError as e:
+        out.close(), err.close()
         raise InputError(f"cannot run checkov at {exe} ({e.strerror}); run `cloudgov iac setup`.") from None
-    run = parse_output(proc.stdout, returncode=proc.returncode, stderr=proc.stderr)
-    run.seconds = time.perf_counter() - start
-    return run
+    return PendingCheckov(proc, out, err, directory, timeout)
+
+
+def run_checkov(
+    directory: Path, check_ids: list[str], *, executable: Path | None = None, timeout: float = DEFAULT_TIMEOUT
+) -> CheckovRun:
+    return start_checkov(directory, check_ids, executable=executable, timeout=timeout).wait()
 
 
 def parse_output(stdout: str, *, returncode: int = 0, stderr: str = "") -> CheckovRun:
