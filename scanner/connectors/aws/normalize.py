@@ -101,7 +101,8 @@ def _add_merged(inv: Inventory, out: tuple[list[Resource], list[Any]]) -> None:
     for r in res:
         old = inv.resources.get(r.id)
         inv.add(replace(old, properties={**r.properties, **old.properties}) if old else r)
-    have = {(x.source, x.type, x.target) for x in inv.relationships if x.source in {r.id for r in res}}
+    ids = {r.id for r in res}
+    have = {(x.source, x.type, x.target) for x in inv.relationships if x.source in ids}
     inv.relationships.extend(x for x in rels if (x.source, x.type, x.target) not in have)
 
 
