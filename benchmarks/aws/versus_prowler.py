@@ -101,6 +101,7 @@ def run_tool(name: str, proxy: CountingProxy, work: Path, prowler: Path) -> dict
         ok = (0, 3)  # 3 = some check failed
     proxy.label = name
     proxy.first[name] = None
+    load = os.getloadavg()[0]
     t0 = time.monotonic()
     wall, rss, code = measured(cmd, e, out, work / f"{name}.log")
     if code not in ok:
@@ -108,7 +109,7 @@ def run_tool(name: str, proxy: CountingProxy, work: Path, prowler: Path) -> dict
     calls = proxy.by_label(name)
     first, last = proxy.first.get(name), proxy.last.get(name)
     return {"wall_s": wall, "startup_s": (first - t0) if first else None, "active_s": (last - first) if first else None,
-            "peak_mib": rss, "requests": sum(calls.values()), "calls": calls, "out": out}
+            "peak_mib": rss, "load": load, "requests": sum(calls.values()), "calls": calls, "out": out}
 
 
 def per_entity(calls: Counter, service: str) -> int:
@@ -165,12 +166,13 @@ def main() -> None:
         inv = json.loads((cg["out"] / "inv.json").read_text())["sources"][0]
         print(f"## ~{n} resources ({inv['resources']} in cloudgov's inventory; {counts['buckets'] + counts['trails'] + 1} "
               f"buckets, {counts['users'] + 2} users)\n")
-        print("| tool | wall s | start-up s | active s | peak MiB | HTTP requests | S3 req/bucket | IAM req/user |")
-        print("|---|---|---|---|---|---|---|---|")
+        print("| tool | wall s | start-up s | active s | peak MiB | HTTP requests | S3 req/bucket | IAM req/user | load avg |")
+        print("|---|---|---|---|---|---|---|---|---|")
         nb, nu = counts["buckets"] + counts["trails"] + 1, counts["users"] + 2
         for name, r in (("cloudgov", cg), (version, pw)):
             print(f"| {name} | {r['wall_s']:.1f} | {r['startup_s']:.1f} | {r['active_s']:.1f} | {r['peak_mib']:.0f} | "
-                  f"{r['requests']} | {per_entity(r['calls'], 's3') / nb:.1f} | {per_entity(r['calls'], 'iam') / nu:.1f} |")
+                  f"{r['requests']} | {per_entity(r['calls'], 's3') / nb:.1f} | {per_entity(r['calls'], 'iam') / nu:.1f} | "
+                  f"{r['load']:.1f}/{os.cpu_count()} |")
         print(f"\nratio cloudgov/Prowler: requests {cg['requests'] / pw['requests']:.2f}, wall {cg['wall_s'] / pw['wall_s']:.2f}, "
               f"memory {cg['peak_mib'] / pw['peak_mib']:.2f}\n")
         for name, r in (("cloudgov", cg), ("prowler", pw)):
@@ -182,6 +184,9 @@ def main() -> None:
             print(f"<!-- {name} top operations: {top} -->")
         fc, fp = findings_cloudgov(cg["out"]), findings_prowler(pw["out"])
         print(f"\nfindings: cloudgov {dict(Counter(st for _, st, _ in fc))}, Prowler {dict(Counter(st for _, st, _ in fp))}\n")
+        loc = Counter(st for pid, st, _ in fc if pid == "residency.data_location")
+        print(f"cloudgov residency.data_location: {dict(loc)} (the {REGIONS[1]} resources are outside the default "
+              "jurisdiction); Prowler has no data-location check\n")
         print("\n".join(probe_table(fc, fp)) + "\n")
 
 
