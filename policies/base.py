@@ -164,6 +164,12 @@ class Context:
                     return True, f"via group {group.name or group.id}: {why}"
                 if g_priv is None:
                     unknown_group = True
+            # a group whose members could not be read: privilege is unknown only if the
+            # group is (or may be) privileged; a harmless group changes nothing
+            for rel in self.inventory.outgoing(r.id, RelType.MAY_BE_MEMBER_OF):
+                group = self.inventory.get(rel.target)
+                if group is None or self._privileged_uncached(group, depth + 1)[0] is not False:
+                    unknown_group = True
         if explicit is False and not unknown_group:
             return False, "set by the connector"
         if not known or unknown_group:

@@ -178,6 +178,7 @@ class RelType(StrEnum):
     REPLICATES_TO = "replicates_to"  # bucket/table -> replica
     BACKUP_OF = "backup_of"  # snapshot/backup -> source
     MEMBER_OF = "member_of"  # user -> group
+    MAY_BE_MEMBER_OF = "may_be_member_of"  # user -> group whose membership could not be read
     CAN_ASSUME = "can_assume"  # principal -> role
     IN_ACCOUNT = "in_account"  # resource -> account
     OPERATED_BY = "operated_by"  # account -> vendor service

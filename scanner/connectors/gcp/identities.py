@@ -11,9 +11,9 @@ Whether a person has 2-step verification is only in the Admin SDK Directory API
 Group members come from the Cloud Identity Groups API (:class:`~.facts.Groups`): each
 member gets a ``member_of`` edge to the group, which keeps its own roles, and the policy
 layer follows the edge. Members of a group whose membership was asked for but refused
-cannot be named, so every user and service account gets a ``member_of`` edge to
-:data:`UNREADABLE_GROUPS`, an id never in the inventory: their privilege is unknown
-(ERROR) unless their own roles already make them privileged.
+cannot be named, so every user and service account gets a ``may_be_member_of`` edge to
+each such group: the policy layer then calls their privilege unknown (ERROR) when that
+group is privileged, unless their own roles already make them privileged.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from scanner.connectors.gcp.facts import Activity, Groups
 from scanner.inventory import Inventory
 from scanner.model import CoverageGap, Kind, RelType, Resource
 
-__all__ = ["Directory", "identities", "NO_DIRECTORY_REASON", "NO_GROUPS_REASON", "UNREADABLE_GROUPS"]
+__all__ = ["Directory", "identities", "NO_DIRECTORY_REASON", "NO_GROUPS_REASON"]
 
 SERVICE_ACCOUNT = "iam.googleapis.com/ServiceAccount"
 SERVICE_ACCOUNT_KEY = "iam.googleapis.com/ServiceAccountKey"
@@ -42,7 +42,6 @@ NO_GROUPS_REASON = (
     "group membership is not in Cloud Asset Inventory; run `cloudgov scan gcp` with --read-groups "
     "(Cloud Identity Groups API)"
 )
-UNREADABLE_GROUPS = "gcp:groups/membership-unreadable"
 _NEVER = ("1970-01-01T00:00:00.000Z", "1970-01-01T00:00:00Z")
 
 
@@ -182,10 +181,13 @@ def identities(
         _directory_admins(inv, ctx, directory, principals)
     for member, group in memberships:
         inv.relate(member, RelType.MEMBER_OF, group)
-    if unreadable:
+    for group in sorted(unreadable):
+        members = {m for m, g in memberships if g == group}
         for key in principals:
-            if key.startswith(("user:", "serviceAccount:")) and not _google_managed(key.split(":", 1)[1]):
-                inv.relate(key, RelType.MEMBER_OF, UNREADABLE_GROUPS)
+            if key.startswith(("user:", "serviceAccount:")) and key not in members and not _google_managed(
+                key.split(":", 1)[1]
+            ):
+                inv.relate(key, RelType.MAY_BE_MEMBER_OF, group)
     for account, roles in sorted(unresolved.items()):
         gaps.append(
             CoverageGap(
@@ -196,20 +198,23 @@ def identities(
         )
 
 
-def _memberships(principals: dict[str, _Principal], groups: Groups | None) -> tuple[list[tuple[str, str]], bool]:
-    """(member, group) edges for every bound group and the groups nested in them; whether
-    the membership of any of those groups is unknown (refused, another customer's group). New members join ``principals``
-    with no roles of their own."""
+def _memberships(
+    principals: dict[str, _Principal], groups: Groups | None
+) -> tuple[list[tuple[str, str]], set[str]]:
+    """(member, group) edges for every bound group and the groups nested in them, and the
+    groups whose membership is unknown (refused, another customer's group, nested and never
+    asked). New members join ``principals`` with no roles of their own."""
     if groups is None:
-        return [], False
+        return [], set()
     edges: list[tuple[str, str]] = []
     todo = [k for k in principals if k.startswith("group:")]
     seen: set[str] = set(todo)
-    unreadable = False
+    unreadable: set[str] = set()
     while todo:
         group = todo.pop()
         email = group.split(":", 1)[1]
-        unreadable = unreadable or email not in groups.members  # refused, or never asked (nested, offline)
+        if email not in groups.members:  # refused, or never asked (nested, offline)
+            unreadable.add(group)
         for member in groups.members.get(email, []):
             principals.setdefault(member, _Principal(member))
             edges.append((member, group))
