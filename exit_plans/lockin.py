@@ -10,6 +10,8 @@ before the data encrypted under it, a source before its replicas and backups.
 
 from __future__ import annotations
 
+from scanner.docfile import yaml_load
+
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -40,9 +42,7 @@ _DEPENDS = {
 
 @lru_cache(maxsize=1)
 def _table() -> dict[str, Any]:
-    import yaml
-
-    return yaml.safe_load((Path(__file__).with_name("portability.yaml")).read_text(encoding="utf-8"))
+    return yaml_load((Path(__file__).with_name("portability.yaml")).read_text(encoding="utf-8"))
 
 
 def classify(r: Resource | None) -> tuple[str, str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from scanner.docfile import yaml_load
 from scanner.errors import ConfigError
 from scanner.model import ControlRef
 
@@ -65,7 +66,7 @@ class Catalogue:
 
 def _load_file(path: Path) -> tuple[Regulation, list[Control]]:
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
         raise ConfigError(f"{path}: malformed catalogue YAML ({e})") from None
     code = doc["regulation"]

@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import yaml
 
+from scanner.docfile import yaml_load
 from policies.catalogue import Catalogue, load_catalogue
 from scanner.errors import ConfigError
 from scanner.model import Severity
@@ -91,7 +92,7 @@ def _policy_files() -> list[Path]:
 
 def _load_area(path: Path, catalogue: Catalogue, known_kinds: set[str] | None) -> list[Policy]:
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
         raise ConfigError(f"{path}: malformed policy YAML ({e})") from None
     area = doc["area"]

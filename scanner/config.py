@@ -15,6 +15,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from scanner.docfile import yaml_load
 from scanner.errors import ConfigError
 from scanner.model import Severity
 
@@ -81,7 +82,7 @@ class Jurisdictions:
 def _jurisdiction_tables() -> dict[str, Any]:
     tables = {}
     for f in sorted(JURISDICTIONS_DIR.glob("*.yaml")):
-        t = yaml.safe_load(f.read_text(encoding="utf-8"))
+        t = yaml_load(f.read_text(encoding="utf-8"))
         tables[t["provider"]] = t
     return tables
 
@@ -179,7 +180,7 @@ def _as_list(v: Any) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _defaults() -> dict[str, Any]:
-    return yaml.safe_load(DEFAULTS_PATH.read_text(encoding="utf-8"))
+    return yaml_load(DEFAULTS_PATH.read_text(encoding="utf-8"))
 
 
 def load_config(path: str | Path | None = None) -> Config:
@@ -193,7 +194,7 @@ def load_config(path: str | Path | None = None) -> Config:
         if not path.is_file():
             raise ConfigError(f"{path}: no such configuration file")
         try:
-            user = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            user = yaml_load(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
             at = f" at line {mark.line + 1}" if mark else ""

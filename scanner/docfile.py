@@ -9,7 +9,15 @@ from typing import Any
 
 from scanner.errors import InputError
 
-__all__ = ["read_structured", "read_versioned"]
+__all__ = ["read_structured", "read_versioned", "yaml_load"]
+
+
+def yaml_load(text: str) -> Any:
+    """yaml.safe_load, through libyaml's C loader when PyYAML was built with it (about ten
+    times faster: the catalogue and policies are read on every run)."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 (safe loader)
 
 
 def read_structured(path: Path) -> Any:
@@ -28,7 +36,7 @@ def read_structured(path: Path) -> Any:
     import yaml
 
     try:
-        return yaml.safe_load(text)
+        return yaml_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""

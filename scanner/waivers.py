@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from scanner.docfile import yaml_load
 from scanner.errors import ConfigError
 from scanner.model import Resource, Waiver
 
@@ -135,7 +136,7 @@ def load_waivers(path: str | Path, known_policies: Any = None) -> WaiverSet:
     if not path.is_file():
         raise ConfigError(f"{path}: no such waiver file")
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         raise ConfigError(f"{path}: malformed YAML{f' at line {mark.line + 1}' if mark else ''}") from None

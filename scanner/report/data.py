@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from scanner.docfile import yaml_load
 from scanner.errors import ConfigError
 from scanner.report.periods import Period
 from scanner.report.posture import AREAS, SEVERITY_RANK, Posture, area_rates, load_posture, rate
@@ -40,13 +41,13 @@ def _merge(base: dict, over: dict, where: str = "") -> dict:
 
 def load_appetite(path: Path | None = None, configured: dict[str, Any] | None = None) -> dict[str, Any]:
     """Defaults, then cloudgov.yaml's ``report.appetite``, then the ``--appetite`` file."""
-    base = yaml.safe_load(APPETITE_PATH.read_text(encoding="utf-8"))
+    base = yaml_load(APPETITE_PATH.read_text(encoding="utf-8"))
     if configured:
         base = _merge(base, configured)
     if path is None:
         return base
     try:
-        over = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        over = yaml_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         raise ConfigError(f"--appetite: {path}: no such file") from None
     except yaml.YAMLError as e:

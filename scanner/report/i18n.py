@@ -13,8 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from scanner.docfile import yaml_load
 from scanner.errors import UsageError
 
 __all__ = ["LANGS", "Catalogue", "load_catalogue", "check_lang"]
@@ -57,7 +56,7 @@ class Catalogue:
 
 @lru_cache(maxsize=1)
 def _entries() -> dict[str, dict[str, str]]:
-    raw = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+    raw = yaml_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
     entries: dict[str, dict[str, str]] = {}
     for key, value in raw.items():
         if not isinstance(value, dict) or set(value) != set(LANGS):
