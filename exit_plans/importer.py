@@ -9,7 +9,6 @@ where it is, and nothing is written.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from exit_plans.service import plan_for
 from exit_plans.vocab import SCENARIOS, STRATEGIES, TEST_KINDS, TEST_RESULTS
 from scanner.docfile import read_versioned
 from scanner.errors import InputError
+from vendor_dd.importer import ImportReport
 from vendor_dd.register import Who, find_service, record
 from vendor_dd.validate import Doc
 
@@ -30,17 +30,6 @@ FORMAT = "cloudgov.exit-plans"
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(h|hours?|d|days?|w|weeks?)?\s*$", re.I)
 _UNIT_HOURS = {"h": 1, "d": 24, "w": 168}
-
-
-@dataclass
-class ImportReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        if not self.created and not self.updated:
-            return "no changes (the plans already match the file)"
-        return f"{len(self.created)} created, {len(self.updated)} updated"
 
 
 def parse_duration_hours(value: object, where: str) -> float | None:
@@ -154,7 +143,7 @@ def _test_values(t: _Entry) -> dict[str, Any]:
 
 def import_document(session: Session, who: Who, doc: dict[str, Any], *, source: str = "") -> ImportReport:
     """Upsert every plan in ``doc``; one change-log record per created or updated plan."""
-    report = ImportReport()
+    report = ImportReport(subject="the plans")
     entries = [_Entry(d, f"plans[{i}]") for i, d in enumerate(doc["plans"])]
     seen: dict[str, int] = {}
     parsed = []

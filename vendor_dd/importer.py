@@ -45,10 +45,11 @@ FORMAT = "cloudgov.vendors"
 class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    subject: str = "the register"  # what the file is compared with, for the summary
 
     def summary(self) -> str:
         if not self.created and not self.updated:
-            return "no changes (the register already matches the file)"
+            return f"no changes (the file matches {self.subject})"
         return f"{len(self.created)} created, {len(self.updated)} updated"
 
 

@@ -9,9 +9,11 @@ decides, which code outside this stack may change, so an absent ``encrypted`` st
 
 from __future__ import annotations
 
+from typing import Any
+
 from scanner.iac.hcl import TfResource, ref_address, resolve
 from scanner.iac.regions import place
-from scanner.iac.normalize import TYPES, Ctx, Normalized, log_class, tags_of
+from scanner.iac.normalize import TYPES, Ctx, Normalized, key_edges, log_class, tags_of
 
 _S3_SIDE = ("bucket",)
 
@@ -32,9 +34,21 @@ def _encryption(ctx: Ctx, key_value, *, enabled: bool | None, default_manager: s
     return props
 
 
-def _edges(props: dict) -> list[tuple[str, str]]:
-    key = props.get("encryption.key_id")
-    return [("encrypted_by", key)] if key and props.get("encryption.key_manager") != "provider" else []
+def iam_user_props(console: bool | None, roles: list[str] | None, actions: list[str] | None,
+                   keys: list[dict[str, Any]]) -> dict[str, Any]:
+    """An IAM user defined in code (Terraform or CloudFormation): it cannot have an active MFA
+    device, since a device is only enabled by a person after the user exists."""
+    return {
+        "human": True if console else None,
+        "root": False,
+        "console_access": console,
+        "mfa": False if console else None,
+        "mfa_evidence": "iac: a user created by code has no active MFA device" if console else None,
+        "roles": roles,
+        "actions": actions,
+        "access_keys": keys,
+        "last_used": "never",
+    }
 
 
 def s3_bucket(res: TfResource, ctx: Ctx) -> Normalized:
@@ -66,7 +80,7 @@ def s3_bucket(res: TfResource, ctx: Ctx) -> Normalized:
     tags = tags_of(res, ctx)
     props["log_class"] = log_class(tags)
     name = ctx.value(res, "bucket")
-    return Normalized("storage.object", "AWS::S3::Bucket", props, name=name or res.name, edges=_edges(props))
+    return Normalized("storage.object", "AWS::S3::Bucket", props, name=name or res.name, edges=key_edges(props))
 
 
 def _s3_retention(ctx: Ctx, rules: list[dict]) -> dict:
@@ -122,7 +136,7 @@ def cloudwatch_log_group(res: TfResource, ctx: Ctx) -> Normalized:
             props.update({"retention_days": days} if days else {"retention_unlimited": True})
     props["log_class"] = log_class(tags_of(res, ctx))
     return Normalized("log.store", "AWS::Logs::LogGroup", props, name=ctx.value(res, "name") or res.name,
-                      edges=_edges(props))
+                      edges=key_edges(props))
 
 
 def kms_key(res: TfResource, ctx: Ctx) -> Normalized:
@@ -168,7 +182,7 @@ def ebs_volume(res: TfResource, ctx: Ctx) -> Normalized:
             props["encryption.key_manager"] = None  # the account default key is set in this code
     else:
         props = {}  # the account's default-encryption setting decides; not visible here
-    return Normalized("storage.block", "AWS::EC2::Volume", props, edges=_edges(props))
+    return Normalized("storage.block", "AWS::EC2::Volume", props, edges=key_edges(props))
 
 
 def rds(native: str):
@@ -184,7 +198,7 @@ def rds(native: str):
         copies = ctx.of_type("aws_db_instance_automated_backups_replication")
         props["replica_regions"] = None if copies else []
         return Normalized("database", native, props, name=ctx.value(res, "identifier") or res.name,
-                          edges=_edges(props))
+                          edges=key_edges(props))
     return fn
 
 
@@ -207,7 +221,7 @@ def dynamodb_table(res: TfResource, ctx: Ctx) -> Normalized:
         regions.append(r)
     props["replica_regions"] = sorted(regions) if regions is not None else None
     return Normalized("database", "AWS::DynamoDB::Table", props, name=ctx.value(res, "name") or res.name,
-                      edges=_edges(props))
+                      edges=key_edges(props))
 
 
 def cloudtrail(res: TfResource, ctx: Ctx) -> Normalized:
@@ -223,7 +237,7 @@ def cloudtrail(res: TfResource, ctx: Ctx) -> Normalized:
         "management_events": mgmt,
     }
     props.update(_encryption(ctx, res.attrs.get("kms_key_id"), enabled=True, default_manager="provider"))
-    edges = _edges(props)
+    edges = key_edges(props)
     target = ref_address(res.attrs.get("s3_bucket_name"))
     if target:
         edges.append(("logs_to", ctx.id_of(target)))
@@ -238,7 +252,7 @@ def sns_topic(res: TfResource, ctx: Ctx) -> Normalized:
         props = {"encryption.enabled": False, "encryption.key_manager": "none"}
     else:
         props = _encryption(ctx, res.attrs["kms_master_key_id"], enabled=True, default_manager=None)
-    return Normalized("messaging.queue", "AWS::SNS::Topic", props, edges=_edges(props))
+    return Normalized("messaging.queue", "AWS::SNS::Topic", props, edges=key_edges(props))
 
 
 def sqs_queue(res: TfResource, ctx: Ctx) -> Normalized:
@@ -248,12 +262,12 @@ def sqs_queue(res: TfResource, ctx: Ctx) -> Normalized:
         props = {"encryption.enabled": False, "encryption.key_manager": "none"}
     else:
         props = {"encryption.enabled": True, "encryption.key_manager": "provider"}  # SSE-SQS default
-    return Normalized("messaging.queue", "AWS::SQS::Queue", props, edges=_edges(props))
+    return Normalized("messaging.queue", "AWS::SQS::Queue", props, edges=key_edges(props))
 
 
 def backup_vault(res: TfResource, ctx: Ctx) -> Normalized:
     props = _encryption(ctx, res.attrs.get("kms_key_arn"), enabled=True, default_manager="provider")
-    return Normalized("backup", "AWS::Backup::BackupVault", props, edges=_edges(props))
+    return Normalized("backup", "AWS::Backup::BackupVault", props, edges=key_edges(props))
 
 
 def iam_user(res: TfResource, ctx: Ctx) -> Normalized:
@@ -286,19 +300,9 @@ def iam_user(res: TfResource, ctx: Ctx) -> Normalized:
          "created": None, "last_used": None}
         for k in ctx.attached(res, ("aws_iam_access_key",), ("user",))
     ]
-    props = {
-        "human": True if console else None,
-        "root": False,
-        "console_access": console,
-        "mfa": False if console else None,
-        "mfa_evidence": "iac: a user created by code has no active MFA device" if console else None,
-        "roles": roles,
-        "actions": actions,
-        "access_keys": keys,
-        "last_used": "never",
-        # not deployed yet: the user comes into being when the code is applied, i.e. now
-        "created": ctx.now,
-    }
+    props = iam_user_props(console, roles, actions, keys)
+    # not deployed yet: the user comes into being when the code is applied, i.e. now
+    props["created"] = ctx.now
     return Normalized("identity.user", "AWS::IAM::User", props, name=ctx.value(res, "name") or res.name,
                       edges=edges, region_override="global")
 

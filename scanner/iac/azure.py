@@ -7,7 +7,7 @@ customer-managed key is configured, so an absent key block means ``provider``.
 from __future__ import annotations
 
 from scanner.iac.hcl import TfResource, ref_address, resolve
-from scanner.iac.normalize import TYPES, Ctx, Normalized, log_class, tags_of
+from scanner.iac.normalize import TYPES, Ctx, Normalized, key_edges, log_class, tags_of
 
 #: Replication types that copy data to the paired region (outside Taiwan for taiwannorth).
 _GEO = {"GRS", "RAGRS", "GZRS", "RAGZRS"}
@@ -19,11 +19,6 @@ def _cmk(ctx: Ctx, key_value) -> dict:
     if key:
         props["encryption.key_id"] = key
     return props
-
-
-def _edges(props: dict) -> list[tuple[str, str]]:
-    key = props.get("encryption.key_id")
-    return [("encrypted_by", key)] if key else []
 
 
 def storage_account(res: TfResource, ctx: Ctx) -> Normalized:
@@ -43,7 +38,7 @@ def storage_account(res: TfResource, ctx: Ctx) -> Normalized:
         props["replica_regions"] = None if props["geo_redundant"] else []
     props["log_class"] = log_class(tags_of(res, ctx))
     return Normalized("storage.object", "Microsoft.Storage/storageAccounts", props,
-                      name=ctx.value(res, "name") or res.name, edges=_edges(props))
+                      name=ctx.value(res, "name") or res.name, edges=key_edges(props))
 
 
 def managed_disk(res: TfResource, ctx: Ctx) -> Normalized:
@@ -66,7 +61,7 @@ def mssql_server(res: TfResource, ctx: Ctx) -> Normalized:
     else:
         props = {"encryption.enabled": True, "encryption.key_manager": "provider"}
     return Normalized("database", "Microsoft.Sql/servers", props, name=ctx.value(res, "name") or res.name,
-                      edges=_edges(props))
+                      edges=key_edges(props))
 
 
 def flexible_server(native: str):
@@ -79,7 +74,7 @@ def flexible_server(native: str):
             props["geo_redundant"] = False
         elif isinstance(geo, bool):
             props["geo_redundant"] = geo
-        return Normalized("database", native, props, name=ctx.value(res, "name") or res.name, edges=_edges(props))
+        return Normalized("database", native, props, name=ctx.value(res, "name") or res.name, edges=key_edges(props))
     return fn
 
 

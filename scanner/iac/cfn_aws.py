@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.iac.aws import _policy_public
+from scanner.iac.aws import _policy_public, iam_user_props
 from scanner.iac.cfn import TYPES, Template
-from scanner.iac.normalize import Normalized, log_class
+from scanner.iac.normalize import Normalized, key_edges, log_class
 
 _KEYS = ("AWS::KMS::Key", "AWS::KMS::ReplicaKey")
 
@@ -34,11 +34,6 @@ def _encryption(tpl: Template, props: dict, key: str, *, default_manager: str | 
     if key_id:
         out["encryption.key_id"] = key_id
     return out
-
-
-def _edges(props: dict) -> list[tuple[str, str]]:
-    key = props.get("encryption.key_id")
-    return [("encrypted_by", key)] if key and props.get("encryption.key_manager") != "provider" else []
 
 
 def _name(tpl: Template, props: dict, key: str, lid: str) -> str:
@@ -64,7 +59,7 @@ def s3_bucket(lid: str, p: dict, tpl: Template) -> Normalized:
     props["replica_regions"] = _replica_regions(tpl, p)
     props["log_class"] = log_class(tpl.tags(p))
     return Normalized("storage.object", "AWS::S3::Bucket", props, name=_name(tpl, p, "BucketName", lid),
-                      edges=_edges(props))
+                      edges=key_edges(props))
 
 
 def _s3_retention(rules: Any) -> dict:
@@ -117,7 +112,7 @@ def log_group(lid: str, p: dict, tpl: Template) -> Normalized:
             pass
     props["log_class"] = log_class(tpl.tags(p))
     return Normalized("log.store", "AWS::Logs::LogGroup", props, name=_name(tpl, p, "LogGroupName", lid),
-                      edges=_edges(props))
+                      edges=key_edges(props))
 
 
 def kms_key(lid: str, p: dict, tpl: Template) -> Normalized:
@@ -142,7 +137,7 @@ def ebs_volume(lid: str, p: dict, tpl: Template) -> Normalized:
     props = _encryption(tpl, p, "KmsKeyId", default_manager="provider") if enc else {}
     if enc is False:
         props = {}  # the account's default encryption may still apply: unknown
-    return Normalized("storage.block", "AWS::EC2::Volume", props, edges=_edges(props))
+    return Normalized("storage.block", "AWS::EC2::Volume", props, edges=key_edges(props))
 
 
 def rds(native: str):
@@ -157,7 +152,7 @@ def rds(native: str):
         else:
             props = _encryption(tpl, p, "KmsKeyId", default_manager="provider")
         props["replica_regions"] = []
-        return Normalized("database", native, props, edges=_edges(props),
+        return Normalized("database", native, props, edges=key_edges(props),
                           name=_name(tpl, p, "DBInstanceIdentifier" if "Instance" in native else "DBClusterIdentifier", lid))
     return fn
 
@@ -189,7 +184,7 @@ def dynamodb(native: str):
         elif regions:
             regions = None  # which replica is the table itself depends on the stack's region
         props["replica_regions"] = sorted(regions) if regions is not None else None
-        return Normalized("database", native, props, name=_name(tpl, p, "TableName", lid), edges=_edges(props))
+        return Normalized("database", native, props, name=_name(tpl, p, "TableName", lid), edges=key_edges(props))
     return fn
 
 
@@ -205,7 +200,7 @@ def trail(lid: str, p: dict, tpl: Template) -> Normalized:
         "management_events": mgmt,
     }
     props.update(_encryption(tpl, p, "KMSKeyId", default_manager="provider"))
-    edges = _edges(props)
+    edges = key_edges(props)
     for arg in ("S3BucketName", "CloudWatchLogsLogGroupArn"):
         target = tpl.target(p.get(arg))
         if target:
@@ -217,7 +212,7 @@ def sns_topic(lid: str, p: dict, tpl: Template) -> Normalized:
     props = (_encryption(tpl, p, "KmsMasterKeyId", default_manager=None) if tpl.has(p, "KmsMasterKeyId")
              else {"encryption.enabled": False, "encryption.key_manager": "none"})
     return Normalized("messaging.queue", "AWS::SNS::Topic", props, name=_name(tpl, p, "TopicName", lid),
-                      edges=_edges(props))
+                      edges=key_edges(props))
 
 
 def sqs_queue(lid: str, p: dict, tpl: Template) -> Normalized:
@@ -228,13 +223,13 @@ def sqs_queue(lid: str, p: dict, tpl: Template) -> Normalized:
     else:
         props = {"encryption.enabled": True, "encryption.key_manager": "provider"}  # SSE-SQS default
     return Normalized("messaging.queue", "AWS::SQS::Queue", props, name=_name(tpl, p, "QueueName", lid),
-                      edges=_edges(props))
+                      edges=key_edges(props))
 
 
 def backup_vault(lid: str, p: dict, tpl: Template) -> Normalized:
     props = _encryption(tpl, p, "EncryptionKeyArn", default_manager="provider")
     return Normalized("backup", "AWS::Backup::BackupVault", props, name=_name(tpl, p, "BackupVaultName", lid),
-                      edges=_edges(props))
+                      edges=key_edges(props))
 
 
 def _policy_names(tpl: Template, arns: Any) -> tuple[list[str] | None, list[str]]:
@@ -304,17 +299,7 @@ def iam_user(lid: str, p: dict, tpl: Template) -> Normalized:
                 edges.append(("member_of", tpl.id_of(g)))
     keys = [{"id": tpl.id_of(k), "active": tpl.value(kp.get("Status")) in (None, "Active"), "created": None,
              "last_used": None} for k, kp in _attached_to(tpl, lid, ("AWS::IAM::AccessKey",), "UserName")]
-    props = {
-        "human": True if console else None,
-        "root": False,
-        "console_access": console,
-        "mfa": False if console else None,
-        "mfa_evidence": "iac: a user created by code has no active MFA device" if console else None,
-        "roles": roles,
-        "actions": all_actions,
-        "access_keys": keys,
-        "last_used": "never",
-    }
+    props = iam_user_props(console, roles, all_actions, keys)
     return Normalized("identity.user", "AWS::IAM::User", props, name=_name(tpl, p, "UserName", lid),
                       edges=edges, region_override="global")
 

@@ -7,7 +7,7 @@ named, so an absent key argument means ``provider``.
 from __future__ import annotations
 
 from scanner.iac.hcl import TfResource, resolve
-from scanner.iac.normalize import TYPES, Ctx, Normalized, log_class, tags_of
+from scanner.iac.normalize import TYPES, Ctx, Normalized, key_edges, log_class, tags_of
 
 #: GCS multi-regions and predefined dual-regions: data kept in more than one region.
 _MULTI = {"ASIA", "EU", "US", "ASIA1", "EUR4", "EUR5", "EUR7", "EUR8", "NAM4"}
@@ -23,11 +23,6 @@ def _cmk(ctx: Ctx, key_value) -> dict:
     if key:
         props["encryption.key_id"] = key
     return props
-
-
-def _edges(props: dict) -> list[tuple[str, str]]:
-    key = props.get("encryption.key_id")
-    return [("encrypted_by", key)] if key else []
 
 
 def storage_bucket(res: TfResource, ctx: Ctx) -> Normalized:
@@ -60,7 +55,7 @@ def storage_bucket(res: TfResource, ctx: Ctx) -> Normalized:
         props["retention_unlimited"] = True
     props["log_class"] = log_class(tags_of(res, ctx, "labels"))
     return Normalized("storage.object", "storage.googleapis.com/Bucket", props,
-                      name=ctx.value(res, "name") or res.name, edges=_edges(props))
+                      name=ctx.value(res, "name") or res.name, edges=key_edges(props))
 
 
 def logging_bucket(res: TfResource, ctx: Ctx) -> Normalized:
@@ -77,7 +72,7 @@ def logging_bucket(res: TfResource, ctx: Ctx) -> Normalized:
     if isinstance(desc, str) and "cloudgov:log-class=" in desc:
         props["log_class"] = desc.split("cloudgov:log-class=", 1)[1].split()[0]
     return Normalized("log.store", "logging.googleapis.com/LogBucket", props,
-                      name=ctx.value(res, "bucket_id") or res.name, edges=_edges(props))
+                      name=ctx.value(res, "bucket_id") or res.name, edges=key_edges(props))
 
 
 def kms_crypto_key(res: TfResource, ctx: Ctx) -> Normalized:
@@ -109,13 +104,13 @@ def compute_disk(res: TfResource, ctx: Ctx) -> Normalized:
     props = _cmk(ctx, key)
     if dek and key is None and ("raw_key" in dek or "rsa_encrypted_key" in dek):
         props["encryption.key_manager"] = "customer"  # customer-supplied key (CSEK)
-    return Normalized("storage.block", "compute.googleapis.com/Disk", props, edges=_edges(props))
+    return Normalized("storage.block", "compute.googleapis.com/Disk", props, edges=key_edges(props))
 
 
 def sql_instance(res: TfResource, ctx: Ctx) -> Normalized:
     props = _cmk(ctx, res.attrs.get("encryption_key_name"))
     return Normalized("database", "sqladmin.googleapis.com/Instance", props,
-                      name=ctx.value(res, "name") or res.name, edges=_edges(props))
+                      name=ctx.value(res, "name") or res.name, edges=key_edges(props))
 
 
 def bigquery_dataset(res: TfResource, ctx: Ctx) -> Normalized:
@@ -125,7 +120,7 @@ def bigquery_dataset(res: TfResource, ctx: Ctx) -> Normalized:
     if isinstance(loc, str):
         props["geo_redundant"] = loc.upper() in ("US", "EU")
     return Normalized("database", "bigquery.googleapis.com/Dataset", props,
-                      name=ctx.value(res, "dataset_id") or res.name, edges=_edges(props))
+                      name=ctx.value(res, "dataset_id") or res.name, edges=key_edges(props))
 
 
 def pubsub_topic(res: TfResource, ctx: Ctx) -> Normalized:
@@ -135,7 +130,7 @@ def pubsub_topic(res: TfResource, ctx: Ctx) -> Normalized:
         regions = resolve(policy.get("allowed_persistence_regions"), ctx.module)
         if isinstance(regions, list):
             props["data_locations"] = regions
-    return Normalized("messaging.queue", "pubsub.googleapis.com/Topic", props, edges=_edges(props))
+    return Normalized("messaging.queue", "pubsub.googleapis.com/Topic", props, edges=key_edges(props))
 
 
 TYPES.update(

@@ -118,6 +118,13 @@ Normalizer = Callable[[TfResource, Ctx], Normalized | None]
 TYPES: dict[str, Normalizer] = {}
 
 
+def key_edges(props: dict[str, Any]) -> list[tuple[str, str]]:
+    """The ``encrypted_by`` edge to the key named in the properties, if any (none to a
+    provider-managed key: ``encryption.key_manager`` already says all there is to say)."""
+    key = props.get("encryption.key_id")
+    return [("encrypted_by", key)] if key and props.get("encryption.key_manager") != "provider" else []
+
+
 def log_class(tags: dict[str, Any]) -> str | None:
     v = tags.get(LOG_CLASS_TAG) or tags.get(LOG_CLASS_TAG.replace(":", "_"))
     return v if isinstance(v, str) else None
