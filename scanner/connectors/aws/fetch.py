@@ -75,15 +75,11 @@ class Reader:
         try:
             resp = getattr(self.client(service, region), op)(**kw)
         except ClientError as e:
-            code = (e.response.get("Error") or {}).get("Code", "ClientError")
-            if not_configured_ok and code in NOT_CONFIGURED:
+            if not_configured_ok and (e.response.get("Error") or {}).get("Code", "ClientError") in NOT_CONFIGURED:
                 return None
-            msg = (e.response.get("Error") or {}).get("Message") or str(e)
-            self.gap(service, region, code, f"{service}:{op}: {msg}")
-            raise Unreadable(code) from None
+            raise self._unreadable(e, service, region, op) from None
         except BotoCoreError as e:
-            self.gap(service, region, type(e).__name__, f"{service}:{op}: {e}")
-            raise Unreadable(type(e).__name__) from None
+            raise self._unreadable(e, service, region, op) from None
         return jsonable(resp)
 
     def pages(self, service: str, region: str | None, op: str, key: str, **kw: Any) -> list[Any]:
@@ -93,15 +89,20 @@ class Reader:
         try:
             for page in self.client(service, region).get_paginator(op).paginate(**kw):
                 out.extend(jsonable(page.get(key) or []))
-        except ClientError as e:
-            code = (e.response.get("Error") or {}).get("Code", "ClientError")
-            msg = (e.response.get("Error") or {}).get("Message") or str(e)
-            self.gap(service, region, code, f"{service}:{op}: {msg}")
-            raise Unreadable(code) from None
-        except BotoCoreError as e:
-            self.gap(service, region, type(e).__name__, f"{service}:{op}: {e}")
-            raise Unreadable(type(e).__name__) from None
+        except (ClientError, BotoCoreError) as e:
+            raise self._unreadable(e, service, region, op) from None
         return out
+
+    def _unreadable(self, e: Exception, service: str, region: str | None, op: str) -> "Unreadable":
+        """Record an SDK failure as a coverage gap; the exception for the caller to raise."""
+        error = (getattr(e, "response", None) or {}).get("Error")
+        if error is not None:  # ClientError: the API's own code and message
+            code = error.get("Code", "ClientError")
+            msg = error.get("Message") or str(e)
+        else:  # BotoCoreError: no answer from the API
+            code, msg = type(e).__name__, str(e)
+        self.gap(service, region, code, f"{service}:{op}: {msg}")
+        return Unreadable(code)
 
 
 def _try(fn: Callable[[], Any]) -> Any:

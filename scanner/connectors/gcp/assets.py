@@ -107,12 +107,7 @@ def from_search_result(d: Mapping[str, Any]) -> AssetRecord:
     kms = get(d, "kms_keys")
     if kms is None and get(d, "kms_key"):
         kms = [get(d, "kms_key")]
-    ancestors = []
-    if get(d, "project"):
-        ancestors.append(str(get(d, "project")))
-    ancestors.extend(get(d, "folders") or [])
-    if get(d, "organization"):
-        ancestors.append(str(get(d, "organization")))
+    ancestors = _search_ancestors(d)
     tags = _tags(get(d, "effective_tags") or get(d, "tags"))
     return AssetRecord(
         name=str(d.get("name") or ""),
@@ -129,14 +124,20 @@ def from_search_result(d: Mapping[str, Any]) -> AssetRecord:
     )
 
 
-def from_iam_search_result(d: Mapping[str, Any]) -> AssetRecord:
-    """An ``IamPolicySearchResult`` → a record carrying only the IAM policy."""
+def _search_ancestors(d: Mapping[str, Any]) -> list[str]:
+    """Project, folders and organization of a search result, nearest first."""
     ancestors = []
     if get(d, "project"):
         ancestors.append(str(get(d, "project")))
     ancestors.extend(get(d, "folders") or [])
     if get(d, "organization"):
         ancestors.append(str(get(d, "organization")))
+    return ancestors
+
+
+def from_iam_search_result(d: Mapping[str, Any]) -> AssetRecord:
+    """An ``IamPolicySearchResult`` → a record carrying only the IAM policy."""
+    ancestors = _search_ancestors(d)
     return AssetRecord(
         name=str(d.get("resource") or ""),
         asset_type=str(get(d, "asset_type") or ""),
