@@ -7,18 +7,14 @@ customer-managed key is configured, so an absent key block means ``provider``.
 from __future__ import annotations
 
 from scanner.iac.hcl import TfResource, ref_address, resolve
-from scanner.iac.normalize import TYPES, Ctx, Normalized, key_edges, log_class, tags_of
+from scanner.iac.normalize import TYPES, Ctx, Normalized, key_edges, key_props, log_class, tags_of
 
 #: Replication types that copy data to the paired region (outside Taiwan for taiwannorth).
 _GEO = {"GRS", "RAGRS", "GZRS", "RAGZRS"}
 
 
 def _cmk(ctx: Ctx, key_value) -> dict:
-    manager, key = ctx.key_ref(key_value, aws_alias_prefix="")
-    props = {"encryption.enabled": True, "encryption.key_manager": manager}
-    if key:
-        props["encryption.key_id"] = key
-    return props
+    return key_props(*ctx.key_ref(key_value, aws_alias_prefix=""))
 
 
 def storage_account(res: TfResource, ctx: Ctx) -> Normalized:

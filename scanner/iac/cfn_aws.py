@@ -13,7 +13,7 @@ from typing import Any
 
 from scanner.iac.aws import _policy_public, iam_user_props
 from scanner.iac.cfn import TYPES, Template
-from scanner.iac.normalize import Normalized, key_edges, log_class
+from scanner.iac.normalize import Normalized, key_edges, key_props, log_class
 
 _KEYS = ("AWS::KMS::Key", "AWS::KMS::ReplicaKey")
 
@@ -29,11 +29,7 @@ def _bool(v: Any) -> bool | None:
 def _encryption(tpl: Template, props: dict, key: str, *, default_manager: str | None) -> dict:
     if not tpl.has(props, key):
         return {"encryption.enabled": True, "encryption.key_manager": default_manager}
-    manager, key_id = tpl.key_ref(props[key])
-    out = {"encryption.enabled": True, "encryption.key_manager": manager}
-    if key_id:
-        out["encryption.key_id"] = key_id
-    return out
+    return key_props(*tpl.key_ref(props[key]))
 
 
 def _name(tpl: Template, props: dict, key: str, lid: str) -> str:

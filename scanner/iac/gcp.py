@@ -7,7 +7,7 @@ named, so an absent key argument means ``provider``.
 from __future__ import annotations
 
 from scanner.iac.hcl import TfResource, resolve
-from scanner.iac.normalize import TYPES, Ctx, Normalized, key_edges, log_class, tags_of
+from scanner.iac.normalize import TYPES, Ctx, Normalized, key_edges, key_props, log_class, tags_of
 
 #: GCS multi-regions and predefined dual-regions: data kept in more than one region.
 _MULTI = {"ASIA", "EU", "US", "ASIA1", "EUR4", "EUR5", "EUR7", "EUR8", "NAM4"}
@@ -19,10 +19,7 @@ def _cmk(ctx: Ctx, key_value) -> dict:
     manager, key = ctx.key_ref(key_value, aws_alias_prefix="")
     if manager is None and isinstance(key, str) and "/cryptoKeys/" in key:
         manager = "customer"  # a Cloud KMS key name is always customer-managed
-    props = {"encryption.enabled": True, "encryption.key_manager": manager}
-    if key:
-        props["encryption.key_id"] = key
-    return props
+    return key_props(manager, key)
 
 
 def storage_bucket(res: TfResource, ctx: Ctx) -> Normalized:

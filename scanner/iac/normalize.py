@@ -118,6 +118,14 @@ Normalizer = Callable[[TfResource, Ctx], Normalized | None]
 TYPES: dict[str, Normalizer] = {}
 
 
+def key_props(manager: str | None, key: str | None) -> dict[str, Any]:
+    """Encryption fields of a resource encrypted at rest by ``key`` (managed by ``manager``)."""
+    props: dict[str, Any] = {"encryption.enabled": True, "encryption.key_manager": manager}
+    if key:
+        props["encryption.key_id"] = key
+    return props
+
+
 def key_edges(props: dict[str, Any]) -> list[tuple[str, str]]:
     """The ``encrypted_by`` edge to the key named in the properties, if any (none to a
     provider-managed key: ``encryption.key_manager`` already says all there is to say)."""
