@@ -63,16 +63,7 @@ def _service(s: Service) -> dict[str, Any]:
 
 
 def _provider(p: Provider, evidence_root: Path | None) -> dict[str, Any]:
-    out = _clean({
-        "id": p.slug,
-        "legal_name": p.legal_name,
-        "name_en": p.name_en,
-        "identifiers": dict(p.identifiers or {}),
-        "headquarters_country": p.headquarters_country,
-        "ultimate_parent": p.ultimate_parent,
-        "certifications": list(p.certifications or []),
-        "services": [_service(s) for s in p.services],
-    })
+    out = _clean({**p.identity(), "services": [_service(s) for s in p.services]})
     out["contracts"] = [
         _clean({
             "id": c.slug,

@@ -73,6 +73,18 @@ class Provider(Base):
         back_populates="provider", cascade="all, delete-orphan", order_by="(Evidence.kind, Evidence.filename, Evidence.revision)"
     )
 
+    def identity(self) -> dict[str, Any]:
+        """Who the provider is, as the export file and ``vendor show`` both give it."""
+        return {
+            "id": self.slug,
+            "legal_name": self.legal_name,
+            "name_en": self.name_en,
+            "identifiers": dict(self.identifiers or {}),
+            "headquarters_country": self.headquarters_country,
+            "ultimate_parent": self.ultimate_parent,
+            "certifications": list(self.certifications or []),
+        }
+
 
 class Service(Base):
     __tablename__ = "vendor_service"

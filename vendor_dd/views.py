@@ -30,13 +30,7 @@ def provider_view(session: Session, slug: str, today: date) -> dict[str, Any]:
                          "materiality_approved_on": _d(s.materiality_approved_on), "facts": f,
                          "reviews": [_review(r) for r in s.reviews]})
     return {
-        "id": p.slug,
-        "legal_name": p.legal_name,
-        "name_en": p.name_en,
-        "identifiers": dict(p.identifiers or {}),
-        "headquarters_country": p.headquarters_country,
-        "ultimate_parent": p.ultimate_parent,
-        "certifications": list(p.certifications or []),
+        **p.identity(),
         "services": services,
         "contracts": [
             {"id": c.slug, "title": c.title, "services": [s.slug for s in c.services] or ["(all)"],
