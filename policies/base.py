@@ -6,15 +6,12 @@ properties (docs/model.md) and, through ``ctx``, the rest of the inventory.
 
 from __future__ import annotations
 
-import fnmatch
+from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable, Mapping, NamedTuple
+from typing import Any, NamedTuple
 
-from scanner.model import RelType, Resource, Status
-
-if TYPE_CHECKING:
-    from scanner.config import Config
-    from scanner.inventory import Inventory
+from scanner.context import Context
+from scanner.model import Status
 
 __all__ = [
     "Outcome",
@@ -65,113 +62,3 @@ def parse_time(value: Any) -> datetime | None:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone.utc)
     return dt.astimezone(timezone.utc)
-
-
-class Context:
-    """Everything a predicate may consult besides the resource itself."""
-
-    def __init__(
-        self,
-        inventory: "Inventory",
-        config: "Config",
-        now: datetime,
-        is_waived: Callable[[str, Resource], bool] | None = None,
-    ) -> None:
-        self.inventory = inventory
-        self.config = config
-        self.now = now
-        self.params: Mapping[str, Any] = {}
-        self._is_waived = is_waived
-        self._privileged_cache: dict[str, tuple[bool | None, str]] = {}
-        priv = config.privileged
-        self._priv_roles = {p: {r.lower() for r in roles} for p, roles in priv.roles.items()}
-        self._priv_actions = {p: [a.lower() for a in acts] for p, acts in priv.actions.items()}
-        self._action_cache: dict[tuple[str, str], bool] = {}
-
-    # --- waivers --------------------------------------------------------------------
-    def is_waived(self, policy_id: str, resource: Resource) -> bool:
-        return bool(self._is_waived and self._is_waived(policy_id, resource))
-
-    # --- jurisdiction -----------------------------------------------------------------
-    def countries(self, provider: str, location: str | None) -> frozenset[str] | None:
-        return self.config.jurisdictions.countries(provider, location)
-
-    def location_allowed(self, provider: str, location: str | None) -> tuple[bool | None, str]:
-        """(allowed?, explanation). None when the location cannot be placed."""
-        return self.config.location_allowed(provider, location)
-
-    # --- keys -------------------------------------------------------------------------------
-    def key_manager(self, r: Resource) -> tuple[str | None, str]:
-        """(customer|provider|none|None, how we know) for a data-bearing resource."""
-        km = r.prop("encryption.key_manager")
-        if km:
-            return km, "encryption.key_manager"
-        if r.prop("encryption.enabled") is False:
-            return "none", "encryption.enabled=false"
-        for rel in self.inventory.outgoing(r.id, RelType.ENCRYPTED_BY):
-            key = self.inventory.get(rel.target)
-            if key is not None and key.prop("key_manager"):
-                return key.prop("key_manager"), f"key {key.id}"
-            return None, f"key {rel.target} is not in the inventory"
-        return None, "no encryption information"
-
-    # --- privilege ----------------------------------------------------------------------------
-    def privileged(self, r: Resource) -> tuple[bool | None, str]:
-        """Whether an identity is privileged, and why (configured roles / actions, groups)."""
-        hit = self._privileged_cache.get(r.id)
-        if hit is None:
-            hit = self._privileged_uncached(r, depth=0)
-            self._privileged_cache[r.id] = hit
-        return hit
-
-    def _privileged_action(self, provider: str, granted: str) -> bool:
-        key = (provider, granted)
-        hit = self._action_cache.get(key)
-        if hit is None:
-            g = granted.lower()
-            # the two patterns overlap: the grant covers a privileged action, or is one
-            hit = any(
-                fnmatch.fnmatchcase(p, g) or fnmatch.fnmatchcase(g, p) for p in self._priv_actions.get(provider, ())
-            )
-            self._action_cache[key] = hit
-        return hit
-
-    def _privileged_uncached(self, r: Resource, depth: int) -> tuple[bool | None, str]:
-        explicit = r.prop("privileged")
-        if explicit is not None:
-            reason = r.prop("privileged_reason") or ("set by the connector" if explicit else "")
-            if explicit:
-                return True, reason
-        roles = r.prop("roles")
-        actions = r.prop("actions")
-        known = roles is not None or actions is not None
-        priv_roles = self._priv_roles.get(r.provider, set())
-        for role in roles or ():
-            if role.lower() in priv_roles:
-                return True, f"role {role}"
-        for granted in actions or ():
-            if self._privileged_action(r.provider, granted):
-                return True, f"action {granted}"
-        unknown_group = False
-        if depth < 3:
-            for rel in self.inventory.outgoing(r.id, RelType.MEMBER_OF):
-                group = self.inventory.get(rel.target)
-                if group is None:
-                    unknown_group = True
-                    continue
-                g_priv, why = self._privileged_uncached(group, depth + 1)
-                if g_priv:
-                    return True, f"via group {group.name or group.id}: {why}"
-                if g_priv is None:
-                    unknown_group = True
-            # a group whose members could not be read: privilege is unknown only if the
-            # group is (or may be) privileged; a harmless group changes nothing
-            for rel in self.inventory.outgoing(r.id, RelType.MAY_BE_MEMBER_OF):
-                group = self.inventory.get(rel.target)
-                if group is None or self._privileged_uncached(group, depth + 1)[0] is not False:
-                    unknown_group = True
-        if explicit is False and not unknown_group:
-            return False, "set by the connector"
-        if not known or unknown_group:
-            return None, "permissions unknown" if not known else "a group's permissions are unknown"
-        return False, "no privileged role or action"

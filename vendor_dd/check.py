@@ -1,7 +1,7 @@
 """The register as an Inventory of pseudo-resources, for the shared policy engine.
 
 ``cloudgov vendor check`` calls :func:`build_inventory` and hands the result to
-``scanner.cli.common.finish_scan(..., areas={"vendor"})``, so waivers, outputs and exit
+``scanner.pipeline.run`` with ``areas={"vendor"}``, so waivers, outputs and exit
 codes work exactly as for scans. Resources:
 
 * ``vendor.provider`` — id ``vendor:<provider>``; evidence validity (SOC 2, ISO 27001).

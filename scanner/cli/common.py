@@ -1,7 +1,8 @@
-"""Options every scan-like command shares, and the pipeline after collection.
+"""Options every scan-like command shares, and the hand-over to the pipeline.
 
-A connector's command collects an Inventory and hands it to :func:`finish_scan`: config,
-policies, waivers, evaluation, outputs, optional storage, and the exit code. Commands get
+A connector's command collects an Inventory and hands it to :func:`evaluate_and_exit`,
+which calls :func:`scanner.pipeline.run` (config, policies, waivers, evaluation, outputs,
+optional storage, the exit code as a value), prints the summary and exits with that code. Commands get
 the shared options by decorating themselves with :func:`scan_options`; the function then
 receives one ``opts: ScanOptions`` argument instead of a dozen.
 """
@@ -16,9 +17,8 @@ from typing import Annotated, Any, Callable
 
 import typer
 
-from scanner.errors import UsageError
 
-__all__ = ["ScanOptions", "scan_options", "finish_scan", "DbOpt", "stderr_console"]
+__all__ = ["ScanOptions", "scan_options", "evaluate_and_exit", "DbOpt", "stderr_console"]
 
 FORMAT_HELP = "Output format: table, json, sarif, junit, csv (repeatable). Default: table."
 
@@ -160,7 +160,7 @@ def stderr_console(quiet: bool = False):
     return Console(stderr=True, quiet=quiet, highlight=False)
 
 
-def finish_scan(
+def evaluate_and_exit(
     inventory: Any,
     opts: ScanOptions,
     *,
@@ -168,50 +168,73 @@ def finish_scan(
     areas: set[str] | None = None,
     postprocess: Callable[[Any], None] | None = None,
 ) -> None:
-    """Evaluate an inventory and produce every output; ends the process with the exit code.
+    """Run :func:`scanner.pipeline.run` on a collected inventory, print what a terminal user
+    needs (waiver problems, the summary, the files written) and end with its exit code.
 
     ``areas`` limits the policies (``{"vendor"}`` for governance checks); ``postprocess``
     may adjust the ScanResult before rendering (e.g. an IaC baseline).
     """
-    from scanner import inventory as inventory_mod
-    from scanner.config import load_config
-    from scanner.engine import evaluate
-    from scanner.outputs import render_all, resolve_formats
-    from scanner.waivers import load_waivers
-    from policies.registry import load_policies
+    from scanner.pipeline import Options, run
 
-    formats = resolve_formats(opts.format, opts.output_dir)
-    config = load_config(opts.config)
-    if opts.allowed_regions is not None:
-        config = config.with_allowed_regions(opts.allowed_regions)
-    fail_on = config.fail_on if opts.fail_on is None else _severity(opts.fail_on)
-    policies = load_policies()
-    waivers = load_waivers(opts.waivers, policies) if opts.waivers else None
+    options = Options(
+        formats=opts.format,
+        output_dir=opts.output_dir,
+        fail_on=opts.fail_on,
+        waivers=opts.waivers,
+        config=opts.config,
+        allowed_regions=opts.allowed_regions,
+        save_inventory=opts.save_inventory,
+        errors_fail=opts.errors_fail,
+        store=opts.store,
+        db=opts.db,
+        source=source,
+        areas=areas,
+        postprocess=postprocess,
+    )
     err = stderr_console(opts.quiet)
-    with progress(err, f"evaluating {len(inventory):,} resources"):
-        result = evaluate(inventory, policies, config, waivers, source=source, areas=areas)
-    if postprocess is not None:
-        postprocess(result)
-    if opts.save_inventory:
-        with progress(err, f"saving the inventory to {opts.save_inventory}"):
-            inventory_mod.save(inventory, opts.save_inventory)
-    # no spinner while something is printed to the same terminal
-    to_terminal = "table" in formats or opts.output_dir is None
-    with progress(err, f"writing {len(result.findings):,} findings", off=to_terminal):
-        written = render_all(result, formats, opts.output_dir)
-    if opts.store:
-        from scanner.store.history import record_scan
-
-        with progress(err, "storing the scan"):
-            record_scan(result, db_url=opts.db)
-    for problem in result.waiver_problems:
+    # no spinner while the findings are printed to the same terminal
+    to_terminal = opts.output_dir is None or any("table" in f for f in opts.format)
+    with StageSpinner(err, quiet_stages={"render"} if to_terminal else set()) as spinner:
+        outcome = run(inventory, options, progress=spinner)
+    for problem in outcome.waiver_problems:
         err.print(f"[yellow]waiver[/yellow] {problem}")
-    if written:
-        err.print(result.summary_line())
-        for path in written:
+    if outcome.written:
+        err.print(outcome.result.summary_line())
+        for path in outcome.written:
             err.print(f"  wrote {path}")
-    code = result.exit_code(fail_on, errors_fail=opts.errors_fail)
-    raise typer.Exit(code)
+    raise typer.Exit(outcome.exit_code)
+
+
+class StageSpinner:
+    """The pipeline's ``progress``: one spinner on a terminal (stderr) naming the current
+    stage, stopped for ``quiet_stages``; nothing when stderr is not a terminal."""
+
+    def __init__(self, console: Any, *, quiet_stages: set[str]) -> None:
+        self.console = console
+        self.quiet_stages = quiet_stages
+        self._status: Any = None
+
+    def __enter__(self) -> "StageSpinner":
+        return self
+
+    def __call__(self, stage: str, message: str) -> None:
+        if self.console.quiet or not self.console.is_terminal:
+            return
+        if stage in self.quiet_stages:
+            self._stop()
+        elif self._status is None:
+            self._status = self.console.status(message)
+            self._status.start()
+        else:
+            self._status.update(message)
+
+    def _stop(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop()
 
 
 def progress(console, message: str, *, off: bool = False):
@@ -221,13 +244,3 @@ def progress(console, message: str, *, off: bool = False):
     if off or console.quiet or not console.is_terminal:
         return nullcontext()
     return console.status(message)
-
-
-def _severity(text: str):
-    from scanner.model import Severity
-
-    try:
-        return Severity.parse(text)
-    except ValueError as e:
-        raise UsageError(f"--fail-on: {e}") from None
-

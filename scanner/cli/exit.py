@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from scanner.cli.common import DbOpt, ScanOptions, finish_scan, scan_options, stderr_console
+from scanner.cli.common import DbOpt, ScanOptions, evaluate_and_exit, scan_options, stderr_console
 from scanner.cli.register_common import ActorOpt, OutFmt, TodayOpt, check_format as _fmt, console as _console
 from scanner.cli.register_common import db_session, who as _who
 from scanner.errors import InputError, UsageError
@@ -149,7 +149,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
             for p in inventory or []:
                 note_sightings(s, who, _load([p]), source=p.name)
             inv = build_inventory(s, who.today)
-        finish_scan(inv, opts, source="exit_plans", areas={"exit"})
+        evaluate_and_exit(inv, opts, source="exit_plans", areas={"exit"})
 
     @exit_app.command("lockin")
     def lockin(
@@ -251,7 +251,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         if not opts.quiet:
             stderr_console().print(f"{service}: verification {outcome.result} — {len(outcome.failures)} left over, "
                                    f"{len(outcome.scopes_missing)} scope(s) not in the scan, {len(outcome.gaps)} gap(s)")
-        finish_scan(inv, opts, source="exit_plans.verify", areas={"exit"})
+        evaluate_and_exit(inv, opts, source="exit_plans.verify", areas={"exit"})
 
 
 def _print_lockin(report) -> None:

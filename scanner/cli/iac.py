@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from scanner.cli.common import ScanOptions, finish_scan, scan_options, stderr_console
+from scanner.cli.common import ScanOptions, evaluate_and_exit, scan_options, stderr_console
 
 CHECKOV_SPEC = "checkov>=3.2,<4"
 
@@ -81,7 +81,7 @@ def run_iac(
             counts = apply_baseline(result, known, str(baseline))
             err.print(f"baseline {baseline}: {counts['suppressed']} known failure(s) suppressed, {counts['new']} new")
 
-    finish_scan(scan.inventory, opts, source=f"iac:{path}", postprocess=postprocess)
+    evaluate_and_exit(scan.inventory, opts, source=f"iac:{path}", postprocess=postprocess)
 
 
 class _null:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from scanner.cli.common import ScanOptions, finish_scan, scan_options, stderr_console
+from scanner.cli.common import ScanOptions, evaluate_and_exit, scan_options, stderr_console
 
 
 def register(app: typer.Typer, scan_app: typer.Typer) -> None:
@@ -31,4 +31,4 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         err = stderr_console(opts.quiet)
         with progress(err, "reading " + ", ".join(str(p) for p in paths)):
             inv = load_paths(paths, on_skip=lambda p: err.print(f"[dim]skipped {p}: not a recognised input[/dim]"))
-        finish_scan(inv, opts, source="snapshot:" + ",".join(str(p) for p in paths))
+        evaluate_and_exit(inv, opts, source="snapshot:" + ",".join(str(p) for p in paths))

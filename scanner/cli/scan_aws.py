@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from scanner.cli.common import ScanOptions, finish_scan, scan_options, stderr_console
+from scanner.cli.common import ScanOptions, evaluate_and_exit, scan_options, stderr_console
 
 
 def register(app: typer.Typer, scan_app: typer.Typer) -> None:
@@ -84,4 +84,4 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         )
         for failed in src.get("accounts_failed", []):
             err.print(f"[yellow]aws[/yellow] account {failed['account']} not scanned: {failed['code']}: {failed['message']}")
-        finish_scan(inv, opts, source="aws:" + ",".join(src.get("accounts", [])))
+        evaluate_and_exit(inv, opts, source="aws:" + ",".join(src.get("accounts", [])))

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from scanner.cli.common import ScanOptions, finish_scan, scan_options, stderr_console
+from scanner.cli.common import ScanOptions, evaluate_and_exit, scan_options, stderr_console
 from scanner.errors import InputError, UsageError
 
 
@@ -38,7 +38,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         subs = [s.strip() for s in (subscriptions or "").split(",") if s.strip()]
         inventory = _collect(tenant, management_group, subs, max_workers, opts.quiet)
         scope = management_group and f"mg:{management_group}" or (",".join(subs) if subs else tenant or "tenant")
-        finish_scan(inventory, opts, source=f"azure:{scope}")
+        evaluate_and_exit(inventory, opts, source=f"azure:{scope}")
 
 
 def _collect(tenant, management_group, subs, max_workers, quiet):

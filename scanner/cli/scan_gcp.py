@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from scanner.cli.common import ScanOptions, finish_scan, scan_options, stderr_console
+from scanner.cli.common import ScanOptions, evaluate_and_exit, scan_options, stderr_console
 
 
 def register(app: typer.Typer, scan_app: typer.Typer) -> None:
@@ -123,7 +123,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         )
         for gap in inv.coverage_gaps:
             err.print(f"  [yellow]gap[/yellow] {gap.service} {gap.account}: {gap.code} {gap.message}")
-        finish_scan(inv, opts, source="gcp:" + ",".join(scopes))
+        evaluate_and_exit(inv, opts, source="gcp:" + ",".join(scopes))
 
 
 class _progress:

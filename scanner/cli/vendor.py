@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from scanner.cli.common import DbOpt, ScanOptions, finish_scan, scan_options, stderr_console
+from scanner.cli.common import DbOpt, ScanOptions, evaluate_and_exit, scan_options, stderr_console
 from scanner.cli.register_common import ActorOpt, OutFmt, TodayOpt, check_format as _fmt, console as _console
 from scanner.cli.register_common import db_session, print_json as _print_json, who as _who
 from scanner.errors import UsageError
@@ -159,7 +159,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         scans = load_scans(inventory or [])
         with _session(opts.db) as s:
             inv = build_inventory(s, today_fn(today), scans)
-        finish_scan(inv, opts, source="vendor_dd", areas={"vendor"})
+        evaluate_and_exit(inv, opts, source="vendor_dd", areas={"vendor"})
 
     # --- reviews ---------------------------------------------------------------------------
 

@@ -10,12 +10,12 @@ import gc
 import importlib
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from scanner.errors import UsageError
 
 if TYPE_CHECKING:
-    from scanner.engine import ScanResult
+    from scanner.result import ScanResult
 
 __all__ = ["RENDERERS", "resolve_formats", "render_all", "render"]
 
@@ -56,25 +56,27 @@ def render(result: "ScanResult", name: str, stream) -> None:
     _module(name).render(result, stream)
 
 
-def render_all(result: "ScanResult", formats: list[str], output_dir: Path | None) -> list[Path]:
-    """Write each format; returns the files written (stdout is not a file)."""
+def render_all(
+    result: "ScanResult", formats: list[str], output_dir: Path | None, *, stdout: IO[str] | None = None
+) -> list[Path]:
+    """Write each format; returns the files written (``stdout``, default sys.stdout, is not a file)."""
     # Renderers allocate short-lived, acyclic dicts by the million; left on, the cyclic
     # collector would rescan the whole inventory each time and make output superlinear.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _render_all(result, formats, output_dir)
+        return _render_all(result, formats, output_dir, stdout or sys.stdout)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _render_all(result: "ScanResult", formats: list[str], output_dir: Path | None) -> list[Path]:
+def _render_all(result: "ScanResult", formats: list[str], output_dir: Path | None, stdout: IO[str]) -> list[Path]:
     written: list[Path] = []
     for name in formats:
         mod = _module(name)
         if name == "table" or output_dir is None:
-            mod.render(result, sys.stdout)
+            mod.render(result, stdout)
             continue
         output_dir.mkdir(parents=True, exist_ok=True)
         path = output_dir / mod.FILENAME

@@ -6,7 +6,7 @@ import csv
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from scanner.engine import ScanResult
+    from scanner.result import ScanResult
 
 FILENAME = "findings.csv"
 COLUMNS = [

@@ -12,7 +12,7 @@ from scanner.model import Finding, Status
 from scanner.outputs.common import TOOL, json_safe, waiver_dict
 
 if TYPE_CHECKING:
-    from scanner.engine import ScanResult
+    from scanner.result import ScanResult
 
 FILENAME = "findings.json"
 SCHEMA = "cloudgov.findings/1"

@@ -10,7 +10,7 @@ from xml.etree import ElementTree as ET
 from scanner.model import Finding, Status
 
 if TYPE_CHECKING:
-    from scanner.engine import ScanResult
+    from scanner.result import ScanResult
 
 FILENAME = "findings.junit.xml"
 

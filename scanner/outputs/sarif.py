@@ -12,7 +12,7 @@ from scanner.model import Finding, Severity, Status
 from scanner.outputs.common import NON_PASSING, TOOL, json_safe
 
 if TYPE_CHECKING:
-    from scanner.engine import ScanResult
+    from scanner.result import ScanResult
 
 FILENAME = "findings.sarif"
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -8,7 +8,7 @@ from typing import IO, TYPE_CHECKING
 from scanner.model import Status
 
 if TYPE_CHECKING:
-    from scanner.engine import ScanResult
+    from scanner.result import ScanResult
 
 FILENAME = "findings.txt"
 MAX_ROWS = 200

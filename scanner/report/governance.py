@@ -156,18 +156,19 @@ def exit_section(session: "Session", today: dt.date) -> dict[str, Any] | None:
 
 def governance_findings(session: "Session", today: dt.date, *, vendor: bool, exits: bool) -> list[Any]:
     """Findings of the vendor.* and exit.* policies as of ``today`` (empty when there is no data)."""
-    from policies.registry import load_policies
     from scanner.config import load_config
-    from scanner.engine import evaluate
+    from scanner.pipeline import Options, run
 
     out: list[Any] = []
-    policies, config = load_policies(), load_config(None)
+    config = load_config(None)
     if vendor:
         from vendor_dd.check import build_inventory as vendor_inventory
 
-        out += evaluate(vendor_inventory(session, today), policies, config, areas={"vendor"}).findings
+        options = Options(formats=(), config=config, areas={"vendor"}, source="vendor_dd")
+        out += run(vendor_inventory(session, today), options).result.findings
     if exits:
         from exit_plans.check import build_inventory as exit_inventory
 
-        out += evaluate(exit_inventory(session, today), policies, config, areas={"exit"}).findings
+        options = Options(formats=(), config=config, areas={"exit"}, source="exit_plans")
+        out += run(exit_inventory(session, today), options).result.findings
     return out

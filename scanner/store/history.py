@@ -1,7 +1,7 @@
 """Scan history: keep scans in the database, import findings files, list and prune.
 
 Two ways in, one way down: :func:`record_scan` (``--store`` on every scan command) takes a
-:class:`scanner.engine.ScanResult`; :func:`import_paths` (``cloudgov history import``) reads
+:class:`scanner.result.ScanResult`; :func:`import_paths` (``cloudgov history import``) reads
 findings documents (schema ``cloudgov.findings/1``, as ``--format json`` writes them). Both
 feed the same :class:`_Ingest`, so a stored scan and an imported file give the same rows.
 A scan's ``uid`` is a hash of what it found, so importing the same file twice stores it once.
@@ -27,7 +27,7 @@ from scanner.errors import InputError
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from scanner.engine import ScanResult
+    from scanner.result import ScanResult
     from scanner.store.models_history import Scan
 
 __all__ = [
