@@ -8,6 +8,7 @@ manual). Ids are validated here; policies' control references are validated agai
 from __future__ import annotations
 
 from dataclasses import dataclass
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,10 +18,15 @@ from scanner.docfile import yaml_load
 from scanner.errors import ConfigError
 from scanner.model import ControlRef
 
-__all__ = ["Control", "Regulation", "Catalogue", "load_catalogue", "EVIDENCE_SOURCES"]
+__all__ = ["Control", "Regulation", "Catalogue", "load_catalogue", "EVIDENCE_SOURCES", "FORCES", "SCOPES"]
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
-EVIDENCE_SOURCES = ("automated", "vendor_dd", "exit_plan", "manual")
+EVIDENCE_SOURCES = ("automated", "planned", "vendor_dd", "exit_plan", "manual")
+#: 應 / 須 / 不得 (shall), 宜 (should consider), or none (a heading or a definition).
+FORCES = ("shall", "should", "none")
+#: Whom the article binds: all cloud use, material outsourcing (涉及重大性之雲端委外作業), or
+#: material natural-person customer systems (重大性自然人客戶業務資訊系統). Broader first.
+SCOPES = ("all", "material", "material_natural_person")
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,10 @@ class Control:
     summary_en: str
     evidence: str
     topics: tuple[str, ...]
+    force: str = "none"
+    scope: str = "all"
+    #: for evidence "planned": what the automated check would read
+    planned: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,16 @@ class Catalogue:
     def children(self, control_id: str) -> list[Control]:
         return [c for c in self.controls.values() if c.parent == control_id]
 
+    def versions(self) -> dict[str, str]:
+        """Regulation code → the version date its texts were verified against."""
+        return {code: r.version_date for code, r in self.regulations.items()}
+
+    def cite(self, control_id: str) -> str:
+        """``CSM:CC-18000.4.c (CSM 2020-12-11)``: a citation with the version it was checked against."""
+        code = control_id.split(":", 1)[0]
+        reg = self.regulations.get(code)
+        return f"{control_id} ({code} {reg.version_date})" if reg else control_id
+
 
 def _load_file(path: Path) -> tuple[Regulation, list[Control]]:
     try:
@@ -87,6 +107,15 @@ def _load_file(path: Path) -> tuple[Regulation, list[Control]]:
         evidence = c.get("evidence", "manual")
         if evidence not in EVIDENCE_SOURCES:
             raise ConfigError(f"{path}: control {c['id']} has unknown evidence source {evidence!r}")
+        planned = c.get("planned", "")
+        if (evidence == "planned") != bool(planned):
+            raise ConfigError(f"{path}: control {c['id']}: evidence 'planned' and a 'planned' text go together")
+        force = c.get("force")
+        if force not in FORCES:
+            raise ConfigError(f"{path}: control {c['id']} needs a force ({', '.join(FORCES)}), not {force!r}")
+        scope = c.get("scope", "all")
+        if scope not in SCOPES:
+            raise ConfigError(f"{path}: control {c['id']} has unknown scope {scope!r}; use one of {', '.join(SCOPES)}")
         controls.append(
             Control(
                 id=c["id"],
@@ -97,16 +126,40 @@ def _load_file(path: Path) -> tuple[Regulation, list[Control]]:
                 summary_en=c.get("summary_en", ""),
                 evidence=evidence,
                 topics=tuple(c.get("topics") or ()),
+                force=force,
+                scope=scope,
+                planned=planned,
             )
         )
     return reg, controls
 
 
-@lru_cache(maxsize=1)
+#: A directory of catalogue files (``csm.yaml`` …) that replace the bundled ones of the same
+#: name: how a firm loads a newer text of a regulation (e.g. CSM as TWSE amended it) without
+#: a code change. Policies citing an id the newer text no longer has fail at load, by name.
+CATALOGUE_ENV = "CLOUDGOV_CATALOGUE_DIR"
+
+
+def catalogue_files(override: str | None = None) -> list[Path]:
+    files = {p.name: p for p in CATALOGUE_DIR.glob("*.yaml")}
+    if override:
+        extra = Path(override)
+        if not extra.is_dir():
+            raise ConfigError(f"{CATALOGUE_ENV}={override}: not a directory of catalogue files")
+        for p in extra.glob("*.yaml"):
+            files[p.name] = p
+    return [files[name] for name in sorted(files)]
+
+
 def load_catalogue() -> Catalogue:
+    return _load_catalogue(os.environ.get(CATALOGUE_ENV) or None)
+
+
+@lru_cache(maxsize=4)
+def _load_catalogue(override: str | None) -> Catalogue:
     regulations: dict[str, Regulation] = {}
     controls: dict[str, Control] = {}
-    for path in sorted(CATALOGUE_DIR.glob("*.yaml")):
+    for path in catalogue_files(override):
         reg, items = _load_file(path)
         if reg.code in regulations:
             raise ConfigError(f"{path}: regulation {reg.code} is defined twice")

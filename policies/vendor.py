@@ -8,6 +8,7 @@ Dates are compared with ``ctx.now`` (the register snapshot's date), so results r
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from policies.base import Context, Outcome, failed, not_applicable, passed, unknown
@@ -117,14 +118,24 @@ def audit_performed(r: Resource, ctx: Context) -> Outcome:
     out = _scope(r, ctx.params.get("applies_to", "material"))
     if out is not None:
         return out
-    interval = int(ctx.params.get("max_days", 365))
+    max_days = ctx.params.get("max_days", 365)
+    material = r.prop("material")
+    basis = ""
+    if isinstance(max_days, Mapping):
+        # ETG 6.1: a risk-based frequency. Unassessed materiality gets the stricter interval.
+        interval = int(max_days["non_material"] if material is False else max_days["material"])
+        if material is None:
+            basis = " (materiality not assessed: the material interval applies)"
+    else:
+        interval = int(max_days)
     last = _day(r.prop("audit.last_date"))
-    evidence = {"last_audit": r.prop("audit.last_date"), "party": r.prop("audit.last_party"), "max_days": interval}
+    evidence = {"last_audit": r.prop("audit.last_date"), "party": r.prop("audit.last_party"), "max_days": interval,
+                "material": material}
     if last is None:
         return failed("the provider has never been audited for this service", **evidence)
     age = (_today(ctx) - last).days
     if age > interval:
-        return failed(f"last audit {last} is {age} days ago (more than {interval})", **evidence)
+        return failed(f"last audit {last} is {age} days ago (more than {interval}){basis}", **evidence)
     return passed(f"audited {last} by {r.prop('audit.last_party')}", **evidence)
 
 
@@ -167,21 +178,27 @@ def data_location_observed(r: Resource, ctx: Context) -> Outcome:
 
 
 def assurance_report_current(r: Resource, ctx: Context) -> Outcome:
-    kind = ctx.params.get("kind", "soc2-type2")
-    key = kind.replace("-", "_")
+    """A current report against any of the international standards in ``params.kinds`` (ETG 6.3.6
+    asks for international security and privacy standards, not one brand of report)."""
+    kinds = list(ctx.params.get("kinds") or [ctx.params.get("kind", "soc2-type2")])
     material = r.prop("material_services") or []
-    until = _day(r.prop(f"evidence.{key}.valid_until"))
-    on_file = r.prop(f"evidence.{key}.on_file")
-    evidence = {"kind": kind, "valid_until": r.prop(f"evidence.{key}.valid_until"), "material_services": material}
+    on_file = {k: r.prop(f"evidence.{k.replace('-', '_')}.valid_until") for k in kinds
+               if r.prop(f"evidence.{k.replace('-', '_')}.on_file")}
+    evidence = {"kinds": kinds, "on_file": on_file, "material_services": material}
+    names = ", ".join(kinds)
     if not on_file:
         if not material:
-            return not_applicable(f"no {kind} report on file; no material service depends on it", **evidence)
-        return failed(f"no {kind} report on file for a provider of material services", **evidence)
-    if until is None:
-        return unknown(f"the {kind} report on file has no valid-until date", **evidence)
-    if until < _today(ctx):
-        return failed(f"{kind} report expired on {until}", **evidence)
-    return passed(f"{kind} report valid until {until}", **evidence)
+            return not_applicable(f"no assurance report ({names}) on file; no material service depends on it", **evidence)
+        return failed(f"no assurance report ({names}) on file for a provider of material services", **evidence)
+    today = _today(ctx)
+    current = {k: d for k, d in on_file.items() if (day := _day(d)) is not None and day >= today}
+    if current:
+        return passed("current: " + ", ".join(f"{k} valid until {d}" for k, d in current.items()), **evidence)
+    undated = [k for k, d in on_file.items() if _day(d) is None]
+    if undated:
+        return unknown(f"the {', '.join(undated)} report on file has no valid-until date", **evidence)
+    return failed("every assurance report on file has expired: " + ", ".join(f"{k} on {d}" for k, d in on_file.items()),
+                  **evidence)
 
 
 def evidence_not_expiring(r: Resource, ctx: Context) -> Outcome:

@@ -70,3 +70,123 @@ def test_config_defaults_cite_real_articles():
 def test_policy_ids_begin_with_their_area():
     for p in load_policies():
         assert p.id.startswith(p.area + ".")
+
+
+# --- force (應 / 宜), scope (重大性) and honest evidence sources (issue 19) -------------------
+
+def _requirement_items(cat, articles=range(4, 10)):
+    """ETG chapter 2 requirement items: entries of Art. 4–9 that bind (shall/should) and are not
+    a list's introduction ("…下列／以下…：", whose children are the items)."""
+    return [c for c in cat if c.regulation == "ETG" and c.id.split(":")[1].split(".")[0] in {str(a) for a in articles}
+            and c.force != "none" and not (cat.children(c.id) and c.text_zh.rstrip().endswith("："))]
+
+
+def test_every_control_records_its_force_and_scope():
+    from policies.catalogue import FORCES, SCOPES
+
+    for c in load_catalogue():
+        assert c.force in FORCES, c.id
+        assert c.scope in SCOPES, c.id
+    assert len(_requirement_items(load_catalogue())) == 62
+
+
+def test_force_and_scope_follow_the_articles_wording():
+    cat = load_catalogue()
+    expect = {
+        "ETG:8.1.1": ("shall", "all"),          # 應採行客戶資料加密或代碼化
+        "ETG:8.2.3": ("shall", "all"),          # 應針對特權帳號實施多因子
+        "ETG:6.1": ("shall", "all"),            # 應落實定期對雲端服務提供者之查核
+        "ETG:6.2": ("shall", "all"),
+        "ETG:6.3.6": ("should", "material"),    # 涉及重大性之雲端委外作業者…宜包含
+        "ETG:7.2": ("shall", "material_natural_person"),
+        "ETG:8.3.4": ("should", "all"),         # 宜考量集中管理稽核軌跡
+        "ETG:8.6.3.3": ("shall", "material_natural_person"),
+        "ETG:8.7.3": ("should", "material"),    # 8.7: 涉及重大性…宜評估採行
+        "ETG:9.2": ("shall", "material"),
+        "ETG:8.1": ("none", "all"),             # a heading
+        "ETG:2.6": ("none", "all"),             # a definition
+    }
+    for cid, (force, scope) in expect.items():
+        c = cat.get(cid)
+        assert (c.force, c.scope) == (force, scope), cid
+
+
+def test_automated_evidence_is_served_by_a_policy():
+    """'automated' means a policy serves it (or, for a heading, one of its items); what no
+    policy serves yet says 'planned' and names what the check would read."""
+    ps = load_policies()
+    idx = ps.controls_index()
+
+    def served(c):
+        return bool(idx.get(c.id)) or any(served(k) for k in ps.catalogue.children(c.id))
+
+    for c in ps.catalogue:
+        if c.evidence == "automated":
+            assert served(c), f"{c.id} says automated but no policy serves it"
+        if c.evidence == "planned":
+            assert c.planned, c.id
+            assert not idx.get(c.id), f"{c.id} is served by {idx[c.id]}: say automated"
+
+
+def test_a_policy_never_applies_an_article_more_narrowly_than_it_binds():
+    """A policy limited to material services (applies_to) must not cite an article that binds
+    all cloud outsourcing: it would leave the other services unjudged (ETG 6.1, 6.2)."""
+    order = {"all": 0, "material": 1, "material_natural_person": 2}
+    cat = load_catalogue()
+    for p in load_policies():
+        own = p.params.get("applies_to", "all")
+        for cid in p.controls:
+            assert order[cat.get(cid).scope] >= order[own], f"{p.id} ({own}) cites {cid} ({cat.get(cid).scope})"
+
+
+def test_citations_pinned():
+    ps = load_policies()
+    cites = {p.id: set(p.controls) for p in ps}
+    assert cites["vendor.data_location_clause"] == {"ETG:8.6.3.1", "ETG:8.1.1"}   # not ETG 8.2 (identity)
+    assert cites["logging.audit_trail_enabled"] >= {"ETG:8.3.1", "CSM:CC-18000.4.a", "ETG:8.5"}
+    assert "CSM:CC-18000.4.c" not in cites["logging.audit_trail_enabled"]        # (4)c is retention
+    assert cites["logging.audit_store_encrypted"] == {"ETG:8.3.1", "CSM:CC-18000.4.c"}  # evidence protection
+    assert not any(c.startswith("WFH:") for c in cites["mfa.privileged_users"])   # WFH is home-worker VPN MFA
+    assert "ETG:8.2.1" in cites["mfa.root_account"]
+    for pid in ("exit.plan_tested", "exit.next_test_scheduled"):
+        assert "ETG:9.2" not in cites[pid], pid                                 # 9.2 is continuity drills
+    assert {"ETG:9.4", "CSM:CC-20000.4"} <= cites["vendor.incident_backup_clauses"]
+    assert "CSM:CC-18000.5.j" in cites["vendor.data_ownership_clause"]
+    for pid in ("vendor.audit_right_regulator", "vendor.audit_right_association", "vendor.audit_performed"):
+        assert ps.get(pid).params["applies_to"] == "all", pid                  # ETG 6.1, 6.2: all outsourcing
+    kinds = ps.get("vendor.assurance_report_current").params["kinds"]
+    assert "soc2-type2" in kinds and "iso27001" in kinds and "iso27701" in kinds  # 6.3.6: international standards
+
+
+def test_citations_carry_the_text_version():
+    cat = load_catalogue()
+    assert cat.cite("CSM:CC-18000.4.c") == "CSM:CC-18000.4.c (CSM 2020-12-11)"
+    assert cat.versions()["ETG"] == "2024-12-27"
+
+
+def test_a_firm_loads_a_newer_csm_text_without_code_changes(tmp_path):
+    """A modified csm.yaml in CLOUDGOV_CATALOGUE_DIR replaces the bundled one: its version date
+    and texts show in `cloudgov controls`."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    bundled = (CATALOGUE_DIR / "csm.yaml").read_text(encoding="utf-8")
+    newer = bundled.replace("version_date: 2020-12-11", "version_date: 2025-04-11", 1)
+    newer = newer.replace("至少留存三年", "至少留存五年（測試用修訂）", 1)
+    assert newer != bundled
+    (tmp_path / "csm.yaml").write_text(newer, encoding="utf-8")
+    env = {**os.environ, "CLOUDGOV_CATALOGUE_DIR": str(tmp_path)}
+    r = subprocess.run([sys.executable, "-m", "scanner", "controls", "-r", "CSM", "--format", "json"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["regulations"]["CSM"]["version_date"] == "2025-04-11"
+    rows = {c["id"]: c for c in doc["controls"]}
+    assert "至少留存五年（測試用修訂）" in rows["CSM:CC-18000.4.c"]["text_zh"]
+    assert (rows["CSM:CC-18000.4.c"]["force"], rows["CSM:CC-18000.4.c"]["scope"]) == ("shall", "all")
+    # a directory that does not exist is one sentence, exit 2
+    env["CLOUDGOV_CATALOGUE_DIR"] = str(tmp_path / "missing")
+    r = subprocess.run([sys.executable, "-m", "scanner", "controls"], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 2 and "not a directory" in r.stderr and "Traceback" not in r.stderr

@@ -91,6 +91,7 @@ EVIDENCE_KINDS = (
     "iso27001",
     "iso27017",
     "iso27018",
+    "iso27701",
     "csa-star",
     "pentest-report",
     "financial-statement",
@@ -100,8 +101,9 @@ EVIDENCE_KINDS = (
     "contract",
     "other",
 )
-#: Independent assurance reports a provider must keep current (ETG 5.1, 6.3.6).
-ASSURANCE_KINDS = ("soc2-type2", "iso27001")
+#: Independent assurance reports against international security and privacy standards
+#: (ETG 5.1, 6.3.6); a provider keeps at least one current.
+ASSURANCE_KINDS = ("soc2-type2", "iso27001", "iso27017", "iso27018", "iso27701", "csa-star")
 
 #: Review cadence (days) by materiality (重大性), configurable in the register settings.
 DEFAULT_CADENCE_DAYS = {"material": 365, "non_material": 730}

@@ -22,11 +22,17 @@ def coverage_rows(regulation: str | None = None) -> list[dict]:
         if regulation and c.regulation != regulation:
             continue
         served_by = sorted(index.get(c.id, []))
-        if served_by:
+        children = policies.catalogue.children(c.id)
+        if not served_by and children:
+            served = sum(1 for k in children if index.get(k.id))
+            status = f"heading: {served} of {len(children)} items served by policies"
+        elif served_by:
             areas = sorted({p.split(".", 1)[0] for p in served_by})
             status = "served: " + ", ".join(areas)
         elif c.evidence == "automated":
             status = "gap: automated evidence expected, no policy yet"
+        elif c.evidence == "planned":
+            status = "planned: " + c.planned
         elif c.evidence == "manual":
             status = "manual evidence"
         else:
@@ -39,6 +45,8 @@ def coverage_rows(regulation: str | None = None) -> list[dict]:
                 "title_en": c.title_en,
                 "text_zh": c.text_zh,
                 "evidence": c.evidence,
+                "force": c.force,
+                "scope": c.scope,
                 "policies": served_by,
                 "status": status,
             }
@@ -74,9 +82,10 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
             import csv
 
             w = csv.writer(sys.stdout, lineterminator="\n")
-            w.writerow(["id", "regulation", "evidence", "status", "policies", "title_en"])
+            w.writerow(["id", "regulation", "force", "scope", "evidence", "status", "policies", "title_en"])
             for r in rows:
-                w.writerow([r["id"], r["regulation"], r["evidence"], r["status"], ";".join(r["policies"]), r["title_en"]])
+                w.writerow([r["id"], r["regulation"], r["force"], r["scope"], r["evidence"], r["status"],
+                            ";".join(r["policies"]), r["title_en"]])
             return
         if fmt != "table":
             raise UsageError(f"unknown format {fmt!r}; use table, json or csv")
@@ -87,16 +96,22 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         t = Table(title="Control coverage" if coverage else "Control catalogue")
         t.add_column("Id", no_wrap=True)
         t.add_column("Requirement", overflow="fold")
+        t.add_column("Force")
         t.add_column("Evidence")
         if coverage:
             t.add_column("Served by", overflow="fold")
         for r in rows:
             text = r["title_en"] + (f"\n{r['text_zh'][:80]}" if not coverage else "")
-            cells = [r["id"], text, r["evidence"]]
+            force = {"shall": "shall 應", "should": "should 宜"}.get(r["force"], "")
+            if r["scope"] != "all":
+                force += "\n" + r["scope"].replace("_", " ")
+            cells = [r["id"], text, force, r["evidence"]]
             if coverage:
                 cells.append(", ".join(r["policies"]) or r["status"])
             t.add_row(*cells)
         console.print(t)
+        console.print("Texts as of: " + ", ".join(f"{code} ({v})" for code, v in cat.versions().items()
+                                                  if not reg or code == reg))
         if coverage:
             n_served = sum(1 for r in rows if r["policies"])
             gaps = sum(1 for r in rows if r["status"].startswith("gap"))

@@ -40,6 +40,12 @@ def finding_dict(f: Finding, policy: Any) -> dict[str, Any]:
     return d
 
 
+def _catalogue_versions() -> dict[str, str]:
+    from policies.catalogue import load_catalogue
+
+    return load_catalogue().versions()
+
+
 class _FindingEncoder:
     """Encodes findings fast: each policy's texts and each resource's reference are encoded
     once and reused (a resource meets several policies); output equals finding_dict's."""
@@ -112,6 +118,8 @@ def render(result: "ScanResult", stream: IO[str]) -> None:
             "fail_on": result.config.fail_on.value,
         },
         "summary": summary(result),
+        # the version of each regulation's text the citations were verified against
+        "catalogue": _catalogue_versions(),
         "policies": [
             {
                 "id": p.id,

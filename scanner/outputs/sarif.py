@@ -34,6 +34,13 @@ _SECURITY_SEVERITY = {
 }
 
 
+def _cited(controls: Any) -> str:
+    from policies.catalogue import load_catalogue
+
+    cat = load_catalogue()
+    return ", ".join(cat.cite(c) for c in controls)
+
+
 def _rule(p: Any) -> dict[str, Any]:
     return {
         "id": p.id,
@@ -41,7 +48,7 @@ def _rule(p: Any) -> dict[str, Any]:
         "shortDescription": {"text": p.title_en},
         "fullDescription": {"text": f"{p.title_en} / {p.title_zh}"},
         "help": {
-            "text": f"{p.remediation_en}\n\n{p.remediation_zh}\n\nControls: {', '.join(p.controls)}",
+            "text": f"{p.remediation_en}\n\n{p.remediation_zh}\n\nControls: {_cited(p.controls)}",
         },
         "defaultConfiguration": {"level": _LEVEL[p.severity]},
         "properties": {

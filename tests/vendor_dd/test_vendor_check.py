@@ -39,14 +39,20 @@ def test_sample_register_findings(register, sample_copy, tmp_path, vendor_cli):
     assert status[("vendor.interoperability_clause", "vendor:formosa-msp/azure-ops")] == "FAIL"
     assert status[("vendor.evidence_expiring", "vendor:formosa-msp")] == "FAIL"
     assert status[("vendor.materiality_assessed", "vendor:formosa-msp/azure-ops")] == "FAIL"
-    # unknown materiality is unknown for the material-only checks: ERROR, never PASS
-    assert status[("vendor.audit_right_regulator", "vendor:formosa-msp/azure-ops")] == "ERROR"
+    # unknown materiality is unknown for the checks an article limits to material services
+    # (ETG 7.2: material natural-person systems): ERROR, never PASS
+    assert status[("vendor.exit_clauses", "vendor:formosa-msp/azure-ops")] == "ERROR"
+    # ETG 6.1 / 6.2 bind all cloud outsourcing, not only material services: judged whatever
+    # the materiality
+    assert status[("vendor.audit_right_regulator", "vendor:formosa-msp/azure-ops")] == "PASS"
+    assert status[("vendor.audit_performed", "vendor:formosa-msp/azure-ops")] == "FAIL"
     # what is in order passes
     for pid in ("vendor.audit_right_regulator", "vendor.review_current", "vendor.audit_performed",
                 "vendor.exit_clauses", "vendor.deletion_certificate_clause", "vendor.contract_in_force"):
         assert status[(pid, "vendor:aws-tw/core-trading")] == "PASS", pid
     assert status[("vendor.assurance_report_current", "vendor:aws-tw")] == "PASS"
-    assert status[("vendor.audit_right_regulator", "vendor:aws-tw/data-lake")] == "NOT_APPLICABLE"
+    assert status[("vendor.audit_right_regulator", "vendor:aws-tw/data-lake")] == "PASS"
+    assert status[("vendor.exit_clauses", "vendor:aws-tw/data-lake")] == "NOT_APPLICABLE"
     # without scans, the observed-region check does not pretend
     assert status[("vendor.data_location_observed", "vendor:aws-tw/core-trading")] == "NOT_APPLICABLE"
     # the renewed Nimbus contract is the one in force
