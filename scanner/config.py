@@ -13,10 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-import yaml
-
-from scanner.docfile import yaml_load
-from scanner.errors import ConfigError
+from scanner.docfile import read_structured, yaml_load
+from scanner.errors import ConfigError, InputError
 from scanner.model import Severity
 
 __all__ = ["Config", "LogClass", "Privileged", "Jurisdictions", "load_config", "DEFAULTS_PATH"]
@@ -194,11 +192,9 @@ def load_config(path: str | Path | None = None) -> Config:
         if not path.is_file():
             raise ConfigError(f"{path}: no such configuration file")
         try:
-            user = yaml_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            at = f" at line {mark.line + 1}" if mark else ""
-            raise ConfigError(f"{path}: malformed YAML{at}") from None
+            user = read_structured(path, what="a configuration file") or {}
+        except InputError as e:
+            raise ConfigError(str(e)) from None
         if not isinstance(user, Mapping):
             raise ConfigError(f"{path}: the configuration must be a mapping of settings")
         if "fail_on" in user and not isinstance(user["fail_on"], Mapping):

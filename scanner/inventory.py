@@ -15,7 +15,6 @@ Shards collected apart are merged with :func:`merge` and evaluated together.
 from __future__ import annotations
 
 import gzip
-import io
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -214,11 +213,9 @@ def _write_jsonl(inv: Inventory, fh: IO[str], with_raw: bool) -> None:
 
 
 def _open_text(path: Path) -> IO[str]:
-    raw = path.open("rb")
-    magic = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
-    if magic == b"\x1f\x8b":
-        return io.TextIOWrapper(gzip.GzipFile(fileobj=raw), encoding="utf-8")
-    return io.TextIOWrapper(raw, encoding="utf-8-sig")
+    from scanner.docfile import open_text
+
+    return open_text(path, what="an inventory snapshot")
 
 
 def is_snapshot(head: str) -> bool:
@@ -228,15 +225,15 @@ def is_snapshot(head: str) -> bool:
 
 def load(path: str | Path) -> Inventory:
     """Read a snapshot in either encoding. Bad input raises InputError (one sentence)."""
+    from scanner.docfile import parse_json
+
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
     try:
         with _open_text(path) as fh:
             first = fh.readline()
             try:
                 header = json.loads(first)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 header = None
             if isinstance(header, dict) and header.get("encoding") == "jsonl":
                 _check_header(path, header)
@@ -244,10 +241,7 @@ def load(path: str | Path) -> Inventory:
             text = first + fh.read()
     except (OSError, EOFError, UnicodeDecodeError, gzip.BadGzipFile) as e:
         raise InputError(f"{path}: cannot read the file ({e})") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InputError(f"{path}: malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
+    doc = parse_json(text, path)
     if not isinstance(doc, dict):
         raise InputError(f"{path}: not a cloudgov inventory snapshot (expected a JSON object)")
     _check_header(path, doc)
@@ -258,7 +252,7 @@ def load(path: str | Path) -> Inventory:
             inv.resources[r.id] = r
         inv.relationships = [Relationship.from_dict(d) for d in doc.get("relationships") or []]
         inv.coverage_gaps = [CoverageGap.from_dict(d) for d in doc.get("coverage_gaps") or []]
-    except (KeyError, TypeError, AttributeError) as e:
+    except (KeyError, TypeError, AttributeError, ValueError) as e:
         raise InputError(f"{path}: malformed snapshot entry (missing or wrong field {e})") from None
     return inv
 
@@ -294,7 +288,9 @@ def _load_jsonl(path: Path, header: dict[str, Any], fh: IO[str]) -> Inventory:
                 raise InputError(f"{path}: line {lineno}: unknown record kind {t!r}")
     except json.JSONDecodeError as e:
         raise InputError(f"{path}: malformed JSON on line {lineno}: {e.msg}") from None
-    except (KeyError, TypeError, AttributeError) as e:
+    except RecursionError:
+        raise InputError(f"{path}: line {lineno}: the JSON is nested too deeply") from None
+    except (KeyError, TypeError, AttributeError, ValueError) as e:
         raise InputError(f"{path}: line {lineno}: malformed snapshot entry (missing or wrong field {e})") from None
     except (OSError, EOFError, gzip.BadGzipFile) as e:
         raise InputError(f"{path}: cannot read the file ({e})") from None

@@ -24,10 +24,8 @@ import fnmatch
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from scanner.docfile import yaml_load
-from scanner.errors import ConfigError
+from scanner.docfile import read_structured
+from scanner.errors import ConfigError, InputError
 from scanner.model import Resource, Waiver
 
 __all__ = ["WaiverSet", "load_waivers", "parse_waivers"]
@@ -136,8 +134,7 @@ def load_waivers(path: str | Path, known_policies: Any = None) -> WaiverSet:
     if not path.is_file():
         raise ConfigError(f"{path}: no such waiver file")
     try:
-        doc = yaml_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise ConfigError(f"{path}: malformed YAML{f' at line {mark.line + 1}' if mark else ''}") from None
+        doc = read_structured(path, what="a waiver file")
+    except InputError as e:
+        raise ConfigError(str(e)) from None
     return parse_waivers(doc, known_policies, source=str(path))

@@ -31,10 +31,9 @@ def store_root(db_url: str | None) -> Path:
     env = os.environ.get("CLOUDGOV_EVIDENCE_DIR")
     if env:
         return Path(env).expanduser()
-    from scanner.store.db import resolve_url
-    from sqlalchemy.engine import make_url
+    from scanner.store.db import parse_url
 
-    url = make_url(resolve_url(db_url))
+    url = parse_url(db_url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         return Path(url.database).expanduser().resolve().parent / "evidence"
     from platformdirs import user_data_dir

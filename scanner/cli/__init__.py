@@ -61,13 +61,104 @@ for _name in COMMAND_MODULES:
     _mod.register(app, scan_app)
 
 
-def main() -> None:
-    """Console entry point: user errors become one sentence on stderr and exit code 2."""
+#: The exit-code contract (README "Exit codes"); scripts and pipelines depend on it.
+EXIT_OK = 0  # nothing at or above the threshold failed
+EXIT_FINDINGS = 1  # a finding at or above the threshold failed; never used for anything else
+EXIT_INPUT = 2  # a usage or input error: one sentence on stderr
+EXIT_INTERNAL = 3  # a bug in cloudgov: a short message; --debug / CLOUDGOV_DEBUG=1 add the traceback
+EXIT_INTERRUPTED = 130
+
+_debug = False
+
+
+@app.callback()
+def _global_options(
+    debug: bool = typer.Option(
+        False, "--debug", help="On an internal error, also print the traceback (or set CLOUDGOV_DEBUG=1)."
+    ),
+) -> None:
+    global _debug
+    _debug = _debug or debug
+
+
+def _debugging() -> bool:
+    return _debug or os.environ.get("CLOUDGOV_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _say(message: str) -> None:
+    """One line on stderr, whatever the exception's text held."""
+    line = " ".join(str(message).split())
+    print(f"cloudgov: {line}", file=sys.stderr)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the command line and return its exit code; every exception becomes one of the
+    contract's codes. Only a finding's verdict can give 1."""
+    global _debug
+    _debug = False
     try:
-        app()
-    except CloudgovError as e:
-        print(f"cloudgov: error: {e}", file=sys.stderr)
-        sys.exit(e.exit_code)
+        rv = app(args=argv, prog_name="cloudgov", standalone_mode=False)
+    except typer.Exit as e:  # normally returned by click in non-standalone mode
+        return int(e.exit_code)
+    except typer.Abort as e:
+        if isinstance(e.__cause__, KeyboardInterrupt):
+            _say("interrupted")
+            return EXIT_INTERRUPTED
+        _say("error: aborted (no answer on standard input)")
+        return EXIT_INPUT
     except KeyboardInterrupt:
-        print("cloudgov: interrupted", file=sys.stderr)
-        sys.exit(130)
+        _say("interrupted")
+        return EXIT_INTERRUPTED
+    except CloudgovError as e:
+        if _debugging():
+            _traceback()
+        _say(f"error: {e}")
+        return e.exit_code
+    except Exception as e:  # noqa: BLE001 (the contract's last line of defence)
+        return _unexpected(e)
+    return rv if isinstance(rv, int) and rv in (EXIT_OK, EXIT_FINDINGS) else EXIT_OK
+
+
+def _unexpected(e: Exception) -> int:
+    usage = _click_usage_error(e)
+    if usage is not None:
+        return usage
+    if _debugging():
+        _traceback()
+    if isinstance(e, OSError) and not isinstance(e, ConnectionError | TimeoutError) and e.strerror:
+        # a file or directory the user named: missing, unreadable, not writable, full disk
+        where = f"{e.filename}: " if e.filename else ""
+        _say(f"error: {where}{e.strerror}")
+        return EXIT_INPUT
+    text = str(e).strip().splitlines()[0][:300] if str(e).strip() else ""
+    _say(
+        f"internal error: {type(e).__name__}{': ' + text if text else ''} "
+        "(this is a bug in cloudgov; rerun with --debug for the traceback)"
+    )
+    return EXIT_INTERNAL
+
+
+def _click_usage_error(e: Exception) -> int | None:
+    """click's usage errors (an unknown option, a missing argument, a bad value), as one line.
+    Typer vendors click in recent versions and re-exports it in older ones, so duck-typed."""
+    fmt = getattr(e, "format_message", None)
+    if fmt is None or not hasattr(e, "exit_code") or type(e).__name__ == "Exit":
+        return None
+    if type(e).__name__ == "NoArgsIsHelpError":  # a bare group: its help, as click shows it
+        e.show()  # type: ignore[attr-defined]
+        return EXIT_INPUT
+    ctx = getattr(e, "ctx", None)
+    hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    _say(f"error: {fmt()}{hint}")
+    return EXIT_INPUT
+
+
+def _traceback() -> None:
+    import traceback
+
+    traceback.print_exc(file=sys.stderr)
+
+
+def main() -> None:
+    """Console entry point (``cloudgov``): exits with the code :func:`run` returns."""
+    sys.exit(run())

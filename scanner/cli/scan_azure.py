@@ -57,7 +57,10 @@ def _collect(tenant, management_group, subs, max_workers, quiet):
     err = stderr_console(quiet)
     kwargs = {"additionally_allowed_tenants": ["*"]}
     if tenant:
-        kwargs["tenant_id"] = tenant  # used by the CLI / environment / workload-identity credentials
+        # DefaultAzureCredential refuses tenant_id (TypeError); each credential of the chain
+        # that can target a tenant takes its own keyword (the CLI's comes from `az login`)
+        for key in ("workload_identity_tenant_id", "shared_cache_tenant_id", "visual_studio_code_tenant_id"):
+            kwargs[key] = tenant
     credential = DefaultAzureCredential(**kwargs)
     progress = _progress(err, quiet)
     try:

@@ -20,12 +20,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from scanner.errors import InputError
 
-__all__ = ["Base", "resolve_url", "open_db", "session_scope", "default_url", "MIGRATION_LOCATIONS"]
+__all__ = ["Base", "resolve_url", "parse_url", "open_db", "session_scope", "default_url", "MIGRATION_LOCATIONS"]
 
 _ROOT = Path(__file__).resolve().parents[2]
 MIGRATION_LOCATIONS = [
@@ -57,13 +57,19 @@ _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 
 
-def _make_engine(url: str) -> Engine:
+def parse_url(url: str | None):
+    """The resolved URL parsed; a string that is not a URL is one sentence, not a traceback."""
     from sqlalchemy.engine import make_url
 
+    resolved = resolve_url(url)
     try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise InputError(f"--db: {url!r} is not a database URL (e.g. sqlite:///cloudgov.db)") from None
+        return make_url(resolved)
+    except (ArgumentError, ValueError):
+        raise InputError(f"--db: {resolved!r} is not a database URL (e.g. sqlite:///cloudgov.db)") from None
+
+
+def _make_engine(url: str) -> Engine:
+    parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -114,7 +120,7 @@ def open_db(url: str | None = None) -> Engine:
             engine = _make_engine(resolved)
             try:
                 migrate(engine)
-            except OperationalError as e:
+            except DatabaseError as e:  # unreachable, locked, or a file that is not a database
                 raise InputError(
                     f"cannot open the database {engine.url.render_as_string(hide_password=True)}: "
                     f"{str(e.orig).strip().splitlines()[0]}"
