@@ -2,10 +2,11 @@
 policies as live scans.
 
 ``scan_terraform(path)`` parses every Terraform root under ``path`` in our process
-(python-hcl2: addresses, files and lines, provider → region), normalizes the resources
+(tfparse: modules, count/for_each instances, dynamic blocks, references, files and lines,
+provider → region; or a ``terraform show -json`` plan), normalizes the resources
 into the model live connectors produce (account ``iac``), runs checkov ONCE out of
-process for the built-in checks that test the same things plus our own checks, and folds
-checkov's verdicts into the inventory (:mod:`scanner.iac.mapping`). The engine then
+process for the built-in checks that test the same things plus our own checks, and keeps
+checkov's verdicts as a second opinion (:mod:`scanner.iac.mapping`: never a PASS). The engine then
 evaluates our policies; :meth:`IacScan.annotate` puts ``file``/``start_line``/``end_line``
 on each finding for SARIF ``physicalLocation``. CloudFormation and ARM templates under the
 same path are read in the same run (:mod:`scanner.iac.templates`, ``cfn``, ``arm``).
@@ -31,8 +32,12 @@ class IacScan:
     checkov: dict[str, Any] = field(default_factory=dict)
 
     def annotate(self, result: Any) -> None:
-        """Give each finding its file and lines; say why a region is unknown."""
+        """Give each finding its file and lines; say why a region is unknown; add checkov's
+        second opinion to the evidence."""
+        from scanner.iac.mapping import second_opinion
+
         for f in result.findings:
+            second_opinion(f)
             raw = f.resource.raw or {}
             if raw.get("location"):
                 f.location = dict(raw["location"])

@@ -13,7 +13,7 @@ from typing import Any
 
 from scanner.iac.hcl import TfResource, ref_address, resolve
 from scanner.iac.regions import place
-from scanner.iac.normalize import TYPES, Ctx, Normalized, key_edges, log_class, tags_of
+from scanner.iac.normalize import Ctx, Normalized, key_edges, log_class, register, tags_of
 
 _S3_SIDE = ("bucket",)
 
@@ -110,10 +110,7 @@ def _replica_regions(ctx: Ctx, repl: list[TfResource]) -> list[str] | None:
             dest = ctx.block(rule, "destination")
             if not dest:
                 continue
-            bucket_ref = ref_address(dest.get("bucket"))
-            target = next(
-                (r for r in ctx.of_type("aws_s3_bucket") if f"{r.type}.{r.name}" == bucket_ref), None
-            )
+            target = _bucket(ctx, dest.get("bucket"))
             if target is None:
                 return None  # destination outside this code: region unknown
             region = place(target).region
@@ -121,6 +118,19 @@ def _replica_regions(ctx: Ctx, repl: list[TfResource]) -> list[str] | None:
                 return None
             regions.append(region)
     return sorted(set(regions))
+
+
+def _bucket(ctx: Ctx, value) -> TfResource | None:
+    """The bucket a reference, a bucket name or an ``arn:aws:s3:::name`` means, anywhere in the code."""
+    ref = ref_address(value)
+    candidates = ctx.project.resources if ctx.project is not None else ctx.of_type("aws_s3_bucket")
+    if ref:
+        return next((r for r in candidates if r.address == ref and r.type == "aws_s3_bucket"), None)
+    name = resolve(value)
+    if not isinstance(name, str):
+        return None
+    name = name.removeprefix("arn:aws:s3:::").split("/", 1)[0]
+    return next((r for r in candidates if r.type == "aws_s3_bucket" and resolve(r.attrs.get("bucket")) == name), None)
 
 
 def cloudwatch_log_group(res: TfResource, ctx: Ctx) -> Normalized:
@@ -238,9 +248,9 @@ def cloudtrail(res: TfResource, ctx: Ctx) -> Normalized:
     }
     props.update(_encryption(ctx, res.attrs.get("kms_key_id"), enabled=True, default_manager="provider"))
     edges = key_edges(props)
-    target = ref_address(res.attrs.get("s3_bucket_name"))
-    if target:
-        edges.append(("logs_to", ctx.id_of(target)))
+    bucket = _bucket(ctx, res.attrs.get("s3_bucket_name"))
+    if bucket is not None:
+        edges.append(("logs_to", ctx.id_of(bucket.address)))
     cw = ref_address(res.attrs.get("cloud_watch_logs_group_arn"))
     if cw:
         edges.append(("logs_to", ctx.id_of(cw)))
@@ -281,14 +291,16 @@ def iam_user(res: TfResource, ctx: Ctx) -> Normalized:
         if isinstance(arn, str):
             roles.append(arn.rsplit("/", 1)[-1])
         elif ref:
-            roles.append(ref.split(".", 1)[1])  # a policy defined in code: its Terraform name
+            roles.append(ref.rsplit(".", 1)[-1])  # a policy defined in code: its Terraform name
         else:
             roles = None
             break
     edges: list[tuple[str, str]] = []
     for mem in ctx.attached(res, ("aws_iam_user_group_membership",), ("user",)):
         for g in mem.attrs.get("groups") or []:
-            addr = ref_address(g)
+            # a reference, or the group's name (what `aws_iam_group.x.name` evaluates to)
+            addr = ref_address(g) or next((x.address for x in ctx.of_type("aws_iam_group")
+                                           if ctx.value(x, "name") == resolve(g)), None)
             if addr:
                 edges.append(("member_of", ctx.id_of(addr)))
     inline = ctx.attached(res, ("aws_iam_user_policy",), ("user",))
@@ -296,7 +308,7 @@ def iam_user(res: TfResource, ctx: Ctx) -> Normalized:
     if inline and actions is None and roles is not None and not roles:
         roles = None  # an inline policy we cannot read may grant anything
     keys = [
-        {"id": ctx.id_of(f"{k.type}.{k.name}"), "active": ctx.value(k, "status") in (None, "Active"),
+        {"id": ctx.id_of(k.address), "active": ctx.value(k, "status") in (None, "Active"),
          "created": None, "last_used": None}
         for k in ctx.attached(res, ("aws_iam_access_key",), ("user",))
     ]
@@ -336,20 +348,20 @@ def iam_group(res: TfResource, ctx: Ctx) -> Normalized:
                       name=ctx.value(res, "name") or res.name, region_override="global")
 
 
-TYPES.update(
+register(
     {
-        "aws_s3_bucket": s3_bucket,
-        "aws_cloudwatch_log_group": cloudwatch_log_group,
-        "aws_kms_key": kms_key,
-        "aws_ebs_volume": ebs_volume,
-        "aws_db_instance": rds("AWS::RDS::DBInstance"),
-        "aws_rds_cluster": rds("AWS::RDS::DBCluster"),
-        "aws_dynamodb_table": dynamodb_table,
-        "aws_cloudtrail": cloudtrail,
-        "aws_sns_topic": sns_topic,
-        "aws_sqs_queue": sqs_queue,
-        "aws_backup_vault": backup_vault,
-        "aws_iam_user": iam_user,
-        "aws_iam_group": iam_group,
+        "aws_s3_bucket": (s3_bucket, ("storage.object", "log.store")),
+        "aws_cloudwatch_log_group": (cloudwatch_log_group, "log.store"),
+        "aws_kms_key": (kms_key, "kms.key"),
+        "aws_ebs_volume": (ebs_volume, "storage.block"),
+        "aws_db_instance": (rds("AWS::RDS::DBInstance"), "database"),
+        "aws_rds_cluster": (rds("AWS::RDS::DBCluster"), "database"),
+        "aws_dynamodb_table": (dynamodb_table, "database"),
+        "aws_cloudtrail": (cloudtrail, "log.trail"),
+        "aws_sns_topic": (sns_topic, "messaging.queue"),
+        "aws_sqs_queue": (sqs_queue, "messaging.queue"),
+        "aws_backup_vault": (backup_vault, "backup"),
+        "aws_iam_user": (iam_user, "identity.user"),
+        "aws_iam_group": (iam_group, "identity.group"),
     }
 )

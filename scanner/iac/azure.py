@@ -6,8 +6,8 @@ customer-managed key is configured, so an absent key block means ``provider``.
 
 from __future__ import annotations
 
-from scanner.iac.hcl import TfResource, ref_address, resolve
-from scanner.iac.normalize import TYPES, Ctx, Normalized, key_edges, key_props, log_class, tags_of
+from scanner.iac.hcl import Ref, TfResource, ref_address, resolve
+from scanner.iac.normalize import Ctx, Normalized, key_edges, key_props, log_class, register, tags_of
 
 #: Replication types that copy data to the paired region (outside Taiwan for taiwannorth).
 _GEO = {"GRS", "RAGRS", "GZRS", "RAGZRS"}
@@ -110,7 +110,7 @@ def diagnostic_setting(res: TfResource, ctx: Ctx) -> Normalized | None:
     target = ctx.value(res, "target_resource_id")
     raw_target = res.attrs.get("target_resource_id")
     is_sub = (isinstance(target, str) and target.count("/") == 2 and target.startswith("/subscriptions/")) or (
-        isinstance(raw_target, str) and "azurerm_subscription" in raw_target
+        isinstance(raw_target, Ref) and raw_target.type == "azurerm_subscription"
     )
     if not is_sub:
         return None
@@ -129,15 +129,15 @@ def diagnostic_setting(res: TfResource, ctx: Ctx) -> Normalized | None:
                       region_override="global")
 
 
-TYPES.update(
+register(
     {
-        "azurerm_storage_account": storage_account,
-        "azurerm_managed_disk": managed_disk,
-        "azurerm_mssql_server": mssql_server,
-        "azurerm_postgresql_flexible_server": flexible_server("Microsoft.DBforPostgreSQL/flexibleServers"),
-        "azurerm_mysql_flexible_server": flexible_server("Microsoft.DBforMySQL/flexibleServers"),
-        "azurerm_log_analytics_workspace": log_analytics_workspace,
-        "azurerm_key_vault_key": key_vault_key,
-        "azurerm_monitor_diagnostic_setting": diagnostic_setting,
+        "azurerm_storage_account": (storage_account, ("storage.object", "log.store")),
+        "azurerm_managed_disk": (managed_disk, "storage.block"),
+        "azurerm_mssql_server": (mssql_server, "database"),
+        "azurerm_postgresql_flexible_server": (flexible_server("Microsoft.DBforPostgreSQL/flexibleServers"), "database"),
+        "azurerm_mysql_flexible_server": (flexible_server("Microsoft.DBforMySQL/flexibleServers"), "database"),
+        "azurerm_log_analytics_workspace": (log_analytics_workspace, "log.store"),
+        "azurerm_key_vault_key": (key_vault_key, "kms.key"),
+        "azurerm_monitor_diagnostic_setting": (diagnostic_setting, "log.trail"),
     }
 )

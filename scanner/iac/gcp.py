@@ -7,7 +7,7 @@ named, so an absent key argument means ``provider``.
 from __future__ import annotations
 
 from scanner.iac.hcl import TfResource, resolve
-from scanner.iac.normalize import TYPES, Ctx, Normalized, key_edges, key_props, log_class, tags_of
+from scanner.iac.normalize import Ctx, Normalized, key_edges, key_props, log_class, register, tags_of
 
 #: GCS multi-regions and predefined dual-regions: data kept in more than one region.
 _MULTI = {"ASIA", "EU", "US", "ASIA1", "EUR4", "EUR5", "EUR7", "EUR8", "NAM4"}
@@ -130,14 +130,14 @@ def pubsub_topic(res: TfResource, ctx: Ctx) -> Normalized:
     return Normalized("messaging.queue", "pubsub.googleapis.com/Topic", props, edges=key_edges(props))
 
 
-TYPES.update(
+register(
     {
-        "google_storage_bucket": storage_bucket,
-        "google_logging_project_bucket_config": logging_bucket,
-        "google_kms_crypto_key": kms_crypto_key,
-        "google_compute_disk": compute_disk,
-        "google_sql_database_instance": sql_instance,
-        "google_bigquery_dataset": bigquery_dataset,
-        "google_pubsub_topic": pubsub_topic,
+        "google_storage_bucket": (storage_bucket, "storage.object"),
+        "google_logging_project_bucket_config": (logging_bucket, "log.store"),
+        "google_kms_crypto_key": (kms_crypto_key, "kms.key"),
+        "google_compute_disk": (compute_disk, "storage.block"),
+        "google_sql_database_instance": (sql_instance, "database"),
+        "google_bigquery_dataset": (bigquery_dataset, "database"),
+        "google_pubsub_topic": (pubsub_topic, "messaging.queue"),
     }
 )

@@ -1,11 +1,14 @@
-"""checkov's results folded into our Inventory, so every finding comes from OUR policies.
+"""checkov as a second opinion: its verdicts are evidence beside OUR evaluation, never a PASS.
 
-Each check that tests what one of our policies tests is mapped here: its verdict fills
-a canonical property that our own parser left unknown (checkov renders variables and
-module inputs we cannot), never overriding one we read ourselves. The engine then runs
-the same predicates as for live scans, so a problem is reported once, under our policy
-id, severity and control references. Every checkov verdict is kept as evidence in
-``raw["checkov"]``.
+Every finding comes from our policies judging the resource as our evaluator read it
+(:mod:`scanner.iac.tfload`). Each checkov check that tests what one of our policies tests
+is mapped here (:data:`BUILTIN`, our own checks in ``checks/checks.toml``); its verdicts
+are kept in the resource's ``raw["checkov"]``. Only a FAILED built-in verdict may fill a
+property our evaluation left unknown, and only with a value that fails our policy too
+(``on_fail``: a provider-managed key, rotation off, a public key policy): so a checkov
+result can turn our ERROR into FAIL, never anything into PASS. When checkov and we judge
+the same resource differently, our finding stands and says so in its evidence
+(:func:`second_opinion`).
 
 Checks that push data out of the country (cross-region replication, geo-redundant
 backups) are never requested under the Taiwan profile: in-country residency (ETG 8.6.3)
@@ -23,14 +26,16 @@ from typing import Any
 from scanner.iac.checkov import CHECKS_DIR, CheckovRun
 from scanner.inventory import Inventory
 
-__all__ = ["BuiltinMap", "BUILTIN", "SUPPRESSED_TAIWAN", "custom_checks", "requested_checks", "apply_checkov"]
+__all__ = [
+    "BuiltinMap", "BUILTIN", "SUPPRESSED_TAIWAN", "custom_checks", "requested_checks", "apply_checkov", "second_opinion",
+]
 
 
 @dataclass(frozen=True)
 class BuiltinMap:
     policy: str
-    on_pass: dict[str, Any] = field(default_factory=dict)  # properties a PASSED verdict proves
-    on_fail: dict[str, Any] = field(default_factory=dict)  # properties a FAILED verdict proves
+    on_pass: dict[str, Any] = field(default_factory=dict)  # what a PASSED verdict claims (evidence only)
+    on_fail: dict[str, Any] = field(default_factory=dict)  # what a FAILED verdict proves (fills unknowns)
 
 
 _CMK = {"encryption.enabled": True, "encryption.key_manager": "customer"}
@@ -133,17 +138,17 @@ def apply_checkov(inventory: Inventory, run: CheckovRun, scanned_dir: Path) -> d
             stats["unmatched"] += 1  # a type we do not model; its policy has no resource to judge
             continue
         stats["matched"] += 1
-        if res.check_id in BUILTIN:
-            m = BUILTIN[res.check_id]
-            proven = m.on_pass if res.result == "PASSED" else m.on_fail if res.result == "FAILED" else {}
-        else:
-            proven = _details(res.details)
+        proven: dict[str, Any] = {}
+        if res.check_id in BUILTIN and res.result == "FAILED":
+            proven = BUILTIN[res.check_id].on_fail
+        details = _details(res.details) if res.check_id not in BUILTIN else {}
         for rid in ids:
-            stats["filled"] += _merge(inventory, rid, res.check_id, res.result, proven)
+            stats["filled"] += _merge(inventory, rid, res.check_id, res.result, proven, details)
     return stats
 
 
-def _merge(inventory: Inventory, rid: str, check_id: str, result: str, proven: dict[str, Any]) -> int:
+def _merge(inventory: Inventory, rid: str, check_id: str, result: str, proven: dict[str, Any],
+           details: dict[str, Any]) -> int:
     r = inventory.resources[rid]
     props = dict(r.properties)
     raw = dict(r.raw or {})
@@ -154,5 +159,24 @@ def _merge(inventory: Inventory, rid: str, check_id: str, result: str, proven: d
             raw["filled_by_checkov"] = {**(raw.get("filled_by_checkov") or {}), k: check_id}
             filled += 1
     raw["checkov"] = {**(raw.get("checkov") or {}), check_id: result}
+    if details:  # what checkov rendered: evidence, never a value we judge
+        raw["checkov_details"] = {**(raw.get("checkov_details") or {}), check_id: details}
     inventory.resources[rid] = replace(r, properties=props, raw=raw)
     return filled
+
+
+def second_opinion(finding: Any) -> None:
+    """Put checkov's verdicts on the finding's resource for the finding's policy into its
+    evidence, and say when they disagree with ours (ours stands)."""
+    verdicts = {c: v for c, v in ((finding.resource.raw or {}).get("checkov") or {}).items() if _policy_of(c) == finding.policy}
+    if not verdicts:
+        return
+    status = finding.status.value
+    disagree = sorted(c for c, v in verdicts.items() if (v == "PASSED" and status == "FAIL") or (v == "FAILED" and status == "PASS")
+                      or (v == "PASSED" and status == "ERROR"))
+    extra: dict[str, Any] = {"checkov": verdicts}
+    if disagree:
+        extra["checkov_disagrees"] = {
+            c: f"checkov {verdicts[c]}, cloudgov {status}: cloudgov's own evaluation stands" for c in disagree
+        }
+    finding.evidence = {**dict(finding.evidence or {}), **extra}

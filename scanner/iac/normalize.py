@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.iac.hcl import TfModule, TfProject, TfResource, ref_address, resolve
+from scanner.iac.hcl import Ref, TfModule, TfProject, TfResource, ref_address, resolve
 from scanner.iac.regions import place, provider_of
 from scanner.inventory import Inventory
 from scanner.model import CoverageGap, Resource
@@ -38,25 +38,27 @@ class Normalized:
 
 
 class Ctx:
-    """What a type normalizer may consult: the other resources of the same module instance."""
+    """What a type normalizer may consult: the other resources of the same module instance
+    (and, for references, any block of the project)."""
 
-    def __init__(self, module: TfModule, prefix: str, now: str | None = None) -> None:
+    def __init__(self, module: TfModule, prefix: str, now: str | None = None, project: TfProject | None = None) -> None:
         self.module = module
         self.now = now
         self.prefix = prefix  # id prefix of the root ("aws/" or "")
+        self.project = project
         self._by_type: dict[str, list[TfResource]] = {}
         for r in module.resources:
             self._by_type.setdefault(r.type, []).append(r)
 
     def value(self, res: TfResource, key: str) -> Any:
-        """The certain value of an argument; None when absent or unresolvable."""
-        return resolve(res.attrs.get(key), self.module)
+        """The certain value of an argument; None when absent or unknown."""
+        return resolve(res.attrs.get(key))
 
     def has(self, res: TfResource, key: str) -> bool:
         return key in res.attrs
 
     def block(self, res: TfResource | dict, key: str) -> dict[str, Any] | None:
-        """First nested block ``key`` (hcl2 gives blocks as lists of dicts)."""
+        """First nested block ``key`` (a block may come as one dict or a list of them)."""
         attrs = res.attrs if isinstance(res, TfResource) else res
         v = attrs.get(key)
         if isinstance(v, list) and v and isinstance(v[0], dict):
@@ -70,12 +72,15 @@ class Ctx:
         return [v] if isinstance(v, dict) else []
 
     def id_of(self, address: str) -> str:
-        return f"{self.prefix}{self.module.address}{address}"
+        """The resource id of a full instance address."""
+        return f"{self.prefix}{address}"
+
+    def lookup(self, address: str) -> TfResource | None:
+        return self.project.lookup(address) if self.project is not None else None
 
     def attached(self, res: TfResource, types: tuple[str, ...], via: tuple[str, ...]) -> list[TfResource]:
         """Resources of ``types`` whose argument in ``via`` refers to ``res`` (by reference or
         by the same literal name), e.g. the SSE configuration of a bucket."""
-        local = f"{res.type}.{res.name}"
         names = {self.value(res, k) for k in ("bucket", "name", "user", "group")} - {None}
         out = []
         for t in types:
@@ -84,7 +89,7 @@ class Ctx:
                     v = other.attrs.get(arg)
                     if v is None:
                         continue
-                    if ref_address(v) == local or resolve(v, self.module) in names:
+                    if ref_address(v) == res.address or resolve(v) in names:
                         out.append(other)
                         break
         return out
@@ -95,16 +100,25 @@ class Ctx:
     def key_ref(self, value: Any, aws_alias_prefix: str = "alias/aws/") -> tuple[str | None, str | None]:
         """(key_manager, key id or address) for a key argument.
 
-        A reference to a key resource in the same code → customer (edge to it); an
-        AWS-managed alias → provider; a literal id we cannot classify → (None, id).
+        A reference to a key resource → customer (edge to it); an AWS-managed alias, also
+        through ``data "aws_kms_key"`` → provider; another alias → customer (AWS keeps
+        ``alias/aws/`` for its own keys); a literal id we cannot classify → (None, id).
         """
-        addr = ref_address(value)
-        if addr and addr.split(".", 1)[0] in KEY_TYPES:
-            return "customer", self.id_of(addr)
-        v = resolve(value, self.module)
+        if isinstance(value, Ref):
+            if value.mode == "managed" and value.type in KEY_TYPES:
+                return "customer", self.id_of(value.address)
+            target = self.lookup(value.address)
+            if target is not None and value.type == "aws_kms_key":  # data source lookup
+                return self.key_ref(target.attrs.get("key_id"), aws_alias_prefix)
+            if target is not None and value.type == "aws_kms_alias":
+                return self.key_ref(target.attrs.get("target_key_id"), aws_alias_prefix)
+            return None, None
+        v = resolve(value)
         if isinstance(v, str) and v:
             if aws_alias_prefix and aws_alias_prefix in v:
                 return "provider", v
+            if aws_alias_prefix and (v.startswith("alias/") or ":alias/" in v):
+                return "customer", v
             return None, v
         return None, None
 
@@ -114,8 +128,17 @@ KEY_TYPES = {"aws_kms_key", "aws_kms_replica_key", "azurerm_key_vault_key", "goo
 
 Normalizer = Callable[[TfResource, Ctx], Normalized | None]
 
-#: Terraform type → normalizer; filled by the provider modules on import.
+#: Terraform type → normalizer; filled by the provider modules on import (:func:`register`).
 TYPES: dict[str, Normalizer] = {}
+#: Terraform type → the canonical kinds its resources may take (coverage table, gaps).
+KINDS: dict[str, tuple[str, ...]] = {}
+
+
+def register(types: dict[str, tuple[Normalizer, str | tuple[str, ...]]]) -> None:
+    """Declare each Terraform type once: its normalizer and the kinds it produces."""
+    for t, (fn, kinds) in types.items():
+        TYPES[t] = fn
+        KINDS[t] = (kinds,) if isinstance(kinds, str) else tuple(kinds)
 
 
 def key_props(manager: str | None, key: str | None) -> dict[str, Any]:
@@ -143,8 +166,8 @@ def tags_of(res: TfResource, ctx: Ctx, key: str = "tags") -> dict[str, str]:
     if isinstance(tags, dict):
         return {str(k): str(v) for k, v in tags.items()}
     raw = res.attrs.get(key)
-    if isinstance(raw, dict):  # keep the literal ones when some values are expressions
-        return {str(k): v for k, v in raw.items() if isinstance(v, str) and "${" not in v}
+    if isinstance(raw, dict):  # keep the known ones when some values are not
+        return {str(k): v for k, v in raw.items() if isinstance(v, str) and resolve(v) is not None}
     return {}
 
 
@@ -156,7 +179,7 @@ def normalize_project(project: TfProject, prefix: str, inventory: Inventory) -> 
     """Add the project's resources, relationships and coverage gaps to ``inventory``."""
     _load_provider_modules()
     for module in project.modules:
-        ctx = Ctx(module, prefix, inventory.collected_at)
+        ctx = Ctx(module, prefix, inventory.collected_at, project)
         for res in module.resources:
             fn = TYPES.get(res.type)
             if fn is None:
@@ -197,15 +220,18 @@ def normalize_project(project: TfProject, prefix: str, inventory: Inventory) -> 
                 inventory.relate(rid, rel_type, target)
     _log_buckets(inventory)
     for problem in project.problems:
+        if problem.type is not None and problem.type not in KINDS:
+            continue  # instances of a type no policy judges
+        where = problem.message.split(" unknown: ", 1)[0].removeprefix("instances of ")
         inventory.gap(
             CoverageGap(
                 provider="iac",
                 account=ACCOUNT,
                 region=None,
                 # already relative to the working directory (project._relocate), like locations
-                service=f"terraform:{problem.file}",
-                kinds=tuple(sorted(ALL_KINDS)),
-                code="ParseError",
+                service=f"terraform:{problem.file}" + (f"#{prefix}{where}" if " unknown: " in problem.message else ""),
+                kinds=KINDS[problem.type] if problem.type else tuple(sorted(ALL_KINDS)),
+                code="InstancesUnknown" if " unknown: " in problem.message else "ParseError",
                 message=problem.message,
             )
         )

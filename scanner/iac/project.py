@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from scanner.errors import InputError
-from scanner.iac.hcl import load_project
 from scanner.iac.normalize import normalize_project
 from scanner.inventory import Inventory
 
@@ -24,15 +23,12 @@ def _tf_dirs(path: Path) -> list[Path]:
 
 def find_roots(path: Path) -> list[Path]:
     """Directories with .tf files that no other scanned directory calls as a local module."""
-    from scanner.iac.hcl import load_project as _load
+    from scanner.iac.tfload import local_module_sources
 
     dirs = _tf_dirs(path)
     called: set[Path] = set()
     for d in dirs:
-        if d in called:
-            continue
-        proj = _load(d)
-        called.update(m.directory.resolve() for m in proj.modules[1:])
+        called.update(local_module_sources(d))
     return [d for d in dirs if d not in called]
 
 
@@ -64,6 +60,8 @@ def collect(
     for root in roots:
         rel = root.relative_to(base.resolve()).as_posix()
         prefix = "" if rel == "." else rel + "/"
+        from scanner.iac.tfload import load_project
+
         project = load_project(root)
         _relocate(project, base, root)
         normalize_project(project, prefix, inv)
@@ -76,7 +74,7 @@ def _relocate(project, base: Path, root: Path) -> None:
 
     cwd = Path.cwd().resolve()
     for m in project.modules:
-        for r in m.resources:
+        for r in [*m.resources, *(project.data if m.address == "" else [])]:
             absolute = (root / r.file).resolve()
             try:
                 r.file = absolute.relative_to(cwd).as_posix()

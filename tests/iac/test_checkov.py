@@ -53,43 +53,45 @@ def test_every_mapped_check_names_a_real_policy():
         assert spec["policy"] in known, check_id
 
 
-def test_verdicts_fill_only_unknown_properties(tmp_path, monkeypatch):
+def _verdict(check_id, result, resource, lines, details=()):
+    return {"check_id": check_id, "check_result": {"result": result}, "resource": resource,
+            "file_path": "/main.tf", "file_line_range": list(lines), "details": list(details)}
+
+
+def test_a_failed_verdict_fills_an_unknown_a_passed_one_never(tmp_path, monkeypatch):
     (tmp_path / "main.tf").write_text(
         'variable "k" {\n  type = string\n}\n'
         'resource "aws_ebs_volume" "v" {\n  availability_zone = "a"\n  size = 1\n  encrypted = true\n  kms_key_id = var.k\n}\n'
         'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n'
+        'resource "aws_cloudwatch_log_group" "g" {\n  name = "g"\n  kms_key_id = var.k\n}\n'
     )
     monkeypatch.chdir(tmp_path)
     inv = collect(tmp_path)
     assert inv.get("aws_ebs_volume.v").prop("encryption.key_manager") is None
-    output = {
-        "check_type": "terraform",
-        "summary": {"checkov_version": "3.3.30"},
-        "results": {
-            "passed_checks": [
-                {"check_id": "CKV_AWS_189", "check_result": {"result": "PASSED"}, "resource": "aws_ebs_volume.v",
-                 "file_path": "/main.tf", "file_line_range": [4, 9]},
-                # a PASS would not prove a CMK for S3, and ours is already known: unchanged
-                {"check_id": "CKV_AWS_145", "check_result": {"result": "PASSED"}, "resource": "aws_s3_bucket.b",
-                 "file_path": "/main.tf", "file_line_range": [10, 12]},
-            ],
-            "failed_checks": [
-                {"check_id": "CKV_AWS_144", "check_result": {"result": "FAILED"}, "resource": "aws_s3_bucket.b",
-                 "file_path": "/main.tf", "file_line_range": [10, 12]},
-            ],
-        },
-    }
+    output = {"check_type": "terraform", "summary": {"checkov_version": "3.3.30"}, "results": {
+        "passed_checks": [
+            _verdict("CKV_AWS_189", "PASSED", "aws_ebs_volume.v", (4, 9)),  # claims a CMK: evidence only
+            _verdict("CKV_AWS_145", "PASSED", "aws_s3_bucket.b", (10, 12)),
+        ],
+        "failed_checks": [
+            _verdict("CKV_AWS_158", "FAILED", "aws_cloudwatch_log_group.g", (13, 16)),
+            _verdict("CKV_AWS_144", "FAILED", "aws_s3_bucket.b", (10, 12)),
+        ],
+    }}
     stats = apply_checkov(inv, ck.parse_output(json.dumps(output)), tmp_path)
     vol = inv.get("aws_ebs_volume.v")
-    assert vol.prop("encryption.key_manager") == "customer"
-    assert vol.raw["filled_by_checkov"] == {"encryption.key_manager": "CKV_AWS_189"}
+    assert vol.prop("encryption.key_manager") is None and "filled_by_checkov" not in vol.raw
+    assert vol.raw["checkov"] == {"CKV_AWS_189": "PASSED"}
+    group = inv.get("aws_cloudwatch_log_group.g")
+    assert group.prop("encryption.key_manager") == "provider"
+    assert group.raw["filled_by_checkov"] == {"encryption.key_manager": "CKV_AWS_158"}
     bucket = inv.get("aws_s3_bucket.b")
     assert bucket.prop("encryption.key_manager") == "provider"
     assert "CKV_AWS_144" not in bucket.raw.get("checkov", {})  # suppressed under the Taiwan profile
-    assert stats["matched"] == 2
+    assert stats["matched"] == 3
 
 
-def test_custom_check_details_fill_retention(tmp_path, monkeypatch):
+def test_custom_check_details_are_evidence_not_values(tmp_path, monkeypatch):
     (tmp_path / "main.tf").write_text(
         'variable "d" {\n  type = number\n}\n'
         'resource "aws_cloudwatch_log_group" "g" {\n  name = "g"\n  retention_in_days = var.d\n}\n'
@@ -97,11 +99,50 @@ def test_custom_check_details_fill_retention(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     inv = collect(tmp_path)
     assert inv.get("aws_cloudwatch_log_group.g").prop("retention_days") is None
-    output = {"results": {"failed_checks": [
-        {"check_id": "CKV_CGOV_1", "check_result": {"result": "FAILED"}, "resource": "aws_cloudwatch_log_group.g",
-         "file_path": "/main.tf", "file_line_range": [4, 7], "details": ["retention_days=30", "log_class=audit"]}]}}
+    output = {"results": {"passed_checks": [
+        _verdict("CKV_CGOV_1", "PASSED", "aws_cloudwatch_log_group.g", (4, 7), ["retention_days=3653", "log_class=audit"])]}}
     apply_checkov(inv, ck.parse_output(json.dumps(output)), tmp_path)
-    assert inv.get("aws_cloudwatch_log_group.g").prop("retention_days") == 30
+    g = inv.get("aws_cloudwatch_log_group.g")
+    assert g.prop("retention_days") is None
+    assert g.raw["checkov_details"]["CKV_CGOV_1"]["retention_days"] == 3653
+
+
+def _findings(path, inv):
+    from policies.registry import load_policies
+    from scanner.config import load_config
+    from scanner.engine import evaluate
+    from scanner.iac import IacScan
+
+    result = evaluate(inv, load_policies(), load_config(None), source="test")
+    IacScan(inv).annotate(result)
+    return {(f.policy, f.resource.id): f for f in result.findings}
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in (DATA / "policies").iterdir() if (p / "main.tf").exists()))
+def test_checkov_can_never_make_a_pass_of_ours(case, monkeypatch):
+    """Every mapped check PASSED (custom ones with the best values) on every resource: not
+    one finding of ours changes to PASS; where checkov disagrees, the evidence says so."""
+    path = DATA / "policies" / case
+    before = _findings(path, collect(path))
+    inv = collect(path)
+    good = ["retention_days=3653", "retention_unlimited=true", "encryption.key_id=arn:aws:kms:x", "log_class=audit"]
+    passed = []
+    for r in inv:
+        loc = r.raw["location"]
+        lines = (loc["start_line"], loc["end_line"])
+        file = "/" + loc["file"].split(f"policies/{case}/", 1)[1]
+        resource = r.raw["terraform"]["address"]
+        for check_id in requested_checks():
+            v = _verdict(check_id, "PASSED", resource, lines, good if check_id not in BUILTIN else ())
+            passed.append({**v, "file_path": file})
+    apply_checkov(inv, ck.parse_output(json.dumps({"results": {"passed_checks": passed}})), path)
+    after = _findings(path, inv)
+    assert after.keys() == before.keys()
+    changed = {k: (before[k].status.value, after[k].status.value) for k in before if before[k].status != after[k].status}
+    assert changed == {}
+    not_pass = [f for f in after.values() if f.status.value in ("FAIL", "ERROR") and f.evidence.get("checkov")]
+    assert all(f.evidence.get("checkov_disagrees") for f in not_pass)
+    assert not_pass or case == "mfa"  # no checkov check tests what our MFA policies test
 
 
 def _isolate_from_installed_checkov(monkeypatch, tmp_path):

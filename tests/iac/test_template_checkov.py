@@ -1,5 +1,6 @@
 """checkov's cloudformation and arm verdicts, from its single run, folded into our resources:
-recorded output matched by file and first line, filling only what our parser left unknown."""
+recorded output matched by file and first line, kept as evidence (a PASSED verdict never
+fills what our parser left unknown)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def test_one_checkov_run_covers_every_format(tmp_path):
     assert cmd[i + 1:i + 4] == ["terraform", "cloudformation", "arm"]
 
 
-def test_cloudformation_verdicts_fill_unknowns_only():
+def test_cloudformation_verdicts_are_a_second_opinion():
     case = DATA / "cfn" / "checkov"
     inv = collect(case, region="ap-east-2")
     logs = inv.get("template.yaml#Audit")
@@ -34,22 +35,22 @@ def test_cloudformation_verdicts_fill_unknowns_only():
     stats = apply_checkov(inv, ck.parse_output((case / "checkov-output.json").read_text()), case)
     assert stats["matched"] == 3 and stats["unmatched"] == 0
     logs = inv.get("template.yaml#Audit")
-    assert logs.prop("encryption.key_manager") == "customer"
-    assert logs.raw["filled_by_checkov"] == {"encryption.key_manager": "CKV_AWS_158"}
+    assert logs.prop("encryption.key_manager") is None  # checkov's PASS is no proof of ours
+    assert logs.raw["checkov"] == {"CKV_AWS_158": "PASSED"} and "filled_by_checkov" not in logs.raw
     key = inv.get("template.yaml#Rotating")
     assert key.raw["checkov"] == {"CKV_AWS_7": "PASSED", "CKV_AWS_33": "PASSED"}
     assert "filled_by_checkov" not in key.raw  # rotation and policy were read by our parser
 
 
-def test_arm_verdicts_fill_unknowns_only():
+def test_arm_verdicts_are_a_second_opinion():
     case = DATA / "arm" / "checkov"
     inv = collect(case)
     rid = "azuredeploy.json#Microsoft.Compute/disks/data"
     assert inv.get(rid).prop("encryption.key_manager") is None  # type from a parameter without a default
     stats = apply_checkov(inv, ck.parse_output((case / "checkov-output.json").read_text()), case)
     assert stats["matched"] == 1
-    assert inv.get(rid).prop("encryption.key_manager") == "customer"
-    assert inv.get(rid).raw["filled_by_checkov"] == {"encryption.key_manager": "CKV_AZURE_93"}
+    assert inv.get(rid).prop("encryption.key_manager") is None
+    assert inv.get(rid).raw["checkov"] == {"CKV_AZURE_93": "PASSED"}
 
 
 def test_a_verdict_on_another_line_or_type_is_not_matched():
