@@ -24,6 +24,7 @@ from exit_plans.service import services
 from exit_plans.verify import VerifyOutcome
 from scanner.inventory import Inventory
 from scanner.model import Resource
+from scanner.source import Source
 
 __all__ = ["PROVIDER", "resource_id", "build_inventory", "verification_inventory", "termination_resource"]
 
@@ -37,7 +38,7 @@ def resource_id(key: str) -> str:
 def _inventory(today: date, source: str) -> Inventory:
     return Inventory(
         collected_at=datetime.combine(today, time(0, 0), tzinfo=UTC).isoformat().replace("+00:00", "Z"),
-        sources=[{"source": source, "as_of": today.isoformat()}],
+        sources=[Source(connector=source, mode="register", details={"as_of": today.isoformat()})],
     )
 
 
@@ -82,7 +83,8 @@ def build_inventory(session: Session, today: date) -> Inventory:
 
 def verification_inventory(term: Termination, outcome: VerifyOutcome, today: date) -> Inventory:
     inv = _inventory(today, "exit_plans.verify")
-    inv.sources.append({"source": "scan", "collected_at": outcome.collected_at, "scopes": outcome.scopes})
+    inv.sources.append(Source(connector="snapshot", mode="offline",
+                              details={"collected_at": outcome.collected_at, "scopes": outcome.scopes}))
     inv.add(termination_resource(term))
     covered = set(term.scope or [])
     for x in outcome.leftovers:

@@ -24,6 +24,7 @@ from typing import IO, Any
 
 from scanner.errors import InputError
 from scanner.model import CoverageGap, Relationship, Resource
+from scanner.source import Source
 
 __all__ = ["FORMAT", "VERSION", "Inventory", "load", "save", "merge", "is_snapshot"]
 
@@ -38,11 +39,15 @@ class Inventory:
     relationships: list[Relationship] = field(default_factory=list)
     coverage_gaps: list[CoverageGap] = field(default_factory=list)
     collected_at: str | None = None  # ISO 8601 UTC; the "now" that age-based policies use
-    sources: list[dict[str, Any]] = field(default_factory=list)  # what produced it
+    #: what produced it, one record per collection (dicts given here are read as Sources)
+    sources: list[Source] = field(default_factory=list)
     _by_kind: dict[str, list[Resource]] | None = field(default=None, repr=False, compare=False)
     _out: dict[str, list[Relationship]] | None = field(default=None, repr=False, compare=False)
     _in: dict[str, list[Relationship]] | None = field(default=None, repr=False, compare=False)
     _graph: Any = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.sources = [s if isinstance(s, Source) else Source.from_dict(s) for s in self.sources]
 
     # --- building -----------------------------------------------------------------
     def add(self, resource: Resource) -> None:
@@ -166,7 +171,7 @@ def _header(inv: Inventory, encoding: str) -> dict[str, Any]:
     if encoding == "jsonl":
         h["encoding"] = "jsonl"
     h["collected_at"] = inv.collected_at
-    h["sources"] = inv.sources
+    h["sources"] = [s.to_dict() for s in inv.sources]
     return h
 
 

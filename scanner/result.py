@@ -16,6 +16,7 @@ from scanner.model import CoverageGap, Finding, Severity, Status
 if TYPE_CHECKING:
     from policies.registry import PolicySet
     from scanner.config import Config
+    from scanner.source import Source
 
 __all__ = ["ScanResult"]
 
@@ -30,7 +31,7 @@ class ScanResult:
     started_at: str
     coverage_gaps: list[CoverageGap] = field(default_factory=list)
     waiver_problems: list[str] = field(default_factory=list)
-    inventory_sources: list[dict[str, Any]] = field(default_factory=list)
+    inventory_sources: list[Source] = field(default_factory=list)
     resource_count: int = 0
     accounts: list[tuple[str, str]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # e.g. IaC baseline counts

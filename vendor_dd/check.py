@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from scanner.inventory import Inventory
 from scanner.model import DATA_BEARING_KINDS, RelType, Resource
+from scanner.source import Source
 from vendor_dd import facts
 from vendor_dd.models import Provider, Service
 from vendor_dd.register import cadence, providers
@@ -86,7 +87,7 @@ def build_inventory(session: Session, today: date, scans: Inventory | None = Non
     """Pseudo-resources for every provider and service in the register, as of ``today``."""
     inv = Inventory(
         collected_at=datetime.combine(today, time(0, 0), tzinfo=UTC).isoformat().replace("+00:00", "Z"),
-        sources=[{"source": "vendor_dd", "as_of": today.isoformat()}],
+        sources=[Source(connector="vendor_dd", mode="register", details={"as_of": today.isoformat()})],
     )
     cad = cadence(session)
     for p in providers(session):

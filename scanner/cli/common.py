@@ -244,3 +244,52 @@ def progress(console, message: str, *, off: bool = False):
     if off or console.quiet or not console.is_terminal:
         return nullcontext()
     return console.status(message)
+
+
+class CollectionBar:
+    """A live connector's ``progress(label, done, total)`` on a terminal: one rich bar per
+    run, transient; ``None`` (no callback) when stderr is not a terminal or --quiet."""
+
+    def __init__(self, console: Any, connector: str) -> None:
+        self.console = console
+        self.connector = connector
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Callable[[str, int, int | None], None] | None:
+        if self.console.quiet or not self.console.is_terminal:
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._bar = Progress(TextColumn(f"[bold]{self.connector}[/bold] {{task.description}}"), BarColumn(),
+                             MofNCompleteColumn(), TimeElapsedColumn(), console=self.console, transient=True)
+        self._bar.__enter__()
+        self._task = self._bar.add_task("connecting", total=None)
+        return self.update
+
+    def update(self, label: str, done: int, total: int | None) -> None:
+        self._bar.update(self._task, completed=done, total=total or None, description=label or "scanning")
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+
+def print_collection(console: Any, inventory: Any, *, gaps: bool = False) -> None:
+    """One line about what a live connector read (from its Source record), and its failures."""
+    for src in inventory.sources:
+        extra = f" ({src.details['http_requests']} HTTP requests)" if "http_requests" in src.details else ""
+        if src.details.get("retries"):
+            extra += f" ({src.details['retries']} retried)"
+        seconds = f" in {src.seconds:.1f} s" if src.seconds is not None else ""
+        console.print(
+            f"{src.connector}: {len(inventory)} resources in {len(src.accounts)} account(s)"
+            + (f", {len(src.regions)} region(s)" if src.regions else "")
+            + f"; {src.api_calls} API calls{extra}{seconds}; {len(inventory.coverage_gaps)} coverage gap(s)"
+        )
+        for failed in src.accounts_failed:
+            console.print(f"[yellow]{src.connector}[/yellow] account {failed['account']} not scanned: "
+                          f"{failed['code']}: {failed['message']}")
+    if gaps:
+        for gap in inventory.coverage_gaps:
+            console.print(f"  [yellow]gap[/yellow] {gap.service} {gap.account}: {gap.code} {gap.message}")

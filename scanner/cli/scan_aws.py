@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import sys
 from typing import Annotated
 
 import typer
 
-from scanner.cli.common import ScanOptions, evaluate_and_exit, scan_options, stderr_console
+from scanner.cli.common import CollectionBar, ScanOptions, evaluate_and_exit, print_collection, scan_options, stderr_console
 
 
 def register(app: typer.Typer, scan_app: typer.Typer) -> None:
@@ -61,27 +60,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
             home_region=region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
         )
         err = stderr_console(opts.quiet)
-        show = not opts.quiet and sys.stderr.isatty()
-        if show:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            with Progress(TextColumn("[bold]aws[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(),
-                          TimeElapsedColumn(), console=err, transient=True) as bar:
-                task = bar.add_task("connecting", total=None)
-
-                def progress(done: int, total: int, label: str) -> None:
-                    bar.update(task, completed=done, total=total or None, description=label or "scanning")
-
-                inv = collect(req, progress=progress)
-        else:
-            inv = collect(req)
-        src = inv.sources[0] if inv.sources else {}
-        err.print(
-            f"aws: {len(inv)} resources in {len(src.get('accounts', []))} account(s), "
-            f"{len(src.get('regions', []))} region(s); {src.get('api_calls', 0)} API calls "
-            f"({src.get('http_requests', 0)} HTTP requests) in {src.get('seconds', 0):.1f} s; "
-            f"{len(inv.coverage_gaps)} coverage gap(s)"
-        )
-        for failed in src.get("accounts_failed", []):
-            err.print(f"[yellow]aws[/yellow] account {failed['account']} not scanned: {failed['code']}: {failed['message']}")
-        evaluate_and_exit(inv, opts, source="aws:" + ",".join(src.get("accounts", [])))
+        with CollectionBar(err, "aws") as progress:
+            inv = collect(req, progress=progress)
+        print_collection(err, inv)
+        evaluate_and_exit(inv, opts, source="aws:" + ",".join(inv.sources[0].accounts if inv.sources else ()))

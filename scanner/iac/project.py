@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from scanner.errors import InputError
 from scanner.iac.normalize import normalize_project
 from scanner.inventory import Inventory
+from scanner.source import Source
 
 __all__ = ["find_roots", "collect"]
 
@@ -50,11 +52,12 @@ def collect(
     import datetime as dt
 
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    inv = Inventory(collected_at=now, sources=[{"type": "iac", "path": str(path), "roots": len(roots)}])
+    details: dict[str, Any] = {"path": str(path), "roots": len(roots)}
+    inv = Inventory(collected_at=now, sources=[Source(connector="iac", mode="iac", details=details)])
     template_notes, templates = collect_templates(given, inv, region=region, location=location)
     if not roots and not templates:
         raise InputError(f"{path}: no Terraform files (*.tf), CloudFormation or ARM templates found")
-    inv.sources[0]["templates"] = templates
+    details["templates"] = templates
     if notes is not None:
         notes.extend(template_notes)
     for root in roots:

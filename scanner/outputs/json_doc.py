@@ -110,7 +110,7 @@ def render(result: "ScanResult", stream: IO[str]) -> None:
         "source": result.source,
         "scope": {
             "accounts": [{"provider": p, "account": a} for p, a in result.accounts],
-            "inventory_sources": json_safe(result.inventory_sources),
+            "inventory_sources": json_safe([s.to_dict() for s in result.inventory_sources]),
         },
         "config": {
             "allowed_countries": sorted(result.config.allowed_countries),

@@ -21,14 +21,15 @@ from scanner.connectors.aws.common import ALL_KINDS, LOG_CLASS_TAG, PROVIDER, ar
 from scanner.connectors.aws.fetch import Reader, Unreadable, fetch_iam, fetch_organization
 from scanner.connectors.aws.fetch_regional import fetch_bucket, fetch_global_clusters, fetch_region, list_buckets
 from scanner.connectors.aws.normalize import normalize_account
+from scanner.connectors import Progress
 from scanner.connectors.aws.regions import plan_regions
 from scanner.errors import InputError, UsageError
 from scanner.inventory import Inventory, merge
 from scanner.model import CoverageGap
+from scanner.source import Source
 
 __all__ = ["ScanRequest", "collect"]
 
-Progress = Callable[[int, int, str], None]  # (done, total, what just finished)
 
 
 @dataclass
@@ -62,13 +63,13 @@ class _Tracker:
         with self.lock:
             self.total += n
         if self.progress:
-            self.progress(self.done, self.total, "")
+            self.progress("", self.done, self.total)
 
     def tick(self, label: str) -> None:
         with self.lock:
             self.done += 1
         if self.progress:
-            self.progress(self.done, self.total, label)
+            self.progress(label, self.done, self.total)
 
 
 def _credential_error(exc: BaseException) -> InputError:
@@ -185,19 +186,24 @@ def collect(
         inv.gap(g)
     inv.collected_at = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
     elapsed = time.monotonic() - started
-    source = {
-        "connector": "aws",
-        "mode": "live",
-        "caller_account": caller_account,
-        "accounts": sorted(a.id for a in accounts),
-        "accounts_failed": failed,
-        "regions": sorted({r for a in accounts for r in a.bundle.get("regions", {})}),
-        "endpoint_url": req.endpoint_url,
-        "resources": len(inv),
-        "seconds": round(elapsed, 3),
-    }
-    source.update(counter.summary())
-    inv.sources = [source]
+    inv.sources = [
+        Source(
+            connector="aws",
+            mode="live",
+            accounts=tuple(sorted(a.id for a in accounts)),
+            regions=tuple(sorted({r for a in accounts for r in a.bundle.get("regions", {})})),
+            api_calls=counter.total,
+            calls_by_api=dict(sorted(counter.calls.items())),
+            seconds=round(elapsed, 3),
+            accounts_failed=tuple(failed),
+            details={
+                "caller_account": caller_account,
+                "endpoint_url": req.endpoint_url,
+                "resources": len(inv),
+                "http_requests": counter.requests,
+            },
+        )
+    ]
     return inv
 
 

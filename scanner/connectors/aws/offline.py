@@ -26,6 +26,7 @@ from scanner.connectors.aws.normalize_iam import parse_credential_report
 from scanner.connectors.offline import FileFormat
 from scanner.errors import InputError
 from scanner.inventory import Inventory, merge
+from scanner.source import Source
 
 __all__ = ["FORMATS", "load_exports", "classify"]
 
@@ -135,14 +136,14 @@ def load_exports(paths: list[Path]) -> Inventory:
         # the report alone lacks policies: privilege stays unknown (both say so in evidence).
         shards.append(inv)
     inv = merge(shards)
-    inv.sources = [{
-        "connector": "aws",
-        "mode": "offline",
-        "files": [str(p) for p in paths],
-        "accounts": sorted(bundles),
-        "resource_types_not_used": skipped_types,
-        "api_calls": 0,
-    }]
+    inv.sources = [
+        Source(
+            connector="aws",
+            mode="offline",
+            accounts=tuple(sorted(bundles)),
+            details={"files": [str(p) for p in paths], "resource_types_not_used": skipped_types},
+        )
+    ]
     return inv
 
 

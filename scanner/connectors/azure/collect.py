@@ -21,6 +21,7 @@ from scanner.connectors.azure.graph_collect import NO_PIM_CODES, collect_identit
 from scanner.connectors.azure.http import ARM, ApiError, CallCounter, get_json, get_pages, graph_client
 from scanner.connectors.azure.raw import AzureRaw, gap
 from scanner.model import DATA_BEARING_KINDS, Kind
+from scanner.source import Source
 
 __all__ = ["AzureCollector", "collect_inventory", "QUERIES"]
 
@@ -103,11 +104,11 @@ class AzureCollector:
     def collect(self) -> AzureRaw:
         from datetime import datetime, timezone
 
+        started = time.monotonic()
         raw = AzureRaw(tenant_id=self.tenant if _is_guid(self.tenant) else None,
                        collected_at=datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"))
         scope = self.management_group and f"management group {self.management_group}" or (
             f"{len(self.subscriptions)} subscriptions" if self.subscriptions else "the tenant")
-        raw.sources.append({"provider": "azure", "scope": scope, "collected_by": "cloudgov scan azure"})
         account = self.tenant or "tenant"
 
         self.on_step("Resource Graph: subscriptions")
@@ -140,7 +141,11 @@ class AzureCollector:
                       if str(r.get("type", "")).lower() in ("microsoft.authorization/roleassignments",
                                                             "microsoft.authorization/roleeligibilityscheduleinstances")}
         collect_identities(self.graph, raw, self.counter, account, principals)
-        raw.sources[0]["api_calls"] = dict(self.counter.by_service)
+        by_api = dict(sorted(self.counter.by_service.items()))
+        raw.sources.append(Source(connector="azure", mode="live", accounts=tuple(sorted(subs)),
+                                  api_calls=sum(by_api.values()), calls_by_api=by_api,
+                                  seconds=round(time.monotonic() - started, 3),
+                                  details={"scope": scope, "tenant": raw.tenant_id}))
         return raw
 
     def _bulk(self, table: str, raw: AzureRaw, account: str, kinds: tuple[str, ...]):

@@ -23,6 +23,7 @@ from scanner.connectors.offline import FileFormat
 from scanner.errors import InputError
 from scanner.inventory import Inventory
 from scanner.model import Kind
+from scanner.source import Source
 
 __all__ = ["FORMATS", "read_exports"]
 
@@ -69,7 +70,6 @@ def read_exports(paths: list[Path]) -> AzureRaw:
     role_names: dict[str, str] = {}
     for path in paths:
         doc = _read_json(path)
-        raw.sources.append({"provider": "azure", "file": str(path)})
         if isinstance(doc, dict) and "@odata.context" in doc:
             _graph_page(doc, raw, seen, path)
         elif isinstance(doc, dict) and ("total_records" in doc or "skip_token" in doc) and "data" in doc:
@@ -96,6 +96,9 @@ def read_exports(paths: list[Path]) -> AzureRaw:
                                           "properties": {"roleName": name}})
     raw.tenant_id = next((r.get("tenantId") for r in raw.containers + raw.resources if r.get("tenantId")), None)
     _missing(raw, seen)
+    subs = sorted({str(r.get("subscriptionId")) for r in raw.containers + raw.resources if r.get("subscriptionId")})
+    raw.sources.append(Source(connector="azure", mode="offline", accounts=tuple(subs),
+                              details={"files": [str(p) for p in paths]}))
     return raw
 
 

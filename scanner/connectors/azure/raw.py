@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.model import CoverageGap
+from scanner.source import Source
 
 __all__ = ["AzureRaw", "gap", "PROVIDER"]
 
@@ -55,7 +56,7 @@ class AzureRaw:
     credentials_error: str | None = None
     registration_error: str | None = None  # why the registration report could not be read
     gaps: list[CoverageGap] = field(default_factory=list)
-    sources: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
 
 
 def gap(account: str, service: str, kinds: tuple[str, ...], code: str, message: str,

@@ -13,6 +13,7 @@ from scanner.connectors.gcp.identities import Directory, identities
 from scanner.connectors.gcp.resources import HANDLERS
 from scanner.inventory import Inventory
 from scanner.model import CoverageGap
+from scanner.source import Source
 
 __all__ = ["normalize", "normalize_dicts", "Coverage", "Directory", "Groups", "Activity"]
 
@@ -29,7 +30,7 @@ def normalize(
     activity: Activity | None = None,
     gaps: Iterable[CoverageGap] = (),
     collected_at: str | None = None,
-    source: Mapping[str, Any] | None = None,
+    source: Source | Mapping[str, Any] | None = None,
 ) -> Inventory:
     """Build the normalized inventory from asset records of any shape.
 
@@ -47,7 +48,7 @@ def normalize(
     ctx = Context.build(records, coverage)
     inv = Inventory(collected_at=collected_at)
     if source:
-        inv.sources.append(dict(source))
+        inv.sources.append(source if isinstance(source, Source) else Source.from_dict(source))
     for asset_type, recs in ctx.by_type.items():
         handler = _HANDLERS.get(asset_type)
         if handler is None:

@@ -40,6 +40,7 @@ from scanner.connectors.gcp.facts import Activity, Groups, is_activity, is_membe
 from scanner.connectors.offline import FileFormat
 from scanner.errors import InputError
 from scanner.inventory import Inventory
+from scanner.source import Source
 
 __all__ = ["FORMATS", "read_records", "load"]
 
@@ -187,12 +188,11 @@ def load(paths: list[Path]) -> Inventory:
             records.extend(read_records(p))
     if not records:
         raise InputError(f"{', '.join(map(str, paths))}: no Cloud Asset records found")
-    source = {
-        "connector": "gcp",
-        "mode": "offline",
-        "files": [str(p) for p in paths],
-        "records": len(records),
-    }
+    source = Source(
+        connector="gcp",
+        mode="offline",
+        details={"files": [str(p) for p in paths], "records": len(records)},
+    )
     # memberships and activity are facts about some groups / keys only: a group or key the
     # files do not mention stays unknown (see identities), so passing them never hides a gap
     return normalize(records, source=source, groups=groups if groups.members else None,

@@ -98,7 +98,7 @@ def test_scan_aws_against_moto_server(moto_server, tmp_path):
     assert status[("residency.data_location", "tw-aurora-tokyo")] == "FAIL"
     inv = json.loads((tmp_path / "inv.json").read_text())
     src = inv["sources"][0]
-    assert src["connector"] == "aws" and src["api_calls"] > 0 and src["endpoint_url"] == moto_server
+    assert src["connector"] == "aws" and src["api_calls"] > 0 and src["details"]["endpoint_url"] == moto_server
 
 
 @pytest.mark.slow

@@ -56,19 +56,19 @@ def test_collects_and_normalizes_a_moto_account(moto_account):
     assert inv.get(f"arn:aws:sns:ap-northeast-1:{acct}:alerts").prop("encryption.key_manager") == "none"
     assert inv.get(f"arn:aws:dynamodb:ap-east-2:{acct}:table/sessions").prop("encryption.key_manager") == "provider"
     src = inv.sources[0]
-    assert src["connector"] == "aws" and src["api_calls"] > 0 and src["regions"] == sorted(REGIONS)
+    assert src.connector == "aws" and src.mode == "live" and src.api_calls > 0 and list(src.regions) == sorted(REGIONS)
     assert inv.coverage_gaps == []
 
 
 def test_calls_grow_with_buckets_not_users(moto_account):
-    first = collect(ScanRequest(regions=REGIONS), session=boto3.Session(region_name="us-east-1")).sources[0]["api_calls_by_service"]
+    first = collect(ScanRequest(regions=REGIONS), session=boto3.Session(region_name="us-east-1")).sources[0].calls_by_api
     iam = boto3.client("iam")
     for i in range(30):
         iam.create_user(UserName=f"user{i}")
     logs = boto3.client("logs", region_name="ap-east-2")
     for i in range(30):
         logs.create_log_group(logGroupName=f"/many/{i}")
-    second = collect(ScanRequest(regions=REGIONS), session=boto3.Session(region_name="us-east-1")).sources[0]["api_calls_by_service"]
+    second = collect(ScanRequest(regions=REGIONS), session=boto3.Session(region_name="us-east-1")).sources[0].calls_by_api
     assert second["iam"] <= first["iam"]  # the first scan also waited for the report to be generated
     assert second["cloudwatch-logs"] == first["cloudwatch-logs"]
 
@@ -89,7 +89,7 @@ def test_throttling_is_retried(moto_account):
     assert state["left"] == 0
     assert inv.get("arn:aws:s3:::tw-cmk").prop("encryption.key_manager") == "customer"  # the key was read in the end
     assert inv.coverage_gaps == []
-    assert inv.sources[0]["http_requests"] >= inv.sources[0]["api_calls"] + 2
+    assert inv.sources[0].details["http_requests"] >= inv.sources[0].api_calls + 2
 
 
 def test_access_denied_on_one_service_is_a_gap(moto_account):
@@ -140,8 +140,8 @@ def test_organization_with_an_account_whose_role_cannot_be_assumed():
             instrument=deny("sts.AssumeRole", when=lambda params, kw: bad in str(params.get("body", ""))),
         )
         src = inv.sources[0]
-        assert good in src["accounts"] and bad not in src["accounts"]
-        assert [f["account"] for f in src["accounts_failed"]] == [bad]
+        assert good in src.accounts and bad not in src.accounts
+        assert [f["account"] for f in src.accounts_failed] == [bad]
         gap = next(g for g in inv.coverage_gaps if g.account == bad)
         assert gap.service == "sts" and gap.code == "AccessDenied" and "identity.user" in gap.kinds
         b = inv.get("arn:aws:s3:::member-bucket")

@@ -102,7 +102,7 @@ def test_backup_plan_copy_and_aurora_global_database(moto_account):
     assert primary.prop("replica_regions") == [TOKYO] and primary.prop("global_role") == "primary"
     secondary = inv.get(f"arn:aws:rds:ap-northeast-1:{acct}:cluster:tw-aurora-tokyo")
     assert secondary.prop("replica_regions") == [TW]
-    by_service = inv.sources[0]["api_calls_by_service"]
+    by_service = inv.sources[0].calls_by_api
     assert by_service["rds"] == 4 * len(REGIONS) + 1  # one DescribeGlobalClusters for the account
 
 
@@ -111,7 +111,7 @@ def test_no_aurora_no_global_cluster_call():
         boto3.client("rds", region_name=TW).create_db_instance(
             DBInstanceIdentifier="pg", Engine="postgres", DBInstanceClass="db.t3.micro", MasterUsername="u", MasterUserPassword="password1234")
         inv = scan(regions=[TW])
-        assert inv.sources[0]["api_calls_by_service"]["rds"] == 4
+        assert inv.sources[0].calls_by_api["rds"] == 4
         assert inv.get("arn:aws:rds:ap-east-2:123456789012:db:pg").prop("replica_regions") == []
 
 
@@ -129,7 +129,7 @@ def test_tagging_denied_falls_back_to_bucket_tagging_for_trail_buckets_only(moto
     denied = scan(deny("resource-groups-tagging-api"), regions=[TW])
     assert normal.get("arn:aws:s3:::tw-trail-logs").prop("log_class") == "audit"  # from GetResources
     assert denied.get("arn:aws:s3:::tw-trail-logs").prop("log_class") == "audit"  # from GetBucketTagging
-    calls = lambda inv: inv.sources[0]["api_calls_by_service"]  # noqa: E731
+    calls = lambda inv: inv.sources[0].calls_by_api  # noqa: E731
     assert calls(denied)["s3"] == calls(normal)["s3"] + 1  # one call: the single trail bucket
     gap = next(g for g in denied.coverage_gaps if g.code == "TagsUnavailable")
     assert gap.service == "s3" and gap.region == TW and gap.kinds == ("log.store",)
@@ -153,4 +153,4 @@ def test_member_accounts_take_the_organisation_from_the_management_account():
         assert acct.prop("organization_id") == org_id and acct.prop("organization_source") == "organizations:ListAccounts"
         # ListAccounts + the caller's DescribeOrganization, reused: no extra call (the injected
         # refusal answers before the counter's hook, so the member's attempt is not counted)
-        assert inv.sources[0]["api_calls_by_service"]["organizations"] == 2
+        assert inv.sources[0].calls_by_api["organizations"] == 2

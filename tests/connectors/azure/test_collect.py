@@ -146,4 +146,6 @@ def test_unrecorded_request_fails_loudly():
 
 def test_collect_inventory_records_api_calls_in_sources():
     inv = collect_inventory(FakeCredential(), transport=ReplayTransport(tenant_exchanges()), retry_backoff_factor=0)
-    assert inv.sources[0]["api_calls"]["resourcegraph"] == 4
+    (src,) = inv.sources
+    assert src.connector == "azure" and src.mode == "live"
+    assert src.calls_by_api["resourcegraph"] == 4 and src.api_calls == sum(src.calls_by_api.values())

@@ -82,7 +82,7 @@ def test_group_member_of_an_owner_group_without_2sv_fails(api, tmp_path):
     inv = json.loads((tmp_path / "inv.json").read_text())
     (src,) = inv["sources"]
     # lookup + one page of members for each of auditors, platform-admins and the nested sre-oncall
-    assert src["cloudidentity_calls"] == api.calls("groups") + api.calls("memberships") == 6
+    assert src["calls_by_api"]["cloudidentity"] == api.calls("groups") + api.calls("memberships") == 6
     assert src["api_calls"] == api.calls()
 
 

@@ -30,7 +30,7 @@ def test_export_plus_iam_export_are_normalized_together():
     assert key.properties["policy_public"] is True  # the policy came from the other file
     assert inv.get("user:chen.ops@example.com.tw").properties["roles"] == ["roles/owner"]
     (src,) = inv.sources
-    assert src["connector"] == "gcp" and src["records"] > 30
+    assert src.connector == "gcp" and src.mode == "offline" and src.details["records"] > 30
 
 
 def test_gzipped_export_in_a_directory(tmp_path):
