@@ -55,10 +55,32 @@ def _copy_regions(r: Resource, ctx: Context) -> tuple[list[str] | None, list[str
     return regions, unresolved
 
 
+def _own_places(r: Resource, ctx: Context) -> set[str]:
+    """The resource's own locations and the regions its multi-/dual-region locations span."""
+    own: set[str] = set()
+    for loc in _locations(r):
+        if loc:
+            own.add(loc.lower())
+            own.update(ctx.config.jurisdictions.members(r.provider, loc))
+    return own
+
+
+def _owned_elsewhere(r: Resource, ctx: Context) -> set[str]:
+    """Locations another policy already judges for this resource (one fact, one finding):
+    its own data locations (residency.data_location) and the secondaries the platform picks
+    for geo-redundant storage (residency.geo_redundant_storage)."""
+    owned = _own_places(r, ctx)
+    if r.prop("geo_redundant"):
+        owned |= {s.lower() for s in r.prop("secondary_regions") or ()}
+    return owned
+
+
 def replica_location(r: Resource, ctx: Context) -> Outcome:
     regions, unresolved = _copy_regions(r, ctx)
     if regions is None:
         return unknown("replication and copy configuration could not be read")
+    owned = _owned_elsewhere(r, ctx)
+    regions = [x for x in regions if x.lower() not in owned]
     evidence = {"replica_regions": regions, "allowed": sorted(ctx.config.allowed_countries)}
     if not regions and not unresolved:
         return passed("no replicas or cross-region copies", **evidence)
@@ -72,6 +94,8 @@ def replica_location(r: Resource, ctx: Context) -> Outcome:
 
 
 def geo_redundant_storage(r: Resource, ctx: Context) -> Outcome:
+    """The platform's own geo copy (Azure GRS/GZRS pair, GCP multi-/dual-region). Owns the
+    secondary the platform picks; the resource's own locations belong to data_location."""
     geo = r.prop("geo_redundant")
     platform = ctx.params.get("platform_geo_replication", ())
     if geo is None:
@@ -80,19 +104,37 @@ def geo_redundant_storage(r: Resource, ctx: Context) -> Outcome:
         return unknown("whether the platform replicates this storage to another region is unknown")
     if not geo:
         return passed("storage is not geo-replicated by the platform", geo_redundant=False)
+    own = _locations(r)
     secondaries = r.prop("secondary_regions")
-    evidence = {"geo_redundant": True, "secondary_regions": secondaries}
+    evidence = {"geo_redundant": True, "secondary_regions": secondaries, "locations": own}
     if not secondaries:
-        countries = ctx.countries(r.provider, r.region)
-        if (countries is not None and len(countries) > 1) or r.prop("data_locations"):
-            return not_applicable("the location itself spans regions: see residency.data_location", **evidence)
-        return unknown("geo-redundant, but the secondary region is unknown", **evidence)
-    ok, reasons = _judge(ctx, r.provider, list(secondaries))
+        # A multi-/dual-region location replicates inside itself: the copy is somewhere in
+        # the countries the location spans, which is what data_location judges.
+        if not all(loc and ctx.config.jurisdictions.is_multi(r.provider, loc) for loc in own) and not r.prop(
+            "data_locations"
+        ):
+            return unknown("geo-redundant, but the secondary region is unknown", **evidence)
+        return _within_own(ctx, r, own, evidence)
+    owned = _own_places(r, ctx)
+    extra = [s for s in secondaries if s.lower() not in owned]
+    if not extra:
+        return _within_own(ctx, r, own, evidence)
+    ok, reasons = _judge(ctx, r.provider, extra)
     if ok is None:
         return unknown("; ".join(reasons), **evidence)
     if ok:
         return passed("geo-redundant copy stays in the allowed jurisdiction: " + "; ".join(reasons), **evidence)
     return failed("geo-redundant copy leaves the allowed jurisdiction: " + "; ".join(reasons), **evidence)
+
+
+def _within_own(ctx: Context, r: Resource, own: list[str | None], evidence: dict) -> Outcome:
+    """The geo copies lie within the resource's own locations: judged by their countries."""
+    ok, reasons = _judge(ctx, r.provider, own)
+    if ok:
+        return passed("geo-redundant copies stay within the location's own countries: " + "; ".join(reasons),
+                      **evidence)
+    return not_applicable("the geo-redundant copies stay within the resource's own location, which "
+                          "residency.data_location judges (one fact, one finding): " + "; ".join(reasons), **evidence)
 
 
 def offshore_without_local_backup(r: Resource, ctx: Context) -> Outcome:

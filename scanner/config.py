@@ -15,9 +15,10 @@ from typing import Any, Mapping
 
 from scanner.docfile import read_structured, yaml_load
 from scanner.errors import ConfigError, InputError
+from scanner.jurisdictions import AllowList, Jurisdictions
 from scanner.model import Severity
 
-__all__ = ["Config", "LogClass", "Privileged", "Jurisdictions", "load_config", "DEFAULTS_PATH"]
+__all__ = ["Config", "LogClass", "Privileged", "Jurisdictions", "default_jurisdictions", "load_config", "DEFAULTS_PATH"]
 
 _POLICIES_DIR = Path(__file__).resolve().parent.parent / "policies"
 DEFAULTS_PATH = _POLICIES_DIR / "defaults.yaml"
@@ -40,42 +41,6 @@ class Privileged:
     source: tuple[str, ...] = ()
 
 
-class Jurisdictions:
-    """Location → countries, from policies/jurisdictions/<provider>.yaml (data with source and date)."""
-
-    def __init__(self, tables: Mapping[str, Mapping[str, Any]]) -> None:
-        self._regions: dict[str, dict[str, frozenset[str]]] = {}
-        self._global: dict[str, set[str]] = {}
-        self.sources: dict[str, dict[str, str]] = {}
-        for provider, t in tables.items():
-            regions: dict[str, frozenset[str]] = {}
-            for name, entry in (t.get("regions") or {}).items():
-                regions[name.lower()] = frozenset([entry["country"]])
-            for name, entry in (t.get("multi_regions") or {}).items():
-                regions[name.lower()] = frozenset(entry["countries"])
-            self._regions[provider] = regions
-            self._global[provider] = {g.lower() for g in t.get("global_locations") or ()}
-            self.sources[provider] = {"source": t.get("source", ""), "as_of": str(t.get("as_of", ""))}
-
-    def is_global(self, provider: str, location: str) -> bool:
-        return location.lower() in self._global.get(provider, ())
-
-    def countries(self, provider: str, location: str | None) -> frozenset[str] | None:
-        if not location:
-            return None
-        loc = location.strip().lower().replace(" ", "")
-        regions = self._regions.get(provider)
-        if regions is None:
-            return None
-        if loc in regions:
-            return regions[loc]
-        # a zone resolves to its region: asia-east1-b (GCP), ap-east-2a (AWS), eastus-1 (Azure zones)
-        for cut in (loc.rsplit("-", 1)[0], loc[:-1]):
-            if cut in regions:
-                return regions[cut]
-        return None
-
-
 @lru_cache(maxsize=1)
 def _jurisdiction_tables() -> dict[str, Any]:
     tables = {}
@@ -83,6 +48,12 @@ def _jurisdiction_tables() -> dict[str, Any]:
         t = yaml_load(f.read_text(encoding="utf-8"))
         tables[t["provider"]] = t
     return tables
+
+
+@lru_cache(maxsize=1)
+def default_jurisdictions() -> Jurisdictions:
+    """The bundled tables (read once; connectors use them for multi-location shapes)."""
+    return Jurisdictions(_jurisdiction_tables())
 
 
 @dataclass(frozen=True)
@@ -110,7 +81,12 @@ class Config:
         regions = frozenset(r.strip().lower() for r in text.split(",") if r.strip())
         if not regions:
             raise ConfigError("--allowed-regions: give at least one region, e.g. ap-east-2,taiwannorth")
+        _check_allow_list("--allowed-regions", regions, self.jurisdictions)
         return replace(self, allowed_regions=regions, _location_cache={})
+
+    @property
+    def allow_list(self) -> AllowList:
+        return AllowList(self.allowed_regions, self.jurisdictions)
 
     def location_allowed(self, provider: str, location: str | None) -> tuple[bool | None, str]:
         key = (provider, location)
@@ -124,13 +100,17 @@ class Config:
             return None, "location unknown"
         loc = location.strip().lower()
         if self.allowed_regions:
-            if loc in self.allowed_regions:
-                return True, f"{location} is in the allowed regions"
-            return False, f"{location} is not in the allowed regions ({', '.join(sorted(self.allowed_regions))})"
+            allow = self._location_cache.get("allow-list")
+            if allow is None:
+                allow = self._location_cache["allow-list"] = self.allow_list
+            return allow.admits(provider, loc)
         countries = self.jurisdictions.countries(provider, loc)
         if countries is None:
             if self.jurisdictions.is_global(provider, loc):
                 return None, f"{location} is a global location with no country of its own"
+            unplaced = self.jurisdictions.unplaced_reason(provider, loc)
+            if unplaced:
+                return None, f"{location}: {unplaced}"
             return None, f"{provider} location {location!r} is not in the jurisdiction table"
         outside = sorted(countries - self.allowed_countries)
         if outside:
@@ -153,6 +133,15 @@ class Config:
 
 #: sections whose keys are the user's to choose (validated where they are used)
 _FREE_FORM = ("logging.classes.", "privileged.roles.", "privileged.actions.", "report.appetite.")
+
+
+def _check_allow_list(where: str, entries: frozenset[str], jurisdictions: Jurisdictions) -> None:
+    """Every entry must be a location some table knows or a country a table uses: a typo
+    would otherwise allow nothing (or, worse, silently nothing of what was meant)."""
+    bad = AllowList(entries, jurisdictions).unknown_entries(jurisdictions.sources)
+    if bad:
+        raise ConfigError(f"{where}: {', '.join(bad)} is not a region, zone, multi-region or country "
+                          "of any jurisdiction table (policies/jurisdictions/)")
 
 
 def _deep_merge(base: dict[str, Any], over: Mapping[str, Any], path: str = "") -> dict[str, Any]:
@@ -236,10 +225,13 @@ def _build(raw: Mapping[str, Any], source: str | None) -> Config:
     appetite = raw["report"]["appetite"] or {}
     if not isinstance(appetite, Mapping):
         raise ValueError("report.appetite must be a mapping of thresholds")
+    jurisdictions = default_jurisdictions()
+    allowed_regions = frozenset(r.lower() for r in _as_list(juris.get("allowed_regions")))
+    _check_allow_list("jurisdiction.allowed_regions", allowed_regions, jurisdictions)
     return Config(
         fail_on=Severity.parse(str(raw["fail_on"]["value"])),
         allowed_countries=frozenset(c.upper() for c in _as_list(juris["allowed_countries"])),
-        allowed_regions=frozenset(r.lower() for r in _as_list(juris.get("allowed_regions"))),
+        allowed_regions=allowed_regions,
         jurisdiction_source=_as_list(juris.get("source")),
         log_class_tag=lg["class_tag"],
         default_log_class=default_class,
@@ -252,7 +244,7 @@ def _build(raw: Mapping[str, Any], source: str | None) -> Config:
             actions={p: _as_list(v) for p, v in (priv.get("actions") or {}).items()},
             source=_as_list(priv.get("source")),
         ),
-        jurisdictions=Jurisdictions(_jurisdiction_tables()),
+        jurisdictions=jurisdictions,
         firm_name=str(raw["firm"]["name"] or ""),
         history_retention_days=retention,
         report_appetite=dict(appetite),

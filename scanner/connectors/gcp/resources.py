@@ -29,15 +29,11 @@ from scanner.model import Kind, RelType, Resource
 
 __all__ = ["HANDLERS", "emit"]
 
-#: the two regions of each predefined dual-region (Cloud Storage bucket locations)
-_DUAL_REGION_PAIRS = {
-    "asia1": ["asia-northeast1", "asia-northeast2"],
-    "eur4": ["europe-north1", "europe-west4"],
-    "eur5": ["europe-west1", "europe-west2"],
-    "eur7": ["europe-west2", "europe-west3"],
-    "eur8": ["europe-west3", "europe-west6"],
-    "nam4": ["us-central1", "us-east1"],
-}
+def _dual_region_members(loc: str | None) -> list[str]:
+    """The regions of a predefined dual-region, from the jurisdiction table (empty otherwise)."""
+    from scanner.config import default_jurisdictions
+
+    return list(default_jurisdictions().members("gcp", loc)) if loc else []
 
 
 def emit(
@@ -120,8 +116,8 @@ def bucket(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
         props["secondary_regions"] = placement
     elif loc_type in ("multi-region", "dual-region") or loc in MULTI_REGIONS or loc in DUAL_REGIONS:
         props["geo_redundant"] = True
-        if loc in _DUAL_REGION_PAIRS:
-            props["secondary_regions"] = list(_DUAL_REGION_PAIRS[loc])
+        if loc in DUAL_REGIONS and _dual_region_members(loc):
+            props["secondary_regions"] = _dual_region_members(loc)
     elif loc and (loc_type == "region" or rec.deep):
         props["geo_redundant"] = False
     if rec.deep:
@@ -231,18 +227,29 @@ def _sql_replicas(ctx: Context, rec: AssetRecord) -> list[str | None]:
 
 def bq_dataset(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
     d = rec.data or {}
-    _bigquery(inv, ctx, rec, (d.get("defaultEncryptionConfiguration") or {}).get("kmsKeyName"))
+    loc = normalize_location(d.get("location") or rec.location)
+    if loc is None and rec.data is not None:
+        loc = "us"  # a dataset created without a location is in the US multi-region (BigQuery docs)
+    _bigquery(inv, ctx, rec, (d.get("defaultEncryptionConfiguration") or {}).get("kmsKeyName"), loc)
 
 
 def bq_table(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
     d = rec.data or {}
     if str(d.get("type") or "").upper() == "VIEW":
         return  # a view holds no data of its own
-    _bigquery(inv, ctx, rec, (d.get("encryptionConfiguration") or {}).get("kmsKeyName"))
+    loc = normalize_location(d.get("location") or rec.location)
+    if loc is None:
+        # a table lives where its dataset is: //bigquery.googleapis.com/projects/p/datasets/d/tables/t
+        dataset = ctx.records.get(rec.name.split("/tables/", 1)[0])
+        if dataset is not None:
+            dd = dataset.data or {}
+            loc = normalize_location(dd.get("location") or dataset.location)
+            if loc is None and dataset.data is not None:
+                loc = "us"
+    _bigquery(inv, ctx, rec, (d.get("encryptionConfiguration") or {}).get("kmsKeyName"), loc)
 
 
-def _bigquery(inv: Inventory, ctx: Context, rec: AssetRecord, key_ref: str | None) -> None:
-    loc = normalize_location((rec.data or {}).get("location") or rec.location)
+def _bigquery(inv: Inventory, ctx: Context, rec: AssetRecord, key_ref: str | None, loc: str | None) -> None:
     props: dict[str, Any] = {}
     keys: list[str] = []
     _encryption(props, keys, key_ref, rec)
@@ -254,20 +261,52 @@ def _bigquery(inv: Inventory, ctx: Context, rec: AssetRecord, key_ref: str | Non
     _finish(inv, emit(inv, ctx, rec, Kind.DATABASE, loc, props), keys)
 
 
+def spanner_placement(config: str | None) -> tuple[str | None, list[str] | None, bool | None]:
+    """(location, data regions, multi-region?) of a Spanner instance configuration:
+    ``regional-asia-east1`` is its region; a base multi-region configuration (``nam3``,
+    ``nam-eur-asia1``, ``asia1``) spans the regions the jurisdiction table lists for it,
+    witness included; anything else (custom configurations, unlisted names) is unknown
+    and keeps its own name, so the finding names it."""
+    from scanner.config import default_jurisdictions
+
+    loc, multi = spanner_config_location(config)
+    if loc is None or multi is False:
+        return loc, None, multi
+    name = str(config).rstrip("/").rsplit("/", 1)[-1].lower()
+    regions = default_jurisdictions().spanner_regions(loc) if not name.startswith("custom-") else None
+    if regions is None:
+        return name, None, None
+    return loc, list(regions), True
+
+
+def _spanner_instance_of(ctx: Context, rec: AssetRecord) -> AssetRecord | None:
+    return ctx.records.get(rec.name.split("/databases/", 1)[0])
+
+
 def spanner_database(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
     d = rec.data or {}
-    instance_name = rec.name.split("/databases/", 1)[0]
-    inst = ctx.records.get(instance_name)
-    loc, multi = spanner_config_location((inst.data or {}).get("config") if inst and inst.data else None)
-    loc = loc or normalize_location(rec.location)
+    inst = _spanner_instance_of(ctx, rec)
+    config = (inst.data or {}).get("config") if inst is not None and inst.data else None
+    loc, regions, multi = spanner_placement(config or rec.location)
     props: dict[str, Any] = {}
     keys: list[str] = []
     enc = d.get("encryptionConfig") or {}
-    _encryption(props, keys, enc.get("kmsKeyName") or next(iter(enc.get("kmsKeyNames") or []), None), rec)
+    names = [n for n in [enc.get("kmsKeyName"), *(enc.get("kmsKeyNames") or [])] if n]
+    _encryption(props, keys, names[0] if names else None, rec)
+    for extra in names[1:]:  # a multi-region CMEK database names one key per region
+        ref = kms_key_resource(extra)
+        if ref and ref not in keys:
+            keys.append(ref)
+    if not names:
+        infos = [str(i.get("encryptionType") or "") for i in d.get("encryptionInfo") or [] if isinstance(i, dict)]
+        if "CUSTOMER_MANAGED_ENCRYPTION" in infos:
+            props.update({"encryption.enabled": True, "encryption.key_manager": "customer"})
+    if regions:
+        props["data_locations"] = regions
     if multi is not None:
         props["geo_redundant"] = multi
     if rec.deep:
-        props["replica_regions"] = []
+        props["replica_regions"] = []  # a database's replicas are its instance configuration's
     _finish(inv, emit(inv, ctx, rec, Kind.DATABASE, loc, props), keys)
 
 

@@ -58,8 +58,11 @@ def test_live_scan_findings(api, tmp_path):
     assert "API calls" in res.stderr
     found = _findings(tmp_path)
     assert _status(found, "residency.data_location", ASIA_BUCKET) == "FAIL"  # ASIA leaves Taiwan
-    # custom dual-region: Taiwan + Tokyo placement is judged region by region
-    assert _status(found, "residency.geo_redundant_storage", "//storage.googleapis.com/trading-prod-dr") == "FAIL"
+    # custom dual-region: Taiwan + Tokyo placement is judged region by region, once (one fact,
+    # one finding): by data_location, not again as a geo-redundant copy
+    assert _status(found, "residency.data_location", "//storage.googleapis.com/trading-prod-dr") == "FAIL"
+    assert _status(found, "residency.geo_redundant_storage", "//storage.googleapis.com/trading-prod-dr") == \
+        "NOT_APPLICABLE"
     assert _status(found, "encryption.block_storage_cmk", CMEK_DISK) == "PASS"
     assert _status(found, "residency.data_location", CMEK_DISK) == "PASS"  # asia-east1-a is Taiwan
     assert _status(found, "residency.data_location", TOKYO_KEY) == "FAIL"  # …but its key is in Japan
