@@ -132,14 +132,15 @@ def key_ref(props: dict[str, Any], key_uri: str | None, ctx: Context) -> list[tu
 
 
 def set_replicas(props: dict[str, Any], geo: bool | None, secondary: list[str] | None) -> None:
+    """Platform geo-redundancy (GRS / geo backups). The paired secondary is judged by
+    residency.geo_redundant_storage alone (one fact, one finding), so it is not also written
+    as a replica: replica_regions lists only copies the customer configures."""
     if geo is None:
         return
     props["geo_redundant"] = geo
-    if not geo:
-        props["replica_regions"] = []
-    elif secondary is not None:
+    props.setdefault("replica_regions", [])
+    if geo and secondary is not None:
         props["secondary_regions"] = secondary
-        props["replica_regions"] = secondary
 
 
 def paired(region: str | None, ctx: Context) -> list[str] | None:

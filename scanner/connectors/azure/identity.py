@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from scanner.connectors.values import flag
 from scanner.connectors.azure.credentials import Credentials
 from scanner.connectors.azure.raw import PROVIDER, AzureRaw
 from scanner.inventory import Inventory
@@ -90,8 +91,9 @@ def normalize_identities(raw: AzureRaw, inv: Inventory) -> None:
         uid = str(user["id"])
         # Entra users hold no long-lived API keys (client secrets belong to applications).
         props: dict[str, Any] = {"human": True, "access_keys": []}
-        if "accountEnabled" in user:
-            props["console_access"] = bool(user["accountEnabled"])
+        enabled = flag(user, "accountEnabled")
+        if enabled is not None:
+            props["console_access"] = enabled
         if user.get("createdDateTime"):
             props["created"] = user["createdDateTime"]
         sign_in = user.get("signInActivity")
@@ -246,7 +248,7 @@ class _MfaEvidence:
     def __init__(self, raw: AzureRaw, grants: _Grants, member_groups: dict[str, list[str]]):
         self.registration = None if raw.registration is None else {str(r.get("id")): r for r in raw.registration}
         self.reason = raw.registration_error or "userRegistrationDetails not read"
-        self.security_defaults = bool((raw.security_defaults or {}).get("isEnabled"))
+        self.security_defaults = flag(raw.security_defaults or {}, "isEnabled") is True
         self.ca = [p for p in raw.ca_policies or [] if _requires_mfa(p)]
         self.ca_read = raw.ca_policies is not None
         self.known_groups = set(raw.group_members)
@@ -256,8 +258,11 @@ class _MfaEvidence:
     def for_user(self, uid: str) -> tuple[bool | None, str]:
         if self.registration is not None:
             rec = self.registration.get(uid)
+            registered = flag(rec, "isMfaRegistered") if rec is not None else None
+            if registered is not None:
+                return registered, "userRegistrationDetails"
             if rec is not None and "isMfaRegistered" in rec:
-                return bool(rec["isMfaRegistered"]), "userRegistrationDetails"
+                return None, f"userRegistrationDetails has isMfaRegistered={rec['isMfaRegistered']!r}, not a boolean"
             return None, "userRegistrationDetails has no record for this user"
         if self.security_defaults:
             return True, "security_defaults (MFA registration required for every user)"

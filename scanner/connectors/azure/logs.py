@@ -7,6 +7,7 @@ import dataclasses
 import re
 from typing import Any
 
+from scanner.connectors.values import flag
 from scanner.connectors.azure.common import LOG_CLASS_TAG, STORAGE, Context, props_of, row_type, tags_of
 from scanner.connectors.azure.raw import PROVIDER, AzureRaw
 from scanner.inventory import Inventory
@@ -44,8 +45,9 @@ def _key(row: dict[str, Any], vault: dict[str, Any]) -> Resource:
     }
     if p.get("keyUri"):
         props["key_uri"] = p["keyUri"]
-    if "enabled" in attrs:
-        props["state"] = "enabled" if attrs["enabled"] else "disabled"
+    enabled = flag(attrs, "enabled")
+    if enabled is not None:
+        props["state"] = "enabled" if enabled else "disabled"
     policy = p.get("rotationPolicy")
     if isinstance(policy, dict):
         rotate = [a for a in policy.get("lifetimeActions") or []
@@ -101,7 +103,7 @@ def activity_log_trail(sub_id: str, settings: list[dict[str, Any]], ctx: Context
 
 
 def _covers_administrative(entry: dict[str, Any]) -> bool:
-    if not entry.get("enabled"):
+    if flag(entry, "enabled") is not True:
         return False
     return str(entry.get("category", "")).lower() == "administrative" or str(
         entry.get("categoryGroup", "")).lower() in ("alllogs", "audit")
@@ -137,7 +139,7 @@ def _lifecycle_delete_days(policy: dict[str, Any] | None) -> int | None:
         return None
     days: list[int] = []
     for rule in (props_of(policy).get("policy") or {}).get("rules") or []:
-        if rule.get("enabled") is False:
+        if flag(rule, "enabled", True) is not True:  # disabled, or not a boolean: it deletes nothing we can rely on
             continue
         definition = rule.get("definition") or {}
         prefixes = (definition.get("filters") or {}).get("prefixMatch") or []

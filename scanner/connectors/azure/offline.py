@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from scanner.connectors.azure.common import NORMALIZED_TYPES
 from scanner.connectors.azure.raw import AzureRaw, gap
 from scanner.connectors.offline import FileFormat
 from scanner.errors import InputError
@@ -30,6 +31,8 @@ __all__ = ["FORMATS", "read_exports"]
 _ARG_OBJECT = re.compile(r'^\s*\{[^\[]*?"(count|data|skip_token|total_records)"\s*:', re.S)
 _ARM_TYPE = re.compile(r'"type"\s*:\s*"microsoft\.[a-z]+/', re.I)
 _TABLE_ID = re.compile(r"/providers/microsoft\.operationalinsights/workspaces/[^/]+/tables/[^/]+$", re.I)
+#: parents whose child rows are reported when cloudgov does not read them
+_PARENTS = frozenset(NORMALIZED_TYPES)
 _GRAPH = re.compile(r'"@odata\.context"\s*:\s*"https://graph\.microsoft\.com/')
 
 
@@ -142,8 +145,46 @@ def _arg_rows(rows: list[dict[str, Any]], raw: AzureRaw, seen: dict[str, bool]) 
                 raw.containers.append(row)
         elif t.startswith("microsoft.authorization/role"):
             raw.authorization = (raw.authorization or []) + [row]
+        elif _child_row(row, raw, seen):
+            continue  # a child resource (protector, table, setting, key, policy) read like its ARM form
+        elif t.count("/") > 1 and t.rsplit("/", 1)[0] in _PARENTS:
+            rid = str(row.get("id") or "")
+            raw.gaps.append(gap(str(row.get("subscriptionId") or _sub_of(rid) or "unknown"), f"export:row:{rid}", (),
+                                "NotRead", f"a {row.get('type')} row is a child resource cloudgov does not read; "
+                                "its parent is judged from its own row and the child files cloudgov reads"))
         else:
             raw.resources.append(row)
+
+
+def _sub_of(rid: str) -> str:
+    parts = rid.split("/")
+    return parts[2] if len(parts) > 2 and parts[1].lower() == "subscriptions" else ""
+
+
+def _child_row(item: dict[str, Any], raw: AzureRaw, seen: dict[str, bool]) -> bool:
+    """Route a child resource (from `az rest` ARM JSON or an `az graph query` row) to what
+    reads it; False when it is none of them."""
+    t, rid = str(item.get("type", "")).lower(), str(item.get("id", ""))
+    low = rid.lower()
+    if t == "microsoft.insights/diagnosticsettings" and low.startswith("/subscriptions/") and \
+            "/resourcegroups/" not in low:
+        raw.diagnostic_settings.setdefault(rid.split("/")[2], []).append(item)
+        seen["diag"] = True
+    elif t.endswith("workspaces/tables") or _TABLE_ID.search(low):
+        raw.workspace_tables.setdefault(low.split("/tables/")[0], []).append(item)
+    elif t == "microsoft.keyvault/vaults/keys":
+        raw.vault_keys.setdefault(low.split("/keys/")[0], []).append(item)
+    elif t == "microsoft.sql/servers/encryptionprotector":
+        raw.sql_protectors[low.split("/encryptionprotector")[0]] = item
+    elif t == "microsoft.storage/storageaccounts/managementpolicies":
+        raw.lifecycle[low.split("/managementpolicies")[0]] = item
+    elif t == "microsoft.authorization/roleeligibilityscheduleinstances":
+        rows = {str(r.get("id", "")).lower() for r in raw.rbac_eligibility or []}
+        if low not in rows:  # the same instance seen from two scopes' exports
+            raw.rbac_eligibility = (raw.rbac_eligibility or []) + [item]
+    else:
+        return False
+    return True
 
 
 def _role_assignment_list(items: list[dict[str, Any]], raw: AzureRaw, role_names: dict[str, str]) -> None:
@@ -163,29 +204,11 @@ def _arm_items(items: list[Any], raw: AzureRaw, seen: dict[str, bool], path: Pat
     for item in items:
         if not isinstance(item, dict):
             continue
-        t, rid = str(item.get("type", "")).lower(), str(item.get("id", ""))
-        low = rid.lower()
-        if t == "microsoft.insights/diagnosticsettings" and low.startswith("/subscriptions/") and \
-                "/resourcegroups/" not in low:
-            raw.diagnostic_settings.setdefault(rid.split("/")[2], []).append(item)
-            seen["diag"] = True
-        elif t.endswith("workspaces/tables") or _TABLE_ID.search(low):
-            raw.workspace_tables.setdefault(low.split("/tables/")[0], []).append(item)
-        elif t == "microsoft.keyvault/vaults/keys":
-            raw.vault_keys.setdefault(low.split("/keys/")[0], []).append(item)
-        elif t == "microsoft.sql/servers/encryptionprotector":
-            raw.sql_protectors[low.split("/encryptionprotector")[0]] = item
-        elif t == "microsoft.storage/storageaccounts/managementpolicies":
-            raw.lifecycle[low.split("/managementpolicies")[0]] = item
-        elif t == "microsoft.authorization/roleeligibilityscheduleinstances":
-            rows = {str(r.get("id", "")).lower() for r in raw.rbac_eligibility or []}
-            if low not in rows:  # the same instance seen from two scopes' exports
-                raw.rbac_eligibility = (raw.rbac_eligibility or []) + [item]
-        elif t.startswith("microsoft.") and "properties" in item:
+        if _child_row(item, raw, seen):
+            matched = True
+        elif str(item.get("type", "")).lower().startswith("microsoft.") and "properties" in item:
             _arg_rows([item], raw, seen)  # `az resource show/list` rows look like Resource Graph rows
-        else:
-            continue
-        matched = True
+            matched = True
     if not matched:
         raise InputError(f"{path}: JSON with no Azure resources, settings or Graph objects cloudgov can read")
 

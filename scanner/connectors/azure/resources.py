@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from scanner.connectors.values import flag
 from scanner.connectors.azure.common import (BACKUP_VAULT, COSMOS, DISK, EVENTHUB, GEO_SKU, LOCAL_SKU, MYSQL_FLEX,
                                              PG_FLEX, RSV, SERVICEBUS, SNAPSHOT, SQL_DB, STORAGE, WORKSPACE)
 from scanner.connectors.azure.common import (make_resource, Context, key_ref, paired, props_of, set_replicas, row_type)
@@ -48,21 +49,30 @@ def _storage(row, ctx):
     return [(make_resource(row, Kind.STORAGE_OBJECT, props), rels)]
 
 
+_CUSTOMER_DISK_TYPES = ("encryptionatrestwithcustomerkey", "encryptionatrestwithplatformandcustomerkeys",
+                        "confidentialvmencryptedwithcustomerkey")
+
+
 def _disk(row, ctx):
     p = props_of(row)
     props: dict[str, Any] = {}
     rels: list[tuple[str, str]] = []
     enc = p.get("encryption") or {}
     etype = str(enc.get("type", "")).lower()
-    if etype:
+    des_id = str(enc.get("diskEncryptionSetId") or "")
+    if etype or des_id:
         props["encryption.enabled"] = True
-    if etype == "encryptionatrestwithplatformkey":
+    if etype == "encryptionatrestwithplatformkey" and not des_id:
         props["encryption.key_manager"] = "provider"
-    elif etype in ("encryptionatrestwithcustomerkey", "encryptionatrestwithplatformandcustomerkeys"):
+    elif etype in _CUSTOMER_DISK_TYPES or (des_id and not etype):
+        # A disk encryption set always holds a customer key; ARM examples and older API
+        # versions name the set without encryption.type
         props["encryption.key_manager"] = "customer"
-        des = ctx.by_id.get(str(enc.get("diskEncryptionSetId", "")).lower())
+        des = ctx.by_id.get(des_id.lower())
         key_url = ((props_of(des).get("activeKey") or {}).get("keyUrl")) if des else None
         rels += key_ref(props, key_url, ctx)
+        if des_id and des is None:
+            props["encryption.key_id"] = des_id  # the set, when its key cannot be seen
     props["replica_regions"] = []  # managed disks are LRS/ZRS only: no platform copy elsewhere
     kind = Kind.BACKUP if row_type(row) == SNAPSHOT else Kind.STORAGE_BLOCK
     if kind == Kind.BACKUP:
@@ -109,12 +119,43 @@ def _cosmos(row, ctx):
         rels += key_ref(props, p["keyVaultKeyUri"], ctx)
     elif "properties" in row:
         props["encryption.key_manager"] = "provider"
-    locs = p.get("locations")
-    if isinstance(locs, list):
-        primary = str(row.get("location", "")).replace(" ", "").lower()
-        others = sorted({str(l.get("locationName", "")).replace(" ", "").lower() for l in locs} - {primary, ""})
-        props["replica_regions"] = others
+    places = _cosmos_locations(p)
+    if places:
+        # the data is in every region of locations / failoverPolicies / read and write
+        # locations; the account's own `location` is only where its metadata lives
+        props["data_locations"] = places
+        props["replica_regions"] = []  # its replicas are these data locations (data_location judges them)
+    bsr = _cosmos_backup_redundancy(p)
+    if bsr is not None:  # periodic backups with Geo redundancy go to the write region's pair
+        set_replicas(props, bsr == "geo", paired(next(iter(places), None) or row.get("location"), ctx))
     return [(make_resource(row, Kind.DATABASE, props), rels)]
+
+
+def _cosmos_locations(p: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    for key in ("writeLocations", "locations", "failoverPolicies", "readLocations"):
+        for entry in p.get(key) or []:
+            if not isinstance(entry, dict):
+                continue
+            name = str(entry.get("locationName") or "").replace(" ", "").lower()
+            if name and name not in out:
+                out.append(name)
+    return out
+
+
+def _cosmos_backup_redundancy(p: dict[str, Any]) -> str | None:
+    """geo / local / zone for periodic backups (Geo is the service default); continuous
+    backups stay in the account's own regions (local)."""
+    policy = p.get("backupPolicy")
+    if not isinstance(policy, dict):
+        return None
+    kind = str(policy.get("type") or "").lower()
+    if kind == "continuous":
+        return "local"
+    if kind == "periodic":
+        red = str((policy.get("periodicModeProperties") or {}).get("backupStorageRedundancy") or "geo").lower()
+        return red if red in ("geo", "local", "zone") else None
+    return None
 
 
 def _flexible_server(row, ctx):
@@ -163,7 +204,8 @@ def _table(row: dict[str, Any], ws: Resource) -> Resource | None:
     """A table whose retention differs from its workspace's default is a log store of its own."""
     p = props_of(row)
     total, interactive = p.get("totalRetentionInDays"), p.get("retentionInDays")
-    if p.get("totalRetentionInDaysAsDefault", True) and p.get("retentionInDaysAsDefault", True):
+    # "False" (a string, as some exports write it) is false: bool("False") would drop the table
+    if flag(p, "totalRetentionInDaysAsDefault", True) is True and flag(p, "retentionInDaysAsDefault", True) is True:
         return None
     days = total if isinstance(total, int) and total > 0 else interactive
     if not isinstance(days, int):

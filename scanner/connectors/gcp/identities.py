@@ -22,6 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from scanner.connectors.values import flag
 from scanner.connectors.gcp.assets import get
 from scanner.connectors.gcp.context import Context
 from scanner.connectors.gcp.facts import Activity, Groups
@@ -143,7 +144,7 @@ def identities(
             if sa is not None:
                 d = sa.data or {}
                 account = ctx.account_of(sa)
-                props["disabled"] = bool(d.get("disabled", False))
+                props["disabled"] = flag(d, "disabled", False)
                 raw["asset"] = sa.name
             if _google_managed(email):
                 props["google_managed"] = True
@@ -278,7 +279,7 @@ def _keys_by_service_account(ctx: Context) -> dict[str, list[dict[str, Any]]]:
         out[email].append(
             {
                 "id": parts[-1] if len(parts) > 1 else rec.name,
-                "active": not bool(d.get("disabled", False)),
+                "active": flag(d, "disabled", False) is not True,  # unreadable counts as active
                 "created": d.get("validAfterTime"),
                 "expires": d.get("validBeforeTime"),
                 "last_used": None,  # only in Policy Intelligence activity data: unknown
@@ -306,15 +307,18 @@ def _directory_facts(props: dict[str, Any], email: str, directory: Directory | N
 
 def _from_directory(user: Mapping[str, Any]) -> dict[str, Any]:
     props: dict[str, Any] = {"mfa_evidence": "directory_api"}
-    if "isEnrolledIn2Sv" in user:
-        props["mfa"] = bool(user["isEnrolledIn2Sv"])
+    enrolled = flag(dict(user), "isEnrolledIn2Sv")
+    if enrolled is not None:
+        props["mfa"] = enrolled
     else:
-        props["mfa_unknown_reason"] = "the Directory API answer has no isEnrolledIn2Sv"
-    if "isEnforcedIn2Sv" in user:
-        props["mfa_enforced"] = bool(user["isEnforcedIn2Sv"])
-    if "suspended" in user:
-        props["console_access"] = not bool(user["suspended"])
-        props["suspended"] = bool(user["suspended"])
+        props["mfa_unknown_reason"] = "the Directory API answer has no boolean isEnrolledIn2Sv"
+    enforced = flag(dict(user), "isEnforcedIn2Sv")
+    if enforced is not None:
+        props["mfa_enforced"] = enforced
+    suspended = flag(dict(user), "suspended")
+    if suspended is not None:
+        props["console_access"] = not suspended
+        props["suspended"] = suspended
     if user.get("creationTime"):
         props["created"] = user["creationTime"]
     last = user.get("lastLoginTime")

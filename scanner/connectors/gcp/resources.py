@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from scanner.connectors.values import flag
 from scanner.connectors.gcp.assets import AssetRecord
 from scanner.connectors.gcp.context import PROJECT, Context
 from scanner.connectors.gcp.locations import (
@@ -179,7 +180,8 @@ def sql_instance(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
     _encryption(props, keys, (d.get("diskEncryptionConfiguration") or {}).get("kmsKeyName"), rec)
     copies: list[str] | None = [] if rec.deep else None
     backup = ((d.get("settings") or {}).get("backupConfiguration") or {}) if rec.deep else {}
-    if backup.get("enabled"):
+    backup_on = flag(backup, "enabled", False)
+    if backup_on:
         where = normalize_location(backup.get("location"))
         props["backup.enabled"] = True
         if where:
@@ -193,8 +195,10 @@ def sql_instance(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
             copies.append(where)
         elif not where:
             copies = None
-    elif rec.deep:
+    elif rec.deep and backup_on is False:
         props["backup.enabled"] = False
+    elif rec.deep:
+        copies = None  # backupConfiguration.enabled is not a boolean: where backups go is unknown
     if copies is not None:
         for replica in _sql_replicas(ctx, rec):
             if replica is None:
