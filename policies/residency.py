@@ -110,9 +110,7 @@ def geo_redundant_storage(r: Resource, ctx: Context) -> Outcome:
     if not secondaries:
         # A multi-/dual-region location replicates inside itself: the copy is somewhere in
         # the countries the location spans, which is what data_location judges.
-        if not all(loc and ctx.config.jurisdictions.is_multi(r.provider, loc) for loc in own) and not r.prop(
-            "data_locations"
-        ):
+        if not all(loc and ctx.config.jurisdictions.is_multi(r.provider, loc) for loc in own):
             return unknown("geo-redundant, but the secondary region is unknown", **evidence)
         return _within_own(ctx, r, own, evidence)
     owned = _own_places(r, ctx)

@@ -66,7 +66,7 @@ def paired_regions(locations: list[dict[str, Any]] | None) -> dict[str, list[str
 
 
 def row_type(row: dict[str, Any]) -> str:
-    return str(row.get("type", "")).lower()
+    return str(row.get("type") or "").lower()
 
 
 def props_of(row: dict[str, Any]) -> dict[str, Any]:

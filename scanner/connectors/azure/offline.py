@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from scanner.connectors.azure.common import NORMALIZED_TYPES
+from scanner.connectors.azure.common import NORMALIZED_TYPES, native_type_of
 from scanner.connectors.azure.raw import AzureRaw, gap
 from scanner.connectors.offline import FileFormat
 from scanner.errors import InputError
@@ -33,6 +33,12 @@ _ARM_TYPE = re.compile(r'"type"\s*:\s*"microsoft\.[a-z]+/', re.I)
 _TABLE_ID = re.compile(r"/providers/microsoft\.operationalinsights/workspaces/[^/]+/tables/[^/]+$", re.I)
 #: parents whose child rows are reported when cloudgov does not read them
 _PARENTS = frozenset(NORMALIZED_TYPES)
+#: an ARM id naming a resource (ARM examples and `az rest` bodies may omit "type")
+_ARM_ID = re.compile(r'"id"\s*:\s*"/subscriptions/[^"]*/providers/microsoft\.[a-z]+/', re.I)
+#: a subscription's diagnostic setting: ARM answers with "type": null, provider
+#: microsoft.insights or AzureResourceManager, and sometimes no leading slash
+_SUB_DIAG_ID = re.compile(r"^/?subscriptions/([^/]+)/providers/(?:microsoft\.insights|azureresourcemanager)/"
+                          r"diagnosticsettings/[^/]+$", re.I)
 _GRAPH = re.compile(r'"@odata\.context"\s*:\s*"https://graph\.microsoft\.com/')
 
 
@@ -46,8 +52,11 @@ def _sniff(path: Path, head: str) -> bool:
         return True  # az account list-locations
     if '"roleDefinitionName"' in head and '"principalId"' in head:
         return True  # az role assignment list
-    if _ARG_OBJECT.match(head) and ('"skip_token"' in head or '"total_records"' in head):
-        return True  # az graph query -o json
+    if _ARG_OBJECT.match(head) and ('"skip_token"' in head or '"total_records"' in head
+                                    or re.search(r'"data"\s*:\s*\[', head) and _ARM_ID.search(head)):
+        return True  # az graph query -o json (skip_token / total_records may come after the rows)
+    if _ARM_ID.search(head) or re.search(r'"/?subscriptions/[^"/]+/providers/[^"/]+/diagnosticSettings/', head, re.I):
+        return True  # ARM JSON without "type" (REST examples, some `az rest` bodies)
     if _TABLE_ID.search(head.split('"id"', 2)[1].split('"', 2)[1] if head.count('"id"') else ""):
         return True  # workspace tables (ARM omits "type" on them)
     return bool(_ARM_TYPE.search(head) and '"/subscriptions/' in head.replace("\\/", "/")
@@ -147,7 +156,7 @@ def _arg_rows(rows: list[dict[str, Any]], raw: AzureRaw, seen: dict[str, bool]) 
             raw.authorization = (raw.authorization or []) + [row]
         elif _child_row(row, raw, seen):
             continue  # a child resource (protector, table, setting, key, policy) read like its ARM form
-        elif t.count("/") > 1 and t.rsplit("/", 1)[0] in _PARENTS:
+        elif t not in _PARENTS and t.count("/") > 1 and t.rsplit("/", 1)[0] in _PARENTS:
             rid = str(row.get("id") or "")
             raw.gaps.append(gap(str(row.get("subscriptionId") or _sub_of(rid) or "unknown"), f"export:row:{rid}", (),
                                 "NotRead", f"a {row.get('type')} row is a child resource cloudgov does not read; "
@@ -164,11 +173,11 @@ def _sub_of(rid: str) -> str:
 def _child_row(item: dict[str, Any], raw: AzureRaw, seen: dict[str, bool]) -> bool:
     """Route a child resource (from `az rest` ARM JSON or an `az graph query` row) to what
     reads it; False when it is none of them."""
-    t, rid = str(item.get("type", "")).lower(), str(item.get("id", ""))
+    t, rid = str(item.get("type") or "").lower(), str(item.get("id") or "")
     low = rid.lower()
-    if t == "microsoft.insights/diagnosticsettings" and low.startswith("/subscriptions/") and \
-            "/resourcegroups/" not in low:
-        raw.diagnostic_settings.setdefault(rid.split("/")[2], []).append(item)
+    diag = _SUB_DIAG_ID.match(rid)
+    if diag:
+        raw.diagnostic_settings.setdefault(diag.group(1), []).append(item)
         seen["diag"] = True
     elif t.endswith("workspaces/tables") or _TABLE_ID.search(low):
         raw.workspace_tables.setdefault(low.split("/tables/")[0], []).append(item)
@@ -204,9 +213,13 @@ def _arm_items(items: list[Any], raw: AzureRaw, seen: dict[str, bool], path: Pat
     for item in items:
         if not isinstance(item, dict):
             continue
+        if not item.get("type") and item.get("id"):
+            inferred = native_type_of(str(item["id"]))
+            if inferred:  # REST examples and some bodies omit "type": the id says it
+                item = {**item, "type": inferred}
         if _child_row(item, raw, seen):
             matched = True
-        elif str(item.get("type", "")).lower().startswith("microsoft.") and "properties" in item:
+        elif str(item.get("type") or "").lower().startswith("microsoft.") and "properties" in item:
             _arg_rows([item], raw, seen)  # `az resource show/list` rows look like Resource Graph rows
             matched = True
     if not matched:

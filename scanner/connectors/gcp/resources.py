@@ -307,6 +307,7 @@ def spanner_database(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
             props.update({"encryption.enabled": True, "encryption.key_manager": "customer"})
     if regions:
         props["data_locations"] = regions
+        props["secondary_regions"] = regions  # the configuration's replicas are its geo copies
     if multi is not None:
         props["geo_redundant"] = multi
     if rec.deep:

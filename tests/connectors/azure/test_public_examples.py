@@ -1,0 +1,125 @@
+"""Azure REST API specs' example bodies (tests/data/azure/public/, sources in its README)
+scanned with `cloudgov scan snapshot`: each test is one class of issue 12 (items 11-16),
+asserting the finding's status and its reason."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from scanner.cli import app
+
+PUBLIC = Path(__file__).resolve().parents[2] / "data" / "azure" / "public"
+
+
+def scan(tmp_path: Path, *files: str, extra: tuple[str, ...] = ()) -> dict[tuple[str, str], dict[str, Any]]:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["scan", "snapshot", *(str(PUBLIC / f) for f in files), "-f", "json",
+                                      "-o", str(out), "-q", *extra])
+    assert result.exit_code in (0, 1), result.output
+    doc = json.loads((out / "findings.json").read_text())
+    return {(f["policy"], f["resource"]["name"]): f for f in doc["findings"]} | {
+        ("coverage_gap", g["service"]): g for g in doc["coverage_gaps"]}
+
+
+def test_string_booleans_do_not_drop_log_analytics_tables(tmp_path):
+    """Item 11: "retentionInDaysAsDefault": "False" is false, so tables with their own
+    retention are log stores of their own (bool("False") dropped them)."""
+    got = scan(tmp_path, "workspace-get.json", "tables-list-string-booleans.json")
+    flow = got[("logging.retention_minimum", "TestResourceLock/AzureNetworkFlow")]
+    assert flow["status"] == "FAIL" and "kept 70 days" in flow["message"]
+    dns = got[("logging.retention_minimum", "TestResourceLock/SurfaceHubDns")]
+    assert dns["status"] == "FAIL" and "kept 30 days" in dns["message"]
+
+
+@pytest.mark.parametrize("value, dropped", [("False", False), ("false", False), ("True", True), (False, False)])
+def test_strict_booleans(value, dropped):
+    from scanner.connectors.azure.resources import _table
+    from scanner.model import Kind, Resource
+
+    ws = Resource("azure", "s", "eastus", Kind.LOG_STORE, "Microsoft.OperationalInsights/workspaces", "/ws", "ws")
+    row = {"id": "/ws/tables/T", "name": "T", "properties": {"retentionInDays": 45, "totalRetentionInDays": 70,
+                                                              "retentionInDaysAsDefault": value,
+                                                              "totalRetentionInDaysAsDefault": value}}
+    assert (_table(row, ws) is None) is dropped
+
+
+def test_graph_query_child_rows_are_read(tmp_path):
+    """Item 12: an encryption protector row in `az graph query` output gives the database its
+    key manager (it was dropped, and the database's CMK was an ERROR)."""
+    got = scan(tmp_path, "arg-sql-with-protector.json")
+    cmk = got[("encryption.database_cmk", "testdb")]
+    assert cmk["status"] == "FAIL" and "provider-managed" in cmk["message"]
+
+
+def test_graph_query_unread_child_rows_are_gaps(tmp_path):
+    """Item 12: a child row cloudgov does not read is a coverage gap naming the row."""
+    doc = json.loads((PUBLIC / "arg-sql-with-protector.json").read_text())
+    audit = dict(doc["data"][1], type="microsoft.sql/servers/auditingsettings", name="default",
+                 id=doc["data"][1]["id"].replace("encryptionProtector/current", "auditingSettings/default"))
+    doc["data"].append(audit)
+    (tmp_path / "arg.json").write_text(json.dumps(doc))
+    out = tmp_path / "out"
+    CliRunner().invoke(app, ["scan", "snapshot", str(tmp_path / "arg.json"), "-f", "json", "-o", str(out), "-q"])
+    gaps = json.loads((out / "findings.json").read_text())["coverage_gaps"]
+    (row,) = [g for g in gaps if g["code"] == "NotRead"]
+    assert row["service"] == f"export:row:{audit['id']}" and "does not read" in row["message"]
+
+
+def test_subscription_diagnostic_settings_as_arm_returns_them(tmp_path):
+    """Item 12: the subscription diagnostic setting as ARM returns it ("type": null, provider
+    AzureResourceManager, no leading slash) is the subscription's activity-log export."""
+    got = scan(tmp_path, "arg-subscription.json", "subscription-diagnostic-settings.json")
+    trail = got[("logging.audit_trail_enabled", "apptest-subscription")]
+    assert trail["status"] == "PASS", trail["message"]
+
+
+def test_disk_with_only_a_disk_encryption_set_is_cmk(tmp_path):
+    """Item 13: Disk_Create_WithDiskEncryptionSet names the set and no encryption.type (and
+    no "type" at all): customer-managed, not unknown (and not dropped)."""
+    got = scan(tmp_path, "disk-with-disk-encryption-set.json")
+    cmk = got[("encryption.block_storage_cmk", "myDisk")]
+    assert cmk["status"] == "PASS" and "customer-managed" in cmk["message"]
+
+
+def test_cosmos_is_located_by_its_data_regions(tmp_path):
+    """Item 14: ddb1's home is West US but its data is in East US; allowing only westus must
+    not make it PASS."""
+    got = scan(tmp_path, "cosmos-account-get.json", extra=("--allowed-regions", "westus"))
+    loc = got[("residency.data_location", "ddb1")]
+    assert loc["status"] == "FAIL" and "eastus is not in the allowed regions" in loc["message"]
+    assert loc["evidence"]["locations"] == ["eastus"]
+
+
+def test_cosmos_geo_backups_are_judged(tmp_path):
+    """Beyond the list: periodic backups with backupStorageRedundancy Geo go to the write
+    region's pair; without `az account list-locations` the pair is unknown (ERROR), never a pass."""
+    got = scan(tmp_path, "cosmos-account-get.json", extra=("--allowed-regions", "eastus"))
+    geo = got[("residency.geo_redundant_storage", "ddb1")]
+    assert geo["status"] == "ERROR" and "secondary region is unknown" in geo["message"]
+
+
+def test_canary_and_unknown_regions_are_errors_with_the_reason(tmp_path):
+    """Item 15: centraluseuap / eastus2euap are canary regions; eastus2(stage) is in no table.
+    Each is ERROR naming why, never a country guessed from the name."""
+    got = scan(tmp_path, "storage-account-canary.json", "storage-account-get-stage.json")
+    canary = got[("residency.data_location", "stocanary")]
+    assert canary["status"] == "ERROR" and "canary (EUAP)" in canary["message"]
+    pair = got[("residency.geo_redundant_storage", "stocanary")]
+    assert pair["status"] == "ERROR" and "eastus2euap" in pair["message"]
+    stage = got[("residency.data_location", "sto8596")]
+    assert stage["status"] == "ERROR" and "'eastus2(stage)' is not in the jurisdiction table" in stage["message"]
+
+
+def test_one_fact_one_finding_for_an_offshore_grs_secondary(tmp_path):
+    """Item 16: the GRS secondary in japaneast is one FAIL, owned by geo_redundant_storage;
+    replica_location does not report the same pair again."""
+    got = scan(tmp_path, "storage-account-grs-offshore-secondary.json")
+    geo = got[("residency.geo_redundant_storage", "stogrstw")]
+    assert geo["status"] == "FAIL" and "japaneast is in JP" in geo["message"]
+    assert got[("residency.replica_location", "stogrstw")]["status"] == "PASS"
+    assert got[("residency.data_location", "stogrstw")]["status"] == "PASS"
