@@ -283,6 +283,27 @@ def spanner_placement(config: str | None) -> tuple[str | None, list[str] | None,
     return loc, list(regions), True
 
 
+def _config_record_placement(ctx: Context, config: str | None) -> tuple[str, list[str], bool] | None:
+    """An exported spanner.googleapis.com/InstanceConfig names its replicas' regions: the
+    only way to place a custom configuration (base regions plus read-only replicas)."""
+    if not config:
+        return None
+    short = str(config).split("//spanner.googleapis.com/", 1)[-1]
+    cfg = ctx.records.get(f"//spanner.googleapis.com/{short}")
+    replicas = (cfg.data or {}).get("replicas") if cfg is not None else None
+    regions: list[str] = []
+    for rep in replicas or []:
+        where = normalize_location(rep.get("location")) if isinstance(rep, dict) else None
+        if where and where not in regions:
+            regions.append(where)
+    if not regions:
+        return None
+    name = short.rsplit("/", 1)[-1].lower()
+    if len(regions) == 1:
+        return regions[0], regions, False
+    return name, regions, True
+
+
 def _spanner_instance_of(ctx: Context, rec: AssetRecord) -> AssetRecord | None:
     return ctx.records.get(rec.name.split("/databases/", 1)[0])
 
@@ -291,7 +312,7 @@ def spanner_database(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
     d = rec.data or {}
     inst = _spanner_instance_of(ctx, rec)
     config = (inst.data or {}).get("config") if inst is not None and inst.data else None
-    loc, regions, multi = spanner_placement(config or rec.location)
+    loc, regions, multi = _config_record_placement(ctx, config) or spanner_placement(config or rec.location)
     props: dict[str, Any] = {}
     keys: list[str] = []
     enc = d.get("encryptionConfig") or {}

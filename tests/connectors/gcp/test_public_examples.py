@@ -1,0 +1,118 @@
+"""Cloud Asset Inventory shapes from public material (tests/data/gcp/public/, sources in its
+README) scanned with `cloudgov scan snapshot`: issue 12 items 7-10, asserting the finding's
+status and its reason."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from scanner.cli import app
+
+PUBLIC = Path(__file__).resolve().parents[2] / "data" / "gcp" / "public"
+DISKS = "policy-library-compute-disks.json"
+SPANNER = "//spanner.googleapis.com/projects/sandbox2/instances"
+
+
+def scan(tmp_path: Path, *files: str, extra: tuple[str, ...] = ()) -> dict[tuple[str, str], dict[str, Any]]:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["scan", "snapshot", *(str(PUBLIC / f) for f in files), "-f", "json",
+                                      "-o", str(out), "-q", *extra])
+    assert result.exit_code in (0, 1), result.output
+    doc = json.loads((out / "findings.json").read_text())
+    return {(f["policy"], f["resource"]["id"]): f for f in doc["findings"]}
+
+
+def disk(zone: str, name: str) -> str:
+    return f"//compute.googleapis.com/projects/sandbox2/zones/{zone}/disks/{name}"
+
+
+def test_zone_belongs_to_its_allowed_region(tmp_path):
+    """Item 7: a zonal disk in us-central1-f is in the allowed region us-central1 (string
+    comparison failed it); a zone entry allows that zone only."""
+    got = scan(tmp_path, DISKS, extra=("--allowed-regions", "us-central1,us-east1-b"))
+    central = got[("residency.data_location", disk("us-central1-f", "disk-central1-f"))]
+    assert central["status"] == "PASS" and "a zone of us-central1, an allowed region" in central["message"]
+    assert got[("residency.data_location", disk("us-east1-b", "disk-east1-b"))]["status"] == "PASS"
+    west = got[("residency.data_location", disk("us-west1-b", "disk-asia-west1-b"))]
+    assert west["status"] == "FAIL" and "us-west1-b is not in the allowed regions" in west["message"]
+
+
+def test_country_entry_allows_every_location_in_it(tmp_path):
+    """Item 7: a country entry (US) allows regions, zones and the US multi-region."""
+    got = scan(tmp_path, DISKS, "policy-library-storage-buckets.json", extra=("--allowed-regions", "US"))
+    zonal = got[("residency.data_location", disk("us-west1-b", "disk-asia-west1-b"))]
+    assert zonal["status"] == "PASS" and "an allowed country" in zonal["message"]
+    multi = got[("residency.data_location", "//storage.googleapis.com/my-us-bucket")]
+    assert multi["status"] == "PASS" and "us is in US, an allowed country" in multi["message"]
+
+
+def test_allow_list_entry_that_is_no_location_is_a_usage_error(cli):
+    result = cli("scan", "snapshot", str(PUBLIC / DISKS), "--allowed-regions", "us-centrall")
+    assert result.returncode == 2
+    assert "us-centrall is not a region, zone, multi-region or country" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_single_country_multi_region_is_judged_by_its_countries(tmp_path):
+    """Item 8: a bucket in the US multi-region is no ERROR: its geo copies stay in the US, so
+    allowed US → PASS, and under Taiwan the one FAIL is data_location's."""
+    bucket = "//storage.googleapis.com/my-us-bucket"
+    allowed = scan(tmp_path / "us", "policy-library-storage-buckets.json", extra=("--allowed-regions", "US"))
+    geo = allowed[("residency.geo_redundant_storage", bucket)]
+    assert geo["status"] == "PASS" and "within the location's own countries" in geo["message"]
+    tw = scan(tmp_path / "tw", "policy-library-storage-buckets.json")
+    assert tw[("residency.data_location", bucket)]["status"] == "FAIL"
+    geo_tw = tw[("residency.geo_redundant_storage", bucket)]
+    assert geo_tw["status"] == "NOT_APPLICABLE" and "residency.data_location judges" in geo_tw["message"]
+
+
+@pytest.mark.parametrize("instance, database, regions", [
+    ("ledger-nam3", "ledger", ["us-east4", "us-east1", "us-central1"]),
+    ("global-orders", "orders", ["us-central1", "us-central2", "europe-west1", "asia-east1", "us-east1"]),
+    ("jp-quotes", "quotes", ["asia-northeast1", "asia-northeast2", "asia-northeast3"]),
+    ("custom-ro", "ro", ["asia-east1", "asia-northeast1"]),
+])
+def test_spanner_database_is_placed_by_its_instance_config(tmp_path, instance, database, regions):
+    """Item 9: multi-region configurations (nam3, nam-eur-asia1, asia1, and a custom config
+    read from its InstanceConfig) place the data in every replica region, witness included."""
+    got = scan(tmp_path, "spanner-assets.json")
+    loc = got[("residency.data_location", f"{SPANNER}/{instance}/databases/{database}")]
+    assert loc["status"] == "FAIL" and loc["evidence"]["locations"] == regions
+    assert "outside TW" in loc["message"]
+
+
+def test_spanner_regional_config_and_cmk_per_database(tmp_path):
+    """Item 9: regional-asia-east1 is Taiwan; CMK is judged per database (nam3's ledger has a
+    key per region, orders has none)."""
+    got = scan(tmp_path, "spanner-assets.json")
+    core = f"{SPANNER}/tw-core/databases/core"
+    assert got[("residency.data_location", core)]["status"] == "PASS"
+    assert got[("encryption.database_cmk", core)]["status"] == "PASS"
+    assert got[("encryption.database_cmk", f"{SPANNER}/ledger-nam3/databases/ledger")]["status"] == "PASS"
+    orders = got[("encryption.database_cmk", f"{SPANNER}/global-orders/databases/orders")]
+    assert orders["status"] == "FAIL" and "provider-managed" in orders["message"]
+
+
+def test_spanner_ledger_keys_are_related_per_region():
+    from scanner.connectors.gcp.normalize import normalize_dicts
+
+    inv = normalize_dicts(json.loads((PUBLIC / "spanner-assets.json").read_text()))
+    edges = [r.target for r in inv.outgoing(f"{SPANNER}/ledger-nam3/databases/ledger", "encrypted_by")]
+    assert [e.split("/locations/")[1].split("/")[0] for e in edges] == ["us-east4", "us-east1", "us-central1"]
+
+
+def test_bigquery_table_inherits_its_dataset_location(tmp_path):
+    """Item 10: a table without a location is where its dataset is; a dataset without a
+    location is in the US multi-region."""
+    got = scan(tmp_path, "policy-library-bigquery.json")
+    base = "//bigquery.googleapis.com/projects/remund-sandbox2/datasets"
+    table = got[("residency.data_location", f"{base}/us_west2_test_dataset/tables/my_bq_table")]
+    assert table["status"] == "FAIL" and "us-west2 is in US" in table["message"]
+    for rid in (f"{base}/no_location_dataset", f"{base}/no_location_dataset/tables/sample_data"):
+        found = got[("residency.data_location", rid)]
+        assert found["status"] == "FAIL" and "us is in US" in found["message"]
