@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from scanner.connectors.values import flag
 from scanner.connectors.azure.credentials import Credentials
 from scanner.connectors.azure.raw import PROVIDER, AzureRaw
+from scanner.connectors.values import flag
 from scanner.inventory import Inventory
 from scanner.model import Kind, RelType, Resource
 

@@ -7,9 +7,9 @@ import dataclasses
 import re
 from typing import Any
 
-from scanner.connectors.values import flag
 from scanner.connectors.azure.common import LOG_CLASS_TAG, STORAGE, Context, props_of, row_type, tags_of
 from scanner.connectors.azure.raw import PROVIDER, AzureRaw
+from scanner.connectors.values import flag, strict_int
 from scanner.inventory import Inventory
 from scanner.model import Kind, Resource
 
@@ -148,6 +148,6 @@ def _lifecycle_delete_days(policy: dict[str, Any] | None) -> int | None:
             continue  # the rule targets other containers
         delete = ((definition.get("actions") or {}).get("baseBlob") or {}).get("delete") or {}
         for key in ("daysAfterModificationGreaterThan", "daysAfterCreationGreaterThan"):
-            if isinstance(delete.get(key), (int, float)):
-                days.append(int(delete[key]))
+            if strict_int(delete.get(key)) is not None:
+                days.append(strict_int(delete.get(key)))  # type: ignore[arg-type]
     return min(days) if days else None

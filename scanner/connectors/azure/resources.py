@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from scanner.connectors.values import flag
 from scanner.connectors.azure.common import (BACKUP_VAULT, COSMOS, DISK, EVENTHUB, GEO_SKU, LOCAL_SKU, MYSQL_FLEX,
                                              PG_FLEX, RSV, SERVICEBUS, SNAPSHOT, SQL_DB, STORAGE, WORKSPACE)
 from scanner.connectors.azure.common import (make_resource, Context, key_ref, paired, props_of, set_replicas, row_type)
 from scanner.connectors.azure.raw import PROVIDER
+from scanner.connectors.values import flag, strict_int
 from scanner.model import Kind, RelType, Resource
 
 __all__ = ["resource_rows"]
@@ -106,7 +106,12 @@ def _sql_database(row, ctx):
     # Geo-replicas are separate databases (their own rows); backup storage redundancy is here.
     bsr = str(p.get("currentBackupStorageRedundancy") or p.get("requestedBackupStorageRedundancy") or "").lower()
     if bsr:
-        set_replicas(props, bsr in ("geo", "geozone"), paired(row.get("location"), ctx))
+        # geo backups go to the paired region; the row names it too (defaultSecondaryLocation,
+        # "North Europe" in Microsoft's example) when no locations file gives the pairs
+        secondary = paired(row.get("location"), ctx)
+        if secondary is None and p.get("defaultSecondaryLocation"):
+            secondary = [str(p["defaultSecondaryLocation"]).replace(" ", "").lower()]
+        set_replicas(props, bsr in ("geo", "geozone"), secondary)
     return [(make_resource(row, Kind.DATABASE, props), rels)]
 
 
@@ -179,8 +184,9 @@ def _workspace(row, ctx):
     p = props_of(row)
     props: dict[str, Any] = {"encryption.enabled": True}
     rels: list[tuple[str, str]] = []
-    if isinstance(p.get("retentionInDays"), int):
-        props["retention_days"] = p["retentionInDays"]
+    retention = strict_int(p.get("retentionInDays"))
+    if retention is not None:
+        props["retention_days"] = retention
     cluster_id = ((p.get("features") or {}).get("clusterResourceId") or "").lower()
     if not cluster_id:
         props["encryption.key_manager"] = "provider"  # no dedicated cluster: Microsoft-managed keys
@@ -203,7 +209,7 @@ def _workspace(row, ctx):
 def _table(row: dict[str, Any], ws: Resource) -> Resource | None:
     """A table whose retention differs from its workspace's default is a log store of its own."""
     p = props_of(row)
-    total, interactive = p.get("totalRetentionInDays"), p.get("retentionInDays")
+    total, interactive = strict_int(p.get("totalRetentionInDays")), strict_int(p.get("retentionInDays"))
     # "False" (a string, as some exports write it) is false: bool("False") would drop the table
     if flag(p, "totalRetentionInDaysAsDefault", True) is True and flag(p, "retentionInDaysAsDefault", True) is True:
         return None

@@ -18,6 +18,7 @@ from scanner.connectors.gcp.assets import AssetRecord, get
 from scanner.connectors.gcp.context import FOLDER, ORGANIZATION, PROJECT, Context
 from scanner.connectors.gcp.locations import kms_key_name, kms_key_resource, location_from_name
 from scanner.connectors.gcp.resources import emit
+from scanner.connectors.values import flag, strict_int
 from scanner.inventory import Inventory
 from scanner.model import Kind, RelType, Resource
 
@@ -43,9 +44,10 @@ def _log_class(rec: AssetRecord) -> str | None:
 def log_bucket(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
     d = rec.data or {}
     props: dict[str, Any] = {}
-    if d.get("retentionDays") is not None:
-        props["retention_days"] = int(d["retentionDays"])
-    props["locked"] = d.get("locked") if rec.deep else None
+    days = strict_int(d.get("retentionDays"))
+    if days is not None:
+        props["retention_days"] = days  # a value that is no number stays unknown (ERROR), never a crash
+    props["locked"] = flag(d, "locked", False) if rec.deep else None
     cls = _log_class(rec)
     if cls:
         props["log_class"] = cls
@@ -71,7 +73,7 @@ def _destination(dest: str) -> str | None:
 
 
 def _carries_audit_logs(sink: dict[str, Any]) -> bool:
-    if sink.get("disabled"):
+    if flag(sink, "disabled", False) is not False:  # disabled, or "disabled" is no boolean
         return False
     flt = str(sink.get("filter") or "").strip()
     if not flt:

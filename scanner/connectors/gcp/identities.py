@@ -22,10 +22,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from scanner.connectors.values import flag
 from scanner.connectors.gcp.assets import get
 from scanner.connectors.gcp.context import Context
 from scanner.connectors.gcp.facts import Activity, Groups
+from scanner.connectors.values import flag
 from scanner.inventory import Inventory
 from scanner.model import CoverageGap, Kind, RelType, Resource
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from scanner.connectors.values import flag
 from scanner.connectors.gcp.assets import AssetRecord
 from scanner.connectors.gcp.context import PROJECT, Context
 from scanner.connectors.gcp.locations import (
@@ -25,6 +24,7 @@ from scanner.connectors.gcp.locations import (
     self_link_to_resource,
     spanner_config_location,
 )
+from scanner.connectors.values import flag
 from scanner.inventory import Inventory
 from scanner.model import Kind, RelType, Resource
 

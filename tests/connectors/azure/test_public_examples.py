@@ -123,3 +123,11 @@ def test_one_fact_one_finding_for_an_offshore_grs_secondary(tmp_path):
     assert geo["status"] == "FAIL" and "japaneast is in JP" in geo["message"]
     assert got[("residency.replica_location", "stogrstw")]["status"] == "PASS"
     assert got[("residency.data_location", "stogrstw")]["status"] == "PASS"
+
+
+def test_sql_geo_backups_go_to_the_secondary_the_row_names(tmp_path):
+    """Beyond the list: without `az account list-locations`, a Geo-redundant backup's
+    secondary is the database's own defaultSecondaryLocation ("North Europe"), not unknown."""
+    got = scan(tmp_path, "arg-sql-with-protector.json")
+    geo = got[("residency.geo_redundant_storage", "testdb")]
+    assert geo["status"] == "FAIL" and "northeurope is in IE" in geo["message"]
