@@ -103,7 +103,7 @@ class Config:
             allow = self._location_cache.get("allow-list")
             if allow is None:
                 allow = self._location_cache["allow-list"] = self.allow_list
-            return allow.admits(provider, loc)
+            return allow.admits(provider, location)
         countries = self.jurisdictions.countries(provider, loc)
         if countries is None:
             if self.jurisdictions.is_global(provider, loc):

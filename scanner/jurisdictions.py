@@ -157,7 +157,7 @@ class AllowList:
 
     def __init__(self, entries: Iterable[str], jurisdictions: Jurisdictions) -> None:
         self.juris = jurisdictions
-        self.entries = frozenset(e.strip().lower() for e in entries if e.strip())
+        self.entries = frozenset(Jurisdictions._clean(e) for e in entries if e.strip())
         known_countries = {c.lower() for c in jurisdictions.all_countries()}
         self.countries = frozenset(e.upper() for e in self.entries if len(e) == 2 and e in known_countries)
         self.locations = self.entries - {c.lower() for c in self.countries}
@@ -168,7 +168,7 @@ class AllowList:
         return sorted(e for e in self.locations if not any(self.juris.knows(p, e) for p in provs))
 
     def admits(self, provider: str, location: str) -> tuple[bool | None, str]:
-        loc = location.strip().lower()
+        loc = Jurisdictions._clean(location)  # "West US" is westus
         if loc in self.locations:
             return True, f"{location} is in the allowed regions"
         region = self.juris.region_of_zone(provider, loc)

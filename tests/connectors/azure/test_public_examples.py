@@ -131,3 +131,11 @@ def test_sql_geo_backups_go_to_the_secondary_the_row_names(tmp_path):
     got = scan(tmp_path, "arg-sql-with-protector.json")
     geo = got[("residency.geo_redundant_storage", "testdb")]
     assert geo["status"] == "FAIL" and "northeurope is in IE" in geo["message"]
+
+
+def test_display_name_locations_meet_allow_list_entries(tmp_path):
+    """Beyond the list: ARM examples give locations as display names ("West US"); an
+    allow-list entry westus admits them (string comparison failed them)."""
+    got = scan(tmp_path, "disk-with-disk-encryption-set.json", extra=("--allowed-regions", "westus"))
+    loc = got[("residency.data_location", "myDisk")]
+    assert loc["status"] == "PASS" and "West US is in the allowed regions" in loc["message"]
