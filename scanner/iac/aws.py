@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.iac.hcl import TfResource, ref_address, resolve
+from scanner.iac.hcl import TfResource, Unknown, ref_address, resolve
 from scanner.iac.regions import place
 from scanner.iac.normalize import Ctx, Normalized, key_edges, log_class, register, tags_of
 
@@ -73,10 +73,11 @@ def s3_bucket(res: TfResource, ctx: Ctx) -> Normalized:
             props.update(_encryption(ctx, key, enabled=True, default_manager="provider"))
     # lifecycle expiration → how long objects (e.g. trail logs) are kept
     life = ctx.attached(res, ("aws_s3_bucket_lifecycle_configuration",), _S3_SIDE)
-    rules = ctx.blocks(life[0].attrs, "rule") if life else ctx.blocks(res.attrs, "lifecycle_rule")
-    props.update(_s3_retention(ctx, rules))
+    retention = ctx.scoped(lambda: _s3_retention(
+        ctx, ctx.blocks(life[0].attrs, "rule") if life else ctx.blocks(res.attrs, "lifecycle_rule")))
+    props.update(retention or {})
     repl = ctx.attached(res, ("aws_s3_bucket_replication_configuration",), _S3_SIDE)
-    props["replica_regions"] = _replica_regions(ctx, repl)
+    props["replica_regions"] = ctx.scoped(lambda: _replica_regions(ctx, repl))
     tags = tags_of(res, ctx)
     props["log_class"] = log_class(tags)
     name = ctx.value(res, "bucket")
@@ -109,7 +110,7 @@ def _replica_regions(ctx: Ctx, repl: list[TfResource]) -> list[str] | None:
         for rule in ctx.blocks(cfg.attrs, "rule"):
             dest = ctx.block(rule, "destination")
             if not dest:
-                continue
+                return None  # a rule whose destination evaluation could not give
             target = _bucket(ctx, dest.get("bucket"))
             if target is None:
                 return None  # destination outside this code: region unknown
@@ -126,11 +127,15 @@ def _bucket(ctx: Ctx, value) -> TfResource | None:
     candidates = ctx.project.resources if ctx.project is not None else ctx.of_type("aws_s3_bucket")
     if ref:
         return next((r for r in candidates if r.address == ref and r.type == "aws_s3_bucket"), None)
-    name = resolve(value)
-    if not isinstance(name, str):
+    text = value.expr if isinstance(value, Unknown) else value
+    if not isinstance(text, str):
         return None
-    name = name.removeprefix("arn:aws:s3:::").split("/", 1)[0]
-    return next((r for r in candidates if r.type == "aws_s3_bucket" and resolve(r.attrs.get("bucket")) == name), None)
+    name = text.removeprefix("arn:aws:s3:::").split("/", 1)[0]
+
+    def same(v) -> bool:  # a literal name, or the same unevaluated expression
+        return (v.expr if isinstance(v, Unknown) else v) == name and isinstance(v, Unknown) == isinstance(value, Unknown)
+
+    return next((r for r in candidates if r.type == "aws_s3_bucket" and same(r.attrs.get("bucket"))), None)
 
 
 def cloudwatch_log_group(res: TfResource, ctx: Ctx) -> Normalized:

@@ -50,6 +50,8 @@ class ParseProblem:
     file: str
     message: str
     type: str | None = None  # the Terraform type whose instances are unknown (None: any)
+    address: str | None = None  # the block it is about, when it is about one
+    code: str = "ParseError"
 
 
 @dataclass

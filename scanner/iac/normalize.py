@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.iac.hcl import Ref, TfModule, TfProject, TfResource, ref_address, resolve
+from scanner.iac.hcl import Ref, TfModule, TfProject, TfResource, Unknown, ref_address, resolve
 from scanner.iac.regions import place, provider_of
 from scanner.inventory import Inventory
 from scanner.model import CoverageGap, Resource
@@ -46,6 +46,8 @@ class Ctx:
         self.now = now
         self.prefix = prefix  # id prefix of the root ("aws/" or "")
         self.project = project
+        self.unexpanded: list[str] = []  # dynamic blocks read that evaluation could not expand
+        self.noted: list[str] = []  # the same, already turned into one unknown property
         self._by_type: dict[str, list[TfResource]] = {}
         for r in module.resources:
             self._by_type.setdefault(r.type, []).append(r)
@@ -61,15 +63,32 @@ class Ctx:
         """First nested block ``key`` (a block may come as one dict or a list of them)."""
         attrs = res.attrs if isinstance(res, TfResource) else res
         v = attrs.get(key)
+        if isinstance(v, Unknown):
+            self.unexpanded.append(str(v))
+            return None
         if isinstance(v, list) and v and isinstance(v[0], dict):
             return v[0]
         return v if isinstance(v, dict) else None
 
     def blocks(self, attrs: dict, key: str) -> list[dict[str, Any]]:
         v = attrs.get(key)
+        if isinstance(v, Unknown):
+            self.unexpanded.append(str(v))
+            return []
         if isinstance(v, list):
             return [b for b in v if isinstance(b, dict)]
         return [v] if isinstance(v, dict) else []
+
+    def scoped(self, compute: Callable[[], Any]) -> Any:
+        """``compute()``, or None when it read a block evaluation could not expand — so that
+        only the property it decides is unknown, not the whole resource."""
+        mark = len(self.unexpanded)
+        value = compute()
+        if len(self.unexpanded) > mark:
+            self.noted.extend(self.unexpanded[mark:])
+            del self.unexpanded[mark:]
+            return None
+        return value
 
     def id_of(self, address: str) -> str:
         """The resource id of a full instance address."""
@@ -81,7 +100,10 @@ class Ctx:
     def attached(self, res: TfResource, types: tuple[str, ...], via: tuple[str, ...]) -> list[TfResource]:
         """Resources of ``types`` whose argument in ``via`` refers to ``res`` (by reference or
         by the same literal name), e.g. the SSE configuration of a bucket."""
-        names = {self.value(res, k) for k in ("bucket", "name", "user", "group")} - {None}
+        # the same literal name, or the same expression left unevaluated (``"logs-${random_pet.x}"``
+        # in both: one value at apply time)
+        names = {res.attrs.get(k) for k in ("bucket", "name", "user", "group")} - {None}
+        names = {n for n in names if isinstance(n, (str, Unknown))}
         out = []
         for t in types:
             for other in self._by_type.get(t, []):
@@ -89,7 +111,7 @@ class Ctx:
                     v = other.attrs.get(arg)
                     if v is None:
                         continue
-                    if ref_address(v) == res.address or resolve(v) in names:
+                    if ref_address(v) == res.address or (isinstance(v, (str, Unknown)) and v in names):
                         out.append(other)
                         break
         return out
@@ -184,9 +206,13 @@ def normalize_project(project: TfProject, prefix: str, inventory: Inventory) -> 
             fn = TYPES.get(res.type)
             if fn is None:
                 continue
+            ctx.unexpanded, ctx.noted = [], []
             n = fn(res, ctx)
             if n is None:
                 continue
+            if ctx.unexpanded:  # what those blocks decide is unknown: keep no property they might
+                n.properties = {k: v for k, v in n.properties.items() if k == "log_class"}
+                n.edges = []
             placement = place(res)
             region = n.region_override or placement.region
             rid = f"{prefix}{res.address}"
@@ -200,6 +226,7 @@ def normalize_project(project: TfProject, prefix: str, inventory: Inventory) -> 
                     "type": res.type,
                     "provider_config": placement.provider_config,
                     "region_source": placement.how if n.region_override is None else "global service",
+                    **({"unexpanded": [*ctx.noted, *ctx.unexpanded]} if ctx.noted or ctx.unexpanded else {}),
                 },
             }
             inventory.add(
@@ -222,16 +249,15 @@ def normalize_project(project: TfProject, prefix: str, inventory: Inventory) -> 
     for problem in project.problems:
         if problem.type is not None and problem.type not in KINDS:
             continue  # instances of a type no policy judges
-        where = problem.message.split(" unknown: ", 1)[0].removeprefix("instances of ")
         inventory.gap(
             CoverageGap(
                 provider="iac",
                 account=ACCOUNT,
                 region=None,
                 # already relative to the working directory (project._relocate), like locations
-                service=f"terraform:{problem.file}" + (f"#{prefix}{where}" if " unknown: " in problem.message else ""),
+                service=f"terraform:{problem.file}" + (f"#{prefix}{problem.address}" if problem.address else ""),
                 kinds=KINDS[problem.type] if problem.type else tuple(sorted(ALL_KINDS)),
-                code="InstancesUnknown" if " unknown: " in problem.message else "ParseError",
+                code=problem.code,
                 message=problem.message,
             )
         )

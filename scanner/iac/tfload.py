@@ -264,9 +264,11 @@ class _Loader:
         file = str(meta.get("filename", ""))
         if mode == "managed" and "count" in b and not isinstance(b["count"], int):
             why = f"count = {self._expr(b['count'])} cannot be evaluated from code"
-            self.project.problems.append(ParseProblem(file, f"instances of {block_addr} unknown: {why}", rtype))
+            self.project.problems.append(
+                ParseProblem(file, f"instances of {block_addr} unknown: {why}", rtype, block_addr, "InstancesUnknown"))
             return
         attrs = self._clean({k: v for k, v in b.items() if k not in ("count", "for_each")}, prefix) or {}
+        self._unexpanded_dynamics(attrs, meta, prefix)
         name = _INDEX.sub("", local).rsplit(".", 1)[-1]
         res = TfResource(
             address=path, type=rtype, name=name, module=module, file=file,
@@ -276,6 +278,50 @@ class _Loader:
             self.project.data.append(res)
         else:
             module.resources.append(res)
+
+    def _lines(self, filename: str) -> list[str]:
+        cache = self.__dict__.setdefault("_files", {})
+        if filename not in cache:
+            try:
+                cache[filename] = (self.root / filename).read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                cache[filename] = []
+        return cache[filename]
+
+    def _unexpanded_dynamics(self, attrs: dict[str, Any], meta: dict[str, Any], prefix: str) -> None:
+        """A ``dynamic "x"`` block of the source with no ``x`` in the result: empty for_each,
+        or one the evaluator could not expand. Unless the for_each is certainly empty, ``x``
+        is unknown — never "absent" (an absent replication rule or CMK block would be a PASS)."""
+        lines = self._lines(str(meta.get("filename", "")))[int(meta.get("line_start", 1)) - 1 : int(meta.get("line_end", 0))]
+        depth, pending = 0, None
+        for line in lines:
+            stripped = re.sub(r'"(?:[^"\\]|\\.)*"', '""', line.split("#", 1)[0])
+            if depth == 1:
+                m = re.match(r'\s*dynamic\s+"([A-Za-z0-9_-]+)"', line)
+                pending = m.group(1) if m else pending
+            elif depth == 2 and pending:
+                m = re.match(r"\s*for_each\s*=\s*(.+?)\s*$", line)
+                if m:
+                    if pending not in attrs and not self._certainly_empty(prefix, m.group(1)):
+                        attrs[pending] = Unknown(f'dynamic "{pending}" for_each = {m.group(1)}')
+                    pending = None
+            depth = max(0, depth + stripped.count("{") - stripped.count("}"))
+
+    def _certainly_empty(self, prefix: str, expr: str) -> bool:
+        """The few for_each forms whose emptiness follows from a null or empty variable."""
+        m = re.fullmatch(r"\(?\s*var\.([A-Za-z0-9_-]+)\s*(==|!=)\s*null\s*\)?\s*\?\s*(.+?)\s*:\s*(.+)", expr)
+        if m and self._var_is_null(prefix, m.group(1)):
+            chosen = m.group(3) if m.group(2) == "==" else m.group(4)
+            return chosen.replace(" ", "") in ("[]", "{}", "toset([])")
+        m = re.fullmatch(r"(?:toset\(|flatten\(\[?)?\s*var\.([A-Za-z0-9_-]+)\s*\]?\)?", expr)
+        if m:
+            name = m.group(1)
+            call = self.module_calls.get(prefix[:-1]) if prefix else None
+            if call is not None and name in call:
+                return call[name] in (None, [], {})
+            block = self.variables.get(f"{prefix}variable.{name}")
+            return (not prefix or not self._var_in_tfvars(name)) and block is not None and block.get("default", 0) in (None, [], {})
+        return False
 
     @staticmethod
     def _expr(value: Any) -> str:
@@ -292,7 +338,7 @@ class _Loader:
                     self.project.problems.append(ParseProblem(
                         str(meta.get("filename", ".")),
                         f"module {prefix[:-1]} not scanned: source {call.get('source')!r} is not a local path "
-                        "and was not downloaded (run `terraform init`)",
+                        "and was not downloaded (run `terraform init`)", None, prefix[:-1], "ModuleNotDownloaded",
                     ))
                 continue
             for f, header, kind, rtype, name, expr in _declared(module.directory):
@@ -308,7 +354,7 @@ class _Loader:
                 if kind != "data":
                     self.project.problems.append(ParseProblem(
                         rel, f"instances of {addr} unknown: {header} = {expr} cannot be evaluated from code",
-                        rtype if kind == "resource" else None,
+                        rtype if kind == "resource" else None, addr, "InstancesUnknown",
                     ))
 
     def _expr_known(self, prefix: str, expr: str) -> bool:
