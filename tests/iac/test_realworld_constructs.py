@@ -85,5 +85,6 @@ def test_gap_names_the_file_once_in_a_multi_root_scan(tmp_path, monkeypatch, cwd
     inv = collect(tmp_path)
     (gap,) = inv.coverage_gaps
     assert "not a local path and was not downloaded" in gap.message
-    file = gap.service.removeprefix("terraform:")
+    file, _, block = gap.service.removeprefix("terraform:").partition("#")
+    assert block == "a/module.k"
     assert Path(file).resolve() == (tmp_path / "a" / "main.tf").resolve()
