@@ -48,10 +48,16 @@ def collect(
     given = base
     if base.is_file():
         base = base.parent
-    roots = find_roots(base) if given.is_dir() or given.suffix == ".tf" else []
     import datetime as dt
 
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    plan = _plan(given)
+    if plan is not None:  # `terraform show -json` output: Terraform's own evaluation
+        source = Source(connector="iac", mode="iac", details={"path": str(path), "plan": True})
+        inv = Inventory(collected_at=now, sources=[source])
+        normalize_project(plan, "", inv)
+        return inv
+    roots = find_roots(base) if given.is_dir() or given.suffix == ".tf" else []
     details: dict[str, Any] = {"path": str(path), "roots": len(roots)}
     inv = Inventory(collected_at=now, sources=[Source(connector="iac", mode="iac", details=details)])
     template_notes, templates = collect_templates(given, inv, region=region, location=location)
@@ -69,6 +75,25 @@ def collect(
         _relocate(project, base, root)
         normalize_project(project, prefix, inv)
     return inv
+
+
+def _plan(given: Path):
+    """The plan in ``given`` when it is a ``terraform show -json`` file, else None."""
+    if not given.is_file() or given.suffix.lower() != ".json":
+        return None
+    import json
+
+    from scanner.iac.plan import is_plan, load_plan
+
+    try:
+        doc = json.loads(given.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):
+        return None  # not JSON (or not readable): the template reader says what it is
+    if not is_plan(doc):
+        return None
+    import os
+
+    return load_plan(given, doc, os.path.relpath(given.resolve(), Path.cwd().resolve()))
 
 
 def _relocate(project, base: Path, root: Path) -> None:
