@@ -209,9 +209,14 @@ def rds(native: str):
             props = {"encryption.enabled": False, "encryption.key_manager": "none"}
         else:
             props = _encryption(ctx, res.attrs.get("kms_key_id"), enabled=True, default_manager="provider")
-        # cross-region copies: read replicas elsewhere or automated-backup replication in code
-        copies = ctx.of_type("aws_db_instance_automated_backups_replication")
-        props["replica_regions"] = None if copies else []
+        # cross-region copies: automated-backup replication (created in the destination
+        # region), and the other members of a global cluster
+        from scanner.iac.aws_data import backup_replication_regions, replica_regions_of_cluster
+
+        if native == "AWS::RDS::DBInstance":
+            props["replica_regions"] = backup_replication_regions(ctx, res)
+        else:
+            props["replica_regions"] = replica_regions_of_cluster(ctx, res)
         return Normalized("database", native, props, name=ctx.value(res, "identifier") or res.name,
                           edges=key_edges(props))
     return fn

@@ -99,8 +99,13 @@ def compute_disk(res: TfResource, ctx: Ctx) -> Normalized:
     dek = ctx.block(res, "disk_encryption_key")
     key = (dek.get("kms_key_self_link") or dek.get("kms_key_name")) if dek else None
     props = _cmk(ctx, key)
-    if dek and key is None and ("raw_key" in dek or "rsa_encrypted_key" in dek):
+    supplied = [resolve(dek.get(k)) for k in ("raw_key", "rsa_encrypted_key") if k in dek] if dek else []
+    if key is None and any(supplied):
         props["encryption.key_manager"] = "customer"  # customer-supplied key (CSEK)
+    elif key is None and supplied and all(v == "" for v in supplied):
+        pass  # raw_key = "": no key supplied, Google-managed encryption
+    elif key is None and supplied:
+        props["encryption.key_manager"] = None  # a supplied key we cannot read
     return Normalized("storage.block", "compute.googleapis.com/Disk", props, edges=key_edges(props))
 
 

@@ -194,7 +194,7 @@ def tags_of(res: TfResource, ctx: Ctx, key: str = "tags") -> dict[str, str]:
 
 
 def _load_provider_modules() -> None:
-    from scanner.iac import aws, azure, gcp  # noqa: F401  (register their types)
+    from scanner.iac import aws, aws_data, azure, azure_data, gcp  # noqa: F401  (register their types)
 
 
 def normalize_project(project: TfProject, prefix: str, inventory: Inventory) -> None:
@@ -245,7 +245,13 @@ def normalize_project(project: TfProject, prefix: str, inventory: Inventory) -> 
             )
             for rel_type, target in n.edges:
                 inventory.relate(rid, rel_type, target)
-    _log_buckets(inventory)
+    from scanner.iac.aws_data import log_destinations
+    from scanner.iac.azure_data import log_feeds
+
+    if project.modules:
+        root = Ctx(project.modules[0], prefix, None, project)
+        fed = {rid: {"log_class": c} for rid, c in log_destinations(root).items()} | log_feeds(root)
+        _log_buckets(inventory, fed)
     for problem in project.problems:
         if problem.type is not None and problem.type not in KINDS:
             continue  # instances of a type no policy judges
@@ -263,16 +269,27 @@ def normalize_project(project: TfProject, prefix: str, inventory: Inventory) -> 
         )
 
 
-def _log_buckets(inventory: Inventory) -> None:
-    """Buckets a trail writes to, or tagged with a log class, are log stores (as in live scans)."""
+def _log_buckets(inventory: Inventory, fed: dict[str, dict[str, Any]]) -> None:
+    """Buckets a trail writes to, or tagged with a log class, are log stores (as in live
+    scans); so is object storage that receives access, flow or audit logs (``fed``), which
+    takes the class (unless tagged) and the retention the feeding resource sets."""
     from dataclasses import replace
 
     targets = {rel.target for rel in inventory.relationships if rel.type == "logs_to"}
     for rid, r in list(inventory.resources.items()):
-        if r.kind == "storage.object" and r.native_type == "AWS::S3::Bucket" and (
-            rid in targets or r.prop("log_class")
+        feed = fed.get(rid)
+        if r.kind == "storage.object" and (feed is not None or (
+            r.native_type == "AWS::S3::Bucket" and (rid in targets or r.prop("log_class")))
         ):
-            inventory.resources[rid] = replace(r, kind="log.store")
+            r = inventory.resources[rid] = replace(r, kind="log.store")
+        if feed is not None and r.kind == "log.store":
+            props = dict(r.properties)
+            props.setdefault("log_class", feed.get("log_class"))
+            if props.get("log_class") is None:
+                props["log_class"] = feed.get("log_class")
+            if "retention_days" not in props and not props.get("retention_unlimited"):
+                props.update({k: v for k, v in feed.items() if k.startswith("retention_")})
+            inventory.resources[rid] = replace(r, properties=props)
     inventory._invalidate()
 
 

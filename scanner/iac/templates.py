@@ -278,7 +278,7 @@ def collect_templates(
         (cfn.normalize_template if t.kind == "cloudformation" else arm.normalize_template)(
             t, inventory, region=region, location=location
         )
-    _log_buckets(inventory)
+    _log_buckets(inventory, {})
     for shown, message in found.problems:
         inventory.gap(CoverageGap(provider="iac", account="iac", region=None, service=f"template:{shown}",
                                   kinds=tuple(sorted(ALL_KINDS)), code="ParseError", message=message))

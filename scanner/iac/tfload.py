@@ -36,6 +36,7 @@ _HEADER = re.compile(r'^(resource|data|module)\s+"?([A-Za-z0-9_-]+)"?(?:\s+"?([A
 _META_ARG = re.compile(r"^\s*(count|for_each)\s*=\s*(.+?)\s*$")
 _EXPR_REF = re.compile(r"\b(var|local|data|module|each|count|path|terraform|[a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z0-9_-]+)")
 _SOURCE = re.compile(r'^\s*source\s*=\s*"(\.\.?/[^"]*)"', re.M)
+_ATTR_REF = re.compile(r'((?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z0-9_-]+(?:\[(?:"[^"]*"|\d+)\])?)\.[A-Za-z0-9_]+')
 _SKIP = {"variable", "output", "terraform", "locals", "moved", "import", "check", "removed"}
 
 
@@ -101,6 +102,7 @@ class _Loader:
         self.module_calls: dict[str, dict[str, Any]] = {}  # 'module.a["k"]' → block
         self.locals: dict[str, dict[str, Any]] = {}  # module prefix → merged locals
         self.modules: dict[str, TfModule] = {}
+        self.addresses: dict[str, tuple[str, str]] = {}  # resource/data address → (type, mode)
 
     def load(self) -> TfProject:
         doc = _run_tfparse(self.root, self.vars_files, self.project.problems)
@@ -112,6 +114,8 @@ class _Loader:
                 if isinstance(b.get("id"), str):
                     mode = "data" if kind == "data" else "managed"
                     self.ids[b["id"]] = (path, key, mode)
+                    if kind in ("resource", "data"):
+                        self.addresses[path] = (key, mode)
                 if key == "variable":
                     self.variables[path] = b
                 elif key == "module":
@@ -234,6 +238,10 @@ class _Loader:
                 m = re.fullmatch(r"var\.([A-Za-z0-9_-]+)", expr)
                 if m and self._var_is_null(prefix, m.group(1)):
                     return None
+                # an attribute of another block that evaluation left open (`x.y.primary_blob_endpoint`)
+                ref = _ATTR_REF.fullmatch(expr)
+                if ref and self.addresses.get(prefix + ref.group(1)):
+                    return Ref(prefix + ref.group(1), *self.addresses[prefix + ref.group(1)])
                 return Unknown(expr)
             out = {}
             for k, v in value.items():
