@@ -130,7 +130,34 @@ class _Loader:
                 continue
             self._add(key, b, meta, instances)
         self._missing_instances(instances)
+        self._missing_keys()
         return self.project
+
+    def _missing_keys(self) -> None:
+        """A for_each key the evaluator produced no instance for (it drops keys whose value
+        is null): those instances are unknown, never absent."""
+        seen: dict[str, tuple[set[str], Any, dict[str, Any], str]] = {}
+        for key, b in self.blocks:
+            meta = b.get("__tfmeta") or {}
+            is_module = key == "module"
+            if (meta.get("type") != "resource" and not is_module) or "for_each" not in b:
+                continue
+            path = meta.get("path", "")
+            m = re.search(r'\["((?:[^"\\]|\\.)*)"\]$', path)
+            if not m:
+                continue
+            block = path[: m.start()]
+            entry = seen.setdefault(block, (set(), b["for_each"], meta, "module" if is_module else key))
+            entry[0].add(m.group(1))
+        for block, (present, each, meta, rtype) in seen.items():
+            keys = set(each) if isinstance(each, dict) else {str(x) for x in each} if isinstance(each, list) else set()
+            for k in sorted(keys - present):
+                is_module = rtype == "module"
+                self.project.problems.append(ParseProblem(
+                    str(meta.get("filename", ".")),
+                    f'instances of {block}["{k}"] unknown: the evaluator gave no instance for this for_each key',
+                    None if is_module else rtype, f'{block}["{k}"]', "InstancesUnknown",
+                ))
 
     # -- modules and providers -------------------------------------------------------------
     def _modules(self) -> None:

@@ -88,3 +88,25 @@ def test_gap_names_the_file_once_in_a_multi_root_scan(tmp_path, monkeypatch, cwd
     file, _, block = gap.service.removeprefix("terraform:").partition("#")
     assert block == "a/module.k"
     assert Path(file).resolve() == (tmp_path / "a" / "main.tf").resolve()
+
+
+def test_for_each_key_the_evaluator_drops_is_a_gap_not_absent(tmp_path):
+    # tfparse 0.6.22 gives no instance for a for_each key whose value is null
+    write(tmp_path / "m" / "main.tf", 'variable "k" {\n  default = null\n}\nresource "aws_sqs_queue" "q" {\n  name = "q"\n}\n')
+    write(tmp_path / "main.tf", 'module "m" {\n  source = "./m"\n  for_each = { a = "x", b = null }\n  k = each.value\n}\n')
+    inv = collect(tmp_path)
+    assert inv.get('module.m["a"].aws_sqs_queue.q') is not None
+    (gap,) = inv.coverage_gaps
+    assert gap.code == "InstancesUnknown" and gap.service.endswith('#module.m["b"]')
+
+
+def test_unknown_count_is_a_gap_and_no_invented_instance(tmp_path):
+    write(tmp_path / "main.tf", 'variable "n" {\n  type = number\n}\n'
+          'resource "aws_sqs_queue" "q" {\n  count = var.n\n  name = "q"\n}\n'
+          'resource "aws_sqs_queue" "z" {\n  count = 0\n  name = "z"\n}\n'
+          'resource "aws_sqs_queue" "e" {\n  for_each = var.m\n  name = each.key\n}\n'
+          'variable "m" {\n  type = map(string)\n}\n')
+    inv = collect(tmp_path)
+    assert len(inv) == 0
+    assert sorted(g.service.rsplit("#", 1)[1] for g in inv.coverage_gaps) == ["aws_sqs_queue.e", "aws_sqs_queue.q"]
+    assert all(g.kinds == ("messaging.queue",) for g in inv.coverage_gaps)
