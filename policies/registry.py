@@ -119,7 +119,7 @@ def _load_area(path: Path, catalogue: Catalogue, known_kinds: set[str] | None) -
         kinds = tuple(entry["kinds"])
         if known_kinds is not None:
             for k in kinds:
-                if k not in known_kinds and not k.startswith(("vendor.", "exit.")):
+                if k not in known_kinds:
                     raise ConfigError(f"{path}: policy {pid}: unknown resource kind {k!r}")
         out.append(
             Policy(
@@ -141,12 +141,46 @@ def _load_area(path: Path, catalogue: Catalogue, known_kinds: set[str] | None) -
     return out
 
 
+@dataclass(frozen=True)
+class Area:
+    """A policy area as its file declares it: titles, where the board report shows it
+    (``posture``: a pass-rate row; ``governance``: a section of its own), default appetite."""
+
+    name: str
+    title_zh: str
+    title_en: str
+    board: str
+    appetite: Mapping[str, Any]
+
+
+_BOARD = ("posture", "governance")
+
+
+@lru_cache(maxsize=1)
+def load_areas() -> tuple[Area, ...]:
+    """Every area, in the board report's order (each file's ``order``)."""
+    out = []
+    for path in _policy_files():
+        try:
+            doc = yaml_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as e:
+            raise ConfigError(f"{path}: malformed policy YAML ({e})") from None
+        missing = [k for k in ("area", "title_zh", "title_en", "board", "appetite") if not doc.get(k)]
+        if missing:
+            raise ConfigError(f"{path}: the area declares no {', '.join(missing)}")
+        if doc["board"] not in _BOARD:
+            raise ConfigError(f"{path}: board must be one of {', '.join(_BOARD)}")
+        out.append((int(doc.get("order", 99)), Area(doc["area"], doc["title_zh"], doc["title_en"], doc["board"],
+                                                    dict(doc["appetite"]))))
+    return tuple(a for _, a in sorted(out, key=lambda x: (x[0], x[1].name)))
+
+
 @lru_cache(maxsize=1)
 def load_policies() -> PolicySet:
-    from scanner.model import Kind
+    from scanner.vocabulary import kinds
 
     catalogue = load_catalogue()
-    known_kinds = {k.value for k in Kind}
+    known_kinds = set(kinds())
     policies: list[Policy] = []
     seen: dict[str, Path] = {}
     for path in _policy_files():

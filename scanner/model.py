@@ -47,10 +47,15 @@ class Kind(StrEnum):
     CONTAINER = "compute.container"
 
 
-#: Kinds that hold customer data; residency and CMK policies apply to them.
-DATA_BEARING_KINDS = frozenset(
-    {Kind.STORAGE_OBJECT, Kind.STORAGE_BLOCK, Kind.DATABASE, Kind.BACKUP, Kind.LOG_STORE, Kind.QUEUE}
-)
+def _data_bearing() -> frozenset[Kind]:
+    from scanner.vocabulary import data_bearing_kinds
+
+    return frozenset(Kind(k) for k in data_bearing_kinds())
+
+
+#: Kinds that hold customer data; residency and CMK policies apply to them
+#: (``data_bearing: true`` in scanner/vocabulary.yaml).
+DATA_BEARING_KINDS = _data_bearing()
 
 
 class Status(StrEnum):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from scanner.docfile import yaml_load
 from scanner.errors import ConfigError, InputError
+from scanner.model import DATA_BEARING_KINDS
 from scanner.report.periods import Period
 from scanner.report.posture import (
     AREAS,
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["build_report", "load_appetite", "APPETITE_PATH"]
 
 APPETITE_PATH = Path(__file__).resolve().parent / "appetite.yaml"
-DATA_KINDS = frozenset({"storage.object", "storage.block", "database", "backup", "log.store", "messaging.queue"})
+DATA_KINDS = frozenset(str(k) for k in DATA_BEARING_KINDS)
 
 
 def _merge(base: dict, over: dict, where: str = "") -> dict:
@@ -46,7 +47,11 @@ def _merge(base: dict, over: dict, where: str = "") -> dict:
 
 def load_appetite(path: Path | None = None, configured: dict[str, Any] | None = None) -> dict[str, Any]:
     """Defaults, then cloudgov.yaml's ``report.appetite``, then the ``--appetite`` file."""
+    from policies.registry import load_areas
+
     base = yaml_load(APPETITE_PATH.read_text(encoding="utf-8"))
+    # each area's default appetite is declared by its policy file; appetite.yaml may not name areas
+    base["areas"] = {a.name: dict(a.appetite) for a in load_areas()}
     if configured:
         base = _merge(base, configured)
     if path is None:

@@ -21,7 +21,14 @@ if TYPE_CHECKING:
 
 __all__ = ["Posture", "load_posture", "area_rates", "AREAS", "SEVERITY_RANK"]
 
-AREAS = ("mfa", "encryption", "residency", "logging")
+def _posture_areas() -> tuple[str, ...]:
+    from policies.registry import load_areas
+
+    return tuple(a.name for a in load_areas() if a.board == "posture")
+
+
+#: the areas of the posture table, as the policy files declare them (``board: posture``)
+AREAS = _posture_areas()
 SEVERITY_RANK = {"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 Pair = tuple[str, str]
 

@@ -6,6 +6,7 @@ Pure Python, no boto3: the offline readers and the normalizers import this.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Iterable, Mapping
 from urllib.parse import unquote
@@ -13,22 +14,45 @@ from urllib.parse import unquote
 PROVIDER = "aws"
 LOG_CLASS_TAG = "cloudgov:log-class"
 
-#: Every canonical kind this connector produces; an account we could not enter at all
-#: makes all of them incomplete.
-ALL_KINDS = (
-    "account",
-    "identity.user",
-    "identity.role",
-    "identity.group",
-    "kms.key",
-    "storage.object",
-    "storage.block",
-    "database",
-    "backup",
-    "log.trail",
-    "log.store",
-    "messaging.queue",
-)
+
+
+@dataclass(frozen=True)
+class Service:
+    """One AWS service the connector reads: the canonical kinds an unreadable call to it
+    leaves incomplete, whether it is read per region, and its section of a region's bundle
+    (the key of ``fetch_regional.REGION_SERVICES``)."""
+
+    kinds: tuple[str, ...]
+    regional: bool
+    section: str | None = None
+
+
+#: The connector's services, declared once. A kind a normalizer emits must be listed under
+#: the service it comes from (tests/test_vocabulary.py checks it against every fixture):
+#: that is what makes an account or region we could not read an ERROR for that kind.
+SERVICES: dict[str, Service] = {
+    "iam": Service(("identity.user", "identity.role", "identity.group"), regional=False),
+    "organizations": Service(("account",), regional=False),
+    "sts": Service((), regional=False),
+    "s3": Service(("storage.object", "log.store"), regional=False),
+    "resourcegroupstaggingapi": Service(("log.store",), regional=True, section="tags"),  # tags give the log class
+    "kms": Service(("kms.key",), regional=True, section="kms"),
+    "cloudtrail": Service(("log.trail",), regional=True, section="cloudtrail"),
+    "logs": Service(("log.store",), regional=True, section="logs"),
+    "ec2": Service(("storage.block", "backup"), regional=True, section="ec2"),
+    "rds": Service(("database", "backup"), regional=True, section="rds"),
+    "dynamodb": Service(("database",), regional=True, section="dynamodb"),
+    "backup": Service(("backup",), regional=True, section="backup"),
+    "sns": Service(("messaging.queue",), regional=True, section="sns"),
+    "sqs": Service(("messaging.queue",), regional=True, section="sqs"),
+}
+
+#: service → kinds its coverage gaps name
+SERVICE_KINDS: dict[str, tuple[str, ...]] = {name: s.kinds for name, s in SERVICES.items()}
+
+#: Every canonical kind this connector produces (derived): an account we could not enter
+#: at all makes all of them incomplete.
+ALL_KINDS: tuple[str, ...] = ("account", *dict.fromkeys(k for s in SERVICES.values() for k in s.kinds if k != "account"))
 
 
 def arn_region(arn: str | None) -> str | None:

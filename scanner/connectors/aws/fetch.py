@@ -10,27 +10,11 @@ import threading
 import time
 from typing import Any, Callable
 
-from scanner.connectors.aws.common import PROVIDER, jsonable
+from scanner.connectors.aws.common import PROVIDER, SERVICE_KINDS, jsonable
 from scanner.model import CoverageGap
 
 __all__ = ["Reader", "Unreadable", "SERVICE_KINDS"]
 
-SERVICE_KINDS: dict[str, tuple[str, ...]] = {
-    "iam": ("identity.user", "identity.role", "identity.group"),
-    "kms": ("kms.key",),
-    "s3": ("storage.object", "log.store"),
-    "ec2": ("storage.block", "backup"),
-    "rds": ("database", "backup"),
-    "dynamodb": ("database",),
-    "cloudtrail": ("log.trail",),
-    "logs": ("log.store",),
-    "backup": ("backup",),
-    "sns": ("messaging.queue",),
-    "sqs": ("messaging.queue",),
-    "resourcegroupstaggingapi": ("log.store",),  # tags give the log class
-    "organizations": ("account",),
-    "sts": (),
-}
 
 #: "not configured" answers: the API positively says there is none.
 NOT_CONFIGURED = frozenset(

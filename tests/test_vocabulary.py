@@ -1,0 +1,185 @@
+"""Guards of the one vocabulary (scanner/vocabulary.yaml, policy areas, connectors' service
+tables): a kind, a property or an area added in one place and forgotten in another turns
+one of these red instead of dropping findings silently."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+import yaml
+
+from policies.registry import load_areas, load_policies
+from scanner import vocabulary
+from scanner.model import Kind
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES_DIR = ROOT / "tests" / "policies" / "cases"
+
+#: areas whose policies are not data-driven cases (tests/policies/cases/<area>.yaml), and why
+CASE_EXEMPT_AREAS = {
+    "vendor": "judged end to end on the sample register (tests/vendor_dd/test_vendor_check.py), "
+              "whose pseudo-resources are built from the database, not from case resources",
+    "exit": "judged end to end on the sample exit plans and terminations (tests/exit_plans/test_checks.py, "
+            "test_termination.py)",
+}
+
+
+@pytest.fixture(scope="module")
+def produced(tmp_path_factory) -> list[tuple[str, object]]:
+    """(origin, Resource) for every resource our samples and fixtures produce."""
+    pytest.importorskip("tfparse")
+    from tests.vocabulary_inputs import resources
+
+    return list(resources(tmp_path_factory.mktemp("vocabulary")))
+
+
+# --- kinds and properties ------------------------------------------------------------------
+
+
+def test_every_resource_has_a_known_kind_and_only_known_properties_of_the_right_type(produced):
+    assert len(produced) > 500  # the samples, the fixtures of three clouds, IaC and the register
+    problems: dict[str, set[str]] = defaultdict(set)
+    for origin, r in produced:
+        for problem in vocabulary.problems(r):
+            problems[problem].add(origin)
+    assert not problems, "\n".join(f"{p}  (from {', '.join(sorted(o))})" for p, o in sorted(problems.items()))
+
+
+def test_every_vocabulary_kind_is_produced_by_some_input(produced):
+    """A declared kind no input produces is untested vocabulary: either a fixture is
+    missing, or the kind is one reserved below (with the reason)."""
+    reserved = {
+        "identity.policy": "reserved: standalone policies are folded into roles/actions by every connector",
+        "compute.instance": "reserved for exit-plan residue (exit_plans.verify); no connector collects it yet",
+        "compute.function": "reserved: no connector collects it yet",
+        "compute.container": "reserved for exit-plan residue (exit_plans.verify); no connector collects it yet",
+        "exit.termination": "built only after `cloudgov exit terminate` (tests/exit_plans/test_termination.py)",
+        "exit.residue.data": "built only by `cloudgov exit verify` (tests/exit_plans/test_termination.py)",
+        "exit.residue.key": "built only by `cloudgov exit verify` (tests/exit_plans/test_termination.py)",
+    }
+    emitted = {r.kind for _, r in produced}
+    assert not set(reserved) & emitted, "a reserved kind is now produced: drop it from the list"
+    assert set(vocabulary.kinds()) - set(reserved) <= emitted, set(vocabulary.kinds()) - set(reserved) - emitted
+
+
+def test_kind_enum_and_vocabulary_agree():
+    cloud_kinds = {k for k, s in vocabulary.kinds().items() if not s.governance}
+    assert {k.value for k in Kind} == cloud_kinds
+
+
+def test_data_bearing_kinds_come_from_the_vocabulary():
+    from scanner.model import DATA_BEARING_KINDS
+
+    assert {str(k) for k in DATA_BEARING_KINDS} == vocabulary.data_bearing_kinds()
+    assert "storage.object" in vocabulary.data_bearing_kinds() and "kms.key" not in vocabulary.data_bearing_kinds()
+
+
+def test_every_policy_kind_is_in_the_vocabulary():
+    for p in load_policies():
+        for kind in p.kinds:
+            assert vocabulary.kind(kind) is not None, f"{p.id}: kind {kind}"
+
+
+def test_case_resources_speak_the_vocabulary():
+    """The policy cases are resources too: a case may not test a property no connector may emit."""
+    bad = []
+    for path in sorted(CASES_DIR.glob("*.yaml")):
+        for case in yaml.safe_load(path.read_text(encoding="utf-8")):
+            for d in [case["resource"], *(case.get("inventory") or ())]:
+                from scanner.model import Resource
+
+                r = Resource("aws", "1", None, d["kind"], "Test::Resource", "x", "x",
+                             properties=d.get("properties") or {})
+                bad += [f"{path.name}:{case['policy']}:{case.get('name', '')}: {p}" for p in vocabulary.problems(r)]
+    assert not bad, "\n".join(bad)
+
+
+def test_docs_model_reference_is_generated_from_the_vocabulary():
+    assert vocabulary.docs_current(), "docs/model.md is stale: run python -m scanner.vocabulary --write-docs"
+
+
+def test_a_wrong_type_or_value_is_caught():
+    from scanner.model import Resource
+
+    r = Resource("aws", "1", "ap-east-2", "storage.object", "AWS::S3::Bucket", "b", "b",
+                 properties={"encryption.key_manager": "customers", "replica_regions": "ap-east-1",
+                             "encrypted": True, "retention_days": True})
+    got = vocabulary.problems(r)
+    assert len(got) == 4, got
+    assert vocabulary.problems(Resource("aws", "1", None, "storage.file", "AWS::EFS::FileSystem", "f", "f")) == [
+        "unknown kind 'storage.file'"
+    ]
+
+
+# --- connectors: every kind they emit is named by their service tables ---------------------
+
+
+def test_every_kind_aws_emits_is_hidden_by_an_unreadable_account(produced):
+    """An account cloudgov cannot enter yields a gap over ALL_KINDS; a kind missing there
+    would yield no finding at all (the EFS hazard): every kind the AWS normalizers emit must
+    be a service's kind in scanner/connectors/aws/common.SERVICES."""
+    from scanner.connectors.aws.common import ALL_KINDS, SERVICES
+
+    from_services = {k for s in SERVICES.values() for k in s.kinds}
+    emitted = {r.kind for origin, r in produced if r.provider == "aws" and "(iac)" not in origin}
+    assert emitted, "no AWS resources in the inputs"
+    assert emitted <= set(ALL_KINDS), f"not in ALL_KINDS: {emitted - set(ALL_KINDS)}"
+    assert emitted <= from_services, f"no service declares: {emitted - from_services}"
+
+
+def test_aws_regional_services_are_the_table_s():
+    from scanner.connectors.aws.common import SERVICES
+    from scanner.connectors.aws.fetch_regional import REGION_SERVICES
+
+    assert {s.section for s in SERVICES.values() if s.regional} == set(REGION_SERVICES)
+    for name, s in SERVICES.items():
+        assert all(vocabulary.kind(k) is not None for k in s.kinds), name
+
+
+def test_every_kind_an_iac_type_maps_to_is_in_the_vocabulary_and_in_its_gaps(produced):
+    from scanner.iac.normalize import ALL_KINDS, KINDS
+
+    declared = {k for kinds in KINDS.values() for k in kinds}
+    assert declared <= set(vocabulary.kinds())
+    emitted = {r.kind for origin, r in produced if "(iac)" in origin}
+    assert emitted <= set(ALL_KINDS), f"IaC emits kinds its parse-error gaps do not name: {emitted - set(ALL_KINDS)}"
+
+
+# --- areas ------------------------------------------------------------------------------
+
+
+def test_every_area_is_declared_with_titles_board_place_and_appetite():
+    areas = {a.name: a for a in load_areas()}
+    assert set(areas) == {p.area for p in load_policies()}
+    for a in areas.values():
+        assert a.title_zh and a.title_en and a.board in ("posture", "governance")
+        assert 0 < float(a.appetite["min_pass_rate"]) <= 1, a.name
+
+
+def test_every_area_has_report_messages_and_an_appetite():
+    from scanner.report.data import load_appetite
+    from scanner.report.posture import AREAS
+
+    messages = yaml.safe_load((ROOT / "scanner" / "report" / "messages.yaml").read_text(encoding="utf-8"))
+    appetite = load_appetite()
+    for a in load_areas():
+        msg = messages.get(f"area.{a.name}") or {}
+        assert msg.get("zh-TW") and msg.get("en"), f"scanner/report/messages.yaml has no area.{a.name}"
+        assert a.name in appetite["areas"], a.name
+    assert AREAS == tuple(a.name for a in load_areas() if a.board == "posture")
+
+
+def test_every_policy_of_every_area_has_pass_fail_and_error_cases():
+    seen: dict[str, set[str]] = defaultdict(set)
+    for path in sorted(CASES_DIR.glob("*.yaml")):
+        for case in yaml.safe_load(path.read_text(encoding="utf-8")):
+            seen[case["policy"]].add(case["expect"])
+    assert set(CASE_EXEMPT_AREAS) <= {a.name for a in load_areas()}, "an exemption names no area"
+    lacking = [
+        f"{p.id} has {sorted(seen.get(p.id, ()))}"
+        for p in load_policies()
+        if p.area not in CASE_EXEMPT_AREAS and not {"PASS", "FAIL", "ERROR"} <= seen.get(p.id, set())
+    ]
+    assert not lacking, "policies lacking PASS/FAIL/ERROR cases:\n" + "\n".join(lacking)
