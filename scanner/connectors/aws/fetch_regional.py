@@ -29,9 +29,11 @@ def _kms(r: Reader, region: str) -> list[dict[str, Any]]:
             continue
         entry: dict[str, Any] = {"KeyMetadata": md, "Aliases": by_key.get(kid, [])}
         aws_managed = md.get("KeyManager") == "AWS" or any(a.startswith("alias/aws/") for a in entry["Aliases"])
-        if not aws_managed and md.get("KeyState") not in ("PendingDeletion", "PendingReplicaDeletion"):
-            # rotation and policy matter only for keys the customer controls
-            if md.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT" and md.get("Origin", "AWS_KMS") == "AWS_KMS":
+        if md.get("KeyState") not in ("PendingDeletion", "PendingReplicaDeletion"):
+            # rotation matters only for keys the customer controls (AWS rotates its own yearly);
+            # the policy of every key, since an AWS-managed key's policy is judged too
+            symmetric = md.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT" and md.get("Origin", "AWS_KMS") == "AWS_KMS"
+            if not aws_managed and symmetric:
                 v = _try(lambda: r.call("kms", region, "get_key_rotation_status", KeyId=kid))
                 if v is not _ABSENT:
                     entry["Rotation"] = v

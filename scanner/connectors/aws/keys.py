@@ -26,13 +26,29 @@ _STATES = {
     "PendingReplicaDeletion": "pending_deletion",
 }
 
-#: Conditions that make a ``Principal: *`` statement private to an account or organisation.
-_RESTRICTING = ("kms:calleraccount", "aws:principalorgid", "aws:principalaccount", "aws:sourceaccount",
-                "aws:principalarn", "kms:viaservice", "aws:sourcevpce", "aws:sourcevpc", "aws:principalorgpaths")
+#: Condition keys that confine a ``Principal: *`` statement to one account or organisation
+#: (or to its own network). ``kms:ViaService`` alone does not: any account's principals may
+#: call KMS through that service; AWS-managed keys pair it with ``kms:CallerAccount``.
+_RESTRICTING = frozenset({"kms:calleraccount", "aws:principalorgid", "aws:principalaccount", "aws:sourceaccount",
+                          "aws:principalarn", "aws:sourceorgid", "aws:sourcevpce", "aws:sourcevpc", "aws:principalorgpaths",
+                          "aws:sourcearn"})
+
+
+def _confines(operator: str, values: Any) -> bool:
+    """Whether a condition operator with these values limits who matches. Negated operators,
+    ``...IfExists`` (a missing key matches), ``Null`` and a bare ``*`` value do not."""
+    op = operator.split(":")[-1].lower()
+    if op.startswith(("stringnot", "arnnot")) or op.endswith("ifexists") or op == "null":
+        return False
+    if not op.startswith(("string", "arn")):
+        return False
+    vals = [str(v) for v in as_list(values)]
+    return bool(vals) and all(v.strip("*?") for v in vals)
 
 
 def key_policy_public(policy: Any) -> bool | None:
-    """Whether an Allow statement lets anyone (``*``) use the key with no restricting condition."""
+    """Whether an Allow statement lets anyone (``*``) use the key with no condition that
+    confines it to an account or organisation (see :data:`_RESTRICTING`)."""
     doc = policy_document(policy)
     if doc is None:
         return None
@@ -44,8 +60,12 @@ def key_policy_public(policy: Any) -> bool | None:
         if not everyone:
             continue
         cond = st.get("Condition") or {}
-        keys = {k.lower() for op in cond.values() if isinstance(op, Mapping) for k in op}
-        if not any(k in keys for k in _RESTRICTING):
+        confined = any(
+            key.lower() in _RESTRICTING and _confines(str(op), values)
+            for op, body in cond.items() if isinstance(body, Mapping)
+            for key, values in body.items()
+        )
+        if not confined:
             return True
     return False
 
@@ -89,7 +109,9 @@ def kms_key(account: str, region: str, entry: Mapping[str, Any], tags: Mapping[s
     elif props["key_spec"] not in (None, "SYMMETRIC_DEFAULT") or md.get("Origin") in ("EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"):
         props["rotation_enabled"] = False  # KMS cannot rotate asymmetric, HMAC or imported keys
         props["rotation_unsupported"] = True
-    if "Policy" in entry and manager != "provider":
+    if entry.get("Policy") is not None:
+        # AWS-managed keys too: their policy is AWS's (Principal * confined by
+        # kms:CallerAccount and kms:ViaService), read and judged like any other
         props["policy_public"] = key_policy_public(entry["Policy"])
     name = next((a for a in aliases), md.get("KeyId", ""))
     return Resource(PROVIDER, account, region, "kms.key", "AWS::KMS::Key", md["Arn"], name, dict(tags or {}), props,
