@@ -78,6 +78,11 @@ def _owned_elsewhere(r: Resource, ctx: Context) -> set[str]:
 def replica_location(r: Resource, ctx: Context) -> Outcome:
     regions, unresolved = _copy_regions(r, ctx)
     if regions is None:
+        if r.native_type in ctx.params.get("separate_copies", ()):
+            # a snapshot replicates nothing by itself: a copy is another snapshot, in its own
+            # region, judged there by residency.data_location
+            return not_applicable(f"{r.native_type} has no replication of its own: each copy is a separate "
+                                  "snapshot, judged by residency.data_location where it is")
         return unknown("replication and copy configuration could not be read")
     owned = _owned_elsewhere(r, ctx)
     regions = [x for x in regions if x.lower() not in owned]

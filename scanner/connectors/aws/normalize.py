@@ -106,6 +106,31 @@ def _add_merged(inv: Inventory, out: tuple[list[Resource], list[Any]]) -> None:
     inv.relationships.extend(x for x in rels if (x.source, x.type, x.target) not in have)
 
 
+def _inherit_snapshot_keys(inv: Inventory) -> None:
+    """An encrypted snapshot whose answer names no key (moto's DescribeSnapshots; some
+    exports) is encrypted with its source's key: EBS and RDS encrypt a snapshot with the
+    key of the volume or instance it is taken from. Copies may change key, so a copy
+    (EBS: no source volume; RDS: ``SourceDBSnapshotIdentifier``) stays unknown."""
+    from dataclasses import replace
+
+    from scanner.model import Relationship, RelType
+
+    for r in list(inv.resources.values()):
+        if r.native_type not in ("AWS::EC2::Snapshot", "AWS::RDS::DBSnapshot", "AWS::RDS::DBClusterSnapshot"):
+            continue
+        if r.prop("encryption.enabled") is not True or r.prop("encryption.key_id") or r.prop("copied_from"):
+            continue
+        source = inv.get(r.prop("source_id") or "")
+        key_id = source.prop("encryption.key_id") if source is not None else None
+        if not key_id:
+            continue
+        props = {**r.properties, "encryption.key_id": key_id, "encryption.key_from": source.id}
+        if source.prop("encryption.key_manager"):
+            props["encryption.key_manager"] = source.prop("encryption.key_manager")
+        inv.add(replace(r, properties=props))
+        inv.relationships.append(Relationship(r.id, RelType.ENCRYPTED_BY, key_id))
+
+
 def normalize_account(bundle: Mapping[str, Any]) -> Inventory:
     account = str(bundle["account_id"])
     partition = bundle.get("partition") or "aws"
@@ -145,10 +170,12 @@ def normalize_account(bundle: Mapping[str, Any]) -> Inventory:
     global_clusters = bundle.get("rds_global_clusters")
     members = data.global_cluster_members(global_clusters) if global_clusters is not None else None
     log_buckets: dict[str, list[str]] = {}
+    trail_keys: dict[str, list[tuple[str, str | None]]] = {}  # bucket → (trail ARN, its SSE-KMS key)
     for region, reg in regions.items():
         for t in reg.get("cloudtrail") or []:
             if t.get("S3BucketName") and str(t.get("TrailARN", "")).split(":")[4:5] == [account]:
                 log_buckets.setdefault(t["S3BucketName"], []).append(trail_log_prefixes(t))
+                trail_keys.setdefault(t["S3BucketName"], []).append((t["TrailARN"], t.get("KmsKeyId") or None))
             add(trail(account, t, keys, organization_id=trail_org(t["TrailARN"]), tags=tags, partition=partition))
         for path, fn in _REGIONAL:
             for item in _dig(reg, path) or []:
@@ -167,8 +194,9 @@ def normalize_account(bundle: Mapping[str, Any]) -> Inventory:
         arn = f"arn:{partition}:s3:::{b['Name']}"
         btags = tag_map(b["Tags"]) if "Tags" in b else tags.get(arn, {})
         add(data.s3_bucket(account, b, keys, tags=btags, bucket_regions=bucket_regions,
-                           log_prefixes=log_buckets.get(b["Name"]), partition=partition))
+                           log_prefixes=log_buckets.get(b["Name"]), trail_keys=trail_keys.get(b["Name"]), partition=partition))
 
+    _inherit_snapshot_keys(inv)
     for g in bundle.get("gaps") or []:
         inv.gap(g if isinstance(g, CoverageGap) else CoverageGap.from_dict(g))
     inv._invalidate()

@@ -73,9 +73,13 @@ def s3_bucket(
     tags: Mapping[str, str] | None,
     bucket_regions: Mapping[str, str | None],
     log_prefixes: list[str] | None = None,
+    trail_keys: list[tuple[str, str | None]] | None = None,
     partition: str = "aws",
 ) -> Out:
-    """One bucket. ``log_prefixes``: where trails write into it (makes it a ``log.store``)."""
+    """One bucket. ``log_prefixes``: where trails write into it (makes it a ``log.store``).
+    ``trail_keys``: (trail ARN, the trail's ``KmsKeyId`` or None) of those trails. CloudTrail
+    encrypts its log files with the trail's key (SSE-KMS) whatever the bucket's default: when
+    every trail writing here has one, the audit records are under those keys."""
     name = entry["Name"]
     arn = f"arn:{partition}:s3:::{name}"
     region = bucket_region(entry)
@@ -94,6 +98,10 @@ def s3_bucket(
             p, r = encryption(arn, region, keys, enabled=True, key_ref=default.get("KMSMasterKeyID") or "alias/aws/s3")
         props.update(p)
         rels += r
+    if trail_keys and all(k for _, k in trail_keys):
+        p, r = _trail_encryption(arn, region, keys, trail_keys)
+        props.update(p)
+        rels = [x for x in rels if x.type != RelType.ENCRYPTED_BY] + r
     if "Replication" in entry:
         rules = ((entry["Replication"] or {}).get("ReplicationConfiguration") or {}).get("Rules") or []
         regions: set[str] = set()
@@ -129,6 +137,26 @@ def s3_bucket(
             props.update(lifecycle_retention(rules, log_prefixes or [""]))
     raw = {k: entry[k] for k in ("Encryption", "Replication", "Lifecycle", "ObjectLock") if k in entry}
     return [Resource(PROVIDER, account, region, kind, "AWS::S3::Bucket", arn, name, tags, props, raw)], rels
+
+
+def _trail_encryption(arn: str, region: str | None, keys: KeyIndex,
+                      trail_keys: list[tuple[str, str | None]]) -> tuple[dict[str, Any], list[Relationship]]:
+    """The encryption of the trails' records: one key → its properties; several → the key
+    manager they share (none when they differ: unknown), an edge to each."""
+    props: dict[str, Any] = {}
+    rels: list[Relationship] = []
+    managers = set()
+    for _, ref in trail_keys:
+        p, r = encryption(arn, region, keys, enabled=True, key_ref=ref)
+        managers.add(p.get("encryption.key_manager"))
+        rels += [x for x in r if x.target not in {y.target for y in rels}]
+        props = p if not props else props
+    if len({x.target for x in rels}) > 1:
+        props = {"encryption.enabled": True}
+        if len(managers) == 1 and None not in managers:
+            props["encryption.key_manager"] = managers.pop()
+    props["encryption.by_trail"] = sorted(t for t, _ in trail_keys)
+    return props, rels
 
 
 def _tags(item: Mapping[str, Any], tags: Mapping[str, Mapping[str, str]], arn: str) -> dict[str, str]:
@@ -226,6 +254,9 @@ def rds_snapshot(account: str, region: str, s: Mapping[str, Any], keys: KeyIndex
     arn = s["DBClusterSnapshotArn" if cluster else "DBSnapshotArn"]
     props, rels = encryption(arn, region, keys, enabled=s.get("StorageEncrypted", s.get("Encrypted")), key_ref=s.get("KmsKeyId"))
     props.update({"created": iso(s.get("SnapshotCreateTime")), "snapshot_type": s.get("SnapshotType")})
+    copied = s.get("SourceDBSnapshotIdentifier") or s.get("SourceDBClusterSnapshotArn")
+    if copied:
+        props["copied_from"] = copied  # a copy may carry another key than its database's
     src_id = s.get("DBClusterIdentifier" if cluster else "DBInstanceIdentifier")
     if src_id:
         src = f"{arn.split(':snapshot:')[0].split(':cluster-snapshot:')[0]}:{'cluster' if cluster else 'db'}:{src_id}"
