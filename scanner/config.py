@@ -74,6 +74,8 @@ class Config:
     history_retention_days: int | None = None
     report_appetite: Mapping[str, Any] = field(default_factory=dict, compare=False)
     source_file: str | None = None
+    #: identity providers (ARN globs) declared to enforce MFA at sign-in (identity.mfa_enforcing_idps)
+    mfa_enforcing_idps: tuple[str, ...] = ()
     #: (provider, location) -> verdict; locations repeat across thousands of resources
     _location_cache: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -239,6 +241,7 @@ def _build(raw: Mapping[str, Any], source: str | None) -> Config:
         log_class_rules=tuple(rules),
         unused_credentials_days=int(ident["unused_credentials_days"]),
         break_glass_tag=ident["break_glass_tag"],
+        mfa_enforcing_idps=_as_list(ident.get("mfa_enforcing_idps")),
         privileged=Privileged(
             roles={p: _as_list(v) for p, v in (priv.get("roles") or {}).items()},
             actions={p: _as_list(v) for p, v in (priv.get("actions") or {}).items()},

@@ -101,7 +101,8 @@ class Context:
         priv_roles = self._priv_roles.get(r.provider, set())
         for role in roles or ():
             if role.lower() in priv_roles:
-                return True, f"role {role}"
+                # AWS grants through policies (managed or inline); Azure and GCP through roles
+                return True, f"{'policy' if r.provider == 'aws' else 'role'} {role}"
         for granted in actions or ():
             if self._privileged_action(r.provider, granted):
                 return True, f"action {granted}"
@@ -114,7 +115,7 @@ class Context:
                     continue
                 g_priv, why = self._privileged_uncached(group, depth + 1)
                 if g_priv:
-                    return True, f"via group {group.name or group.id}: {why}"
+                    return True, f"{why} via group {group.name or group.id}"
                 if g_priv is None:
                     unknown_group = True
             # a group whose members could not be read: privilege is unknown only if the

@@ -19,6 +19,7 @@ import io
 from typing import Any, Iterable, Mapping
 
 from scanner.connectors.aws.common import PROVIDER, as_list, iso, policy_document, statements, tag_map
+from scanner.connectors.aws.trust import human_from_principals, trust_principals
 from scanner.model import Relationship, RelType, Resource
 
 __all__ = ["identities", "parse_credential_report", "allowed_actions"]
@@ -67,27 +68,45 @@ def _access_keys(row: Mapping[str, str]) -> list[dict[str, Any]]:
     return keys
 
 
-def _last_used(row: Mapping[str, str]) -> str | None:
-    """Latest use of any credential; "never" only when every credential says so."""
-    fields = ["password_last_used"] + [f"access_key_{n}_last_used_date" for n in (1, 2)]
+#: When IAM began recording each kind of use (Finding unused credentials, IAM User Guide):
+#: ``no_information`` / ``N/A`` means "not used since then", which for a user created later
+#: is "never used".
+PASSWORD_TRACKED_SINCE = "2014-10-20T00:00:00Z"
+ACCESS_KEY_TRACKED_SINCE = "2015-04-22T00:00:00Z"
+#: ``RoleLastUsed`` covers the trailing 400 days (GetAccountAuthorizationDetails, RoleLastUsed).
+ROLE_LAST_USED_WINDOW_DAYS = 400
+
+
+def _last_used(row: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """(latest use of any credential — or "never" —, since when IAM would have recorded a use).
+
+    ``password_last_used``: ``N/A`` = no password; ``no_information`` = not used since IAM
+    began tracking (2014-10-20). ``access_key_N_last_used_date``: ``N/A`` = no key, or never
+    used (since 2015-04-22). Anything else that is not a time is unknown (None)."""
     seen: list[str] = []
     unknown = False
-    for f in fields:
+    tracked: list[str] = []
+    for f, since in (("password_last_used", PASSWORD_TRACKED_SINCE), ("access_key_1_last_used_date", ACCESS_KEY_TRACKED_SINCE),
+                     ("access_key_2_last_used_date", ACCESS_KEY_TRACKED_SINCE)):
         raw = (row.get(f) or "").strip()
         low = raw.lower()
-        if low in {"", "n/a", "not_supported"}:
-            continue  # no such credential, or never used
-        if low == "no_information":
-            unknown = True  # used before AWS began tracking: we cannot say when
+        if low in {"", "not_supported"}:
+            continue  # no such credential
+        if low in {"n/a", "no_information"}:
+            if f == "password_last_used" and low == "n/a":
+                continue  # no password
+            tracked.append(since)  # the credential exists (or may) and has not been used since
             continue
         when = iso(raw)
         if when:
             seen.append(when)
         else:
             unknown = True
+    if unknown:
+        return None, None
     if seen:
-        return max(seen)
-    return None if unknown else "never"
+        return max(seen), None
+    return "never", (min(tracked) if tracked else None)
 
 
 def allowed_actions(doc: Mapping[str, Any] | None) -> list[str]:
@@ -136,36 +155,6 @@ class _Grants:
         return names, actions
 
 
-def _merge(a: list[str] | None, b: list[str] | None) -> list[str] | None:
-    if a is None or b is None:
-        return None
-    return sorted(set(a) | set(b))
-
-
-def _trust(doc: Mapping[str, Any] | None) -> tuple[list[tuple[str, str]], bool | None]:
-    """Principals a role trusts as (type, principal), and whether people assume it."""
-    principals: list[tuple[str, str]] = []
-    human: bool | None = None
-    for st in statements(doc):
-        if st.get("Effect") != "Allow":
-            continue
-        p = st.get("Principal")
-        if p == "*":
-            principals.append(("AWS", "*"))
-            continue
-        if not isinstance(p, Mapping):
-            continue
-        for ptype, values in p.items():
-            for v in as_list(values):
-                principals.append((str(ptype), str(v)))
-        acts = {str(a) for a in as_list(st.get("Action"))}
-        if "Federated" in p and ("sts:AssumeRoleWithSAML" in acts or any("saml-provider" in str(v) for v in as_list(p["Federated"]))):
-            human = True
-    if human is None and principals and all(t == "Service" for t, _ in principals):
-        human = False  # only AWS services assume it
-    return principals, human
-
-
 def identities(account: str, iam: Mapping[str, Any], partition: str = "aws") -> tuple[list[Resource], list[Relationship]]:
     resources: list[Resource] = []
     rels: list[Relationship] = []
@@ -194,7 +183,7 @@ def identities(account: str, iam: Mapping[str, Any], partition: str = "aws") -> 
         root_props["access_keys"] = _access_keys(root_row)
         root_props["console_access"] = True  # the root user can always sign in
         root_props["created"] = _when(root_row.get("user_creation_time"))
-        root_props["last_used"] = _last_used(root_row)
+        root_props["last_used"], root_props["last_used_tracked_since"] = _last_used(root_row)
     elif summary is not None and "AccountAccessKeysPresent" in summary:
         if not summary["AccountAccessKeysPresent"]:
             root_props["access_keys"] = []  # the summary says: no root access keys
@@ -221,19 +210,17 @@ def identities(account: str, iam: Mapping[str, Any], partition: str = "aws") -> 
     for u in (details or {}).get("UserDetailList") or []:
         arn = u["Arn"]
         seen_users.add(arn)
+        # the user's own policies only: what its groups grant stays with the group, reached
+        # through member_of, so a finding says "policy X via group Y" (an unread group's
+        # member has unknown privilege, see policies.base.Context.privileged)
         names, actions = grants.of(u, "UserPolicyList")
-        roles: list[str] | None = sorted(set(names))
         acts = None if actions is None else sorted(set(actions))
         for gname in u.get("GroupList") or []:
             g = group_grants.get(gname)
             gid = g[2] if g else f"arn:{partition}:iam::{account}:group/{gname}"
             rels.append(Relationship(arn, RelType.MEMBER_OF, gid))
-            if g is None:
-                acts = None  # a group we could not read
-                continue
-            roles = _merge(roles, g[0])
-            acts = _merge(acts, g[1])
-        props: dict[str, Any] = {"root": False, "roles": roles, "actions": acts, "groups": list(u.get("GroupList") or [])}
+        props: dict[str, Any] = {"root": False, "roles": sorted(set(names)), "actions": acts,
+                                 "groups": list(u.get("GroupList") or [])}
         props["created"] = iso(u.get("CreateDate"))
         props.update(_user_report_props(rows, arn))
         tags = tag_map(u.get("Tags"))
@@ -252,18 +239,25 @@ def identities(account: str, iam: Mapping[str, Any], partition: str = "aws") -> 
     for r in (details or {}).get("RoleDetailList") or []:
         names, actions = grants.of(r, "RolePolicyList")
         trust_doc = policy_document(r.get("AssumeRolePolicyDocument"))
-        principals, human = _trust(trust_doc)
+        principals = trust_principals(trust_doc)
+        human = human_from_principals(principals)
         props = {"roles": sorted(set(names)), "actions": None if actions is None else sorted(set(actions)),
-                 "created": iso(r.get("CreateDate")), "path": r.get("Path")}
+                 "created": iso(r.get("CreateDate")), "path": r.get("Path"), "trust_principals": principals}
         if human is not None:
             props["human"] = human
-        last = (r.get("RoleLastUsed") or {}).get("LastUsedDate")
-        props["last_used"] = iso(last) if last else None
+        if isinstance(r.get("RoleLastUsed"), Mapping):
+            last = r["RoleLastUsed"].get("LastUsedDate")
+            if last:
+                props["last_used"] = iso(last)  # None if not a time: unknown
+            else:  # {}: not used within the window AWS reports
+                props["last_used"], props["last_used_window_days"] = "never", ROLE_LAST_USED_WINDOW_DAYS
+        else:
+            props["last_used"] = None  # not in the answer: unknown
         resources.append(Resource(PROVIDER, account, "global", "identity.role", "AWS::IAM::Role", r["Arn"], r.get("RoleName", ""),
                                   tag_map(r.get("Tags")), props, {"AssumeRolePolicyDocument": trust_doc}))
-        for ptype, principal in principals:
-            source = principal if ptype == "AWS" else f"{ptype.lower()}:{principal}"
-            rels.append(Relationship(source, RelType.CAN_ASSUME, r["Arn"], {"principal_type": ptype}))
+        for p in principals or []:
+            source = p["principal"] if p["type"] == "AWS" else f"{p['type'].lower()}:{p['principal']}"
+            rels.append(Relationship(source, RelType.CAN_ASSUME, r["Arn"], {"principal_type": p["type"]}))
     return resources, rels
 
 
@@ -281,6 +275,6 @@ def _user_report_props(rows: Mapping[str, Mapping[str, str]] | None, arn: str) -
         "console_access": password,
         "human": password,  # a console password is what makes an IAM user a person's
         "access_keys": _access_keys(row),
-        "last_used": _last_used(row),
     }
+    props["last_used"], props["last_used_tracked_since"] = _last_used(row)
     return props

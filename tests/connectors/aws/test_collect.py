@@ -30,7 +30,11 @@ def test_collects_and_normalizes_a_moto_account(moto_account):
     inv = collect(ScanRequest(regions=REGIONS, workers=8), session=boto3.Session(region_name="us-east-1"))
     acct = "123456789012"
     alice = inv.get(f"arn:aws:iam::{acct}:user/alice")
-    assert alice.prop("roles") == ["local-admin"] and alice.prop("actions") == ["*"]
+    # alice's grants are her group's: they stay with the group, reached through member_of
+    assert alice.prop("roles") == [] and alice.prop("actions") == []
+    admins = inv.get(f"arn:aws:iam::{acct}:group/admins")
+    assert admins.prop("roles") == ["local-admin"] and admins.prop("actions") == ["*"]
+    assert any(r.type == "member_of" and r.target == admins.id for r in inv.outgoing(alice.id, "member_of"))
     assert alice.prop("human") is True and alice.prop("mfa") is False
     reader = inv.get(f"arn:aws:iam::{acct}:user/reader")
     assert reader.prop("actions") == ["s3:Get*", "s3:List*"]

@@ -61,7 +61,8 @@ def test_config_snapshot_gzipped(exports):
 def test_iam_exports_pair_up_by_account(exports):
     inv = load_paths([exports / "credential-report.csv", exports / "account-authorization-details.json"])
     alice = inv.get("arn:aws:iam::111122223333:user/alice")
-    assert alice.prop("mfa") is True and alice.prop("roles") == ["AdministratorAccess"]
+    assert alice.prop("mfa") is True and alice.prop("groups") == ["Admins"]
+    assert inv.get("arn:aws:iam::111122223333:group/Admins").prop("roles") == ["AdministratorAccess"]
     root = inv.get("arn:aws:iam::111122223333:root")
     assert root.prop("mfa") is True and root.prop("mfa_evidence") == "credential_report"
 
