@@ -103,8 +103,12 @@ def audit_store_encrypted(r: Resource, ctx: Context) -> Outcome:
     manager, decided = ctx.key_manager(r)
     enabled = r.prop("encryption.enabled")
     evidence = {"log_class": cls_name, "class_from": how, "encryption_enabled": enabled, "key_manager": manager}
+    trails = r.prop("encryption.by_trail")
+    if trails:
+        evidence["encrypted_by_trails"] = trails
     if manager in ("customer", "provider") or enabled is True:
-        return passed("audit-log store is encrypted at rest", **evidence)
+        how = f" (log files under the SSE-KMS key of trail {', '.join(trails)})" if trails else ""
+        return passed(f"audit-log store is encrypted at rest{how}", **evidence)
     if manager == "none" or enabled is False:
         return failed("audit-log store is not encrypted at rest", **evidence)
     return unknown(f"whether the audit-log store is encrypted is unknown ({decided})", **evidence)
