@@ -51,7 +51,8 @@ def _iac() -> Iterator[tuple[str, Inventory]]:
     from scanner.iac import scan_iac
 
     roots = [ROOT / "samples" / d for d in ("terraform", "cloudformation", "arm")]
-    roots += sorted(p for p in (DATA / "iac").iterdir() if p.is_dir()) if (DATA / "iac").is_dir() else []
+    roots += sorted(p for p in (DATA / "iac").iterdir() if p.is_dir() and p.name != "plans") if (DATA / "iac").is_dir() else []
+    roots += sorted((DATA / "iac" / "plans").glob("*/tfplan.json"))  # plan files, read as such
     for root in roots:
         yield f"{root.relative_to(ROOT)} (iac)", merge([scan_iac(root, use_checkov=False).inventory])
 
