@@ -13,7 +13,10 @@ File (YAML)::
         expires: 2027-03-31
 
 Matching is exact or glob (fnmatch: ``*``, ``?``, ``[...]``) over the whole resource id,
-never substring. An unknown policy id makes the whole file invalid (exit 2); a malformed or
+never substring. A glob must name something: the last part of the id (after the final
+``:`` or ``/``) needs at least three literal characters, so ``*``, ``?*``, ``*?``, ``arn:*``,
+``**/*`` or ``arn:aws:s3:::*`` are refused. Text fields must be text (not a list, mapping or
+``true``). An unknown policy id makes the whole file invalid (exit 2); a malformed or
 expired entry is reported and does not waive.
 """
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import re
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +35,26 @@ from scanner.model import Resource, Waiver
 __all__ = ["WaiverSet", "load_waivers", "parse_waivers"]
 
 REQUIRED = ("policy", "resources", "reason", "compensating_control", "owner", "approver", "expires")
+TEXT_FIELDS = ("policy", "reason", "compensating_control", "owner", "approver")
 _GLOB_CHARS = set("*?[")
+#: literal characters a glob's last part needs (``fx-archive-*`` has 11; ``*`` has none)
+MIN_LITERAL_IN_NAME = 3
+
+
+def too_broad(pattern: str) -> str | None:
+    """Why a glob would waive too much, or None. Judged on the last part of the id (after the
+    final ``:`` or ``/``), which names the resource; ``*`` also crosses separators, so a glob
+    whose name part is only wildcards matches every id under its prefix, or every id at all."""
+    if not _GLOB_CHARS & set(pattern):
+        return None
+    name = re.split(r"[:/]", pattern)[-1]
+    literal = re.sub(r"\[[^\]]*\]|[*?\[\]]", "", name)
+    if len(literal) < MIN_LITERAL_IN_NAME:
+        return (
+            f"the glob {pattern!r} would waive too much: the part after the last ':' or '/' needs at "
+            f"least {MIN_LITERAL_IN_NAME} literal characters (name the resources)"
+        )
+    return None
 
 
 class WaiverSet:
@@ -74,20 +97,31 @@ def _entry(i: int, raw: Any, known_policies: Any) -> tuple[Waiver | None, str | 
     label = f"waiver #{i + 1}"
     if not isinstance(raw, dict):
         return None, f"{label}: not a mapping of fields; ignored"
-    label = f"waiver {raw.get('id') or '#' + str(i + 1)}"
+    wid = raw.get("id")
+    if wid is not None and not isinstance(wid, str | int):
+        return None, f"waiver #{i + 1}: id must be text, not {type(wid).__name__}; ignored"
+    label = f"waiver {wid or '#' + str(i + 1)}"
     policy = raw.get("policy")
+    if policy is not None and not isinstance(policy, str):
+        return None, f"{label}: policy must be a policy id, not {type(policy).__name__}; ignored"
     if policy is not None and known_policies is not None and policy not in known_policies:
         raise ConfigError(f"{label}: unknown policy id {policy!r}")
     missing = [k for k in REQUIRED if not raw.get(k)]
     if missing:
         return None, f"{label}: missing {', '.join(missing)}; ignored (it waives nothing)"
+    not_text = [k for k in TEXT_FIELDS if not isinstance(raw[k], str) or not raw[k].strip()]
+    if not_text:
+        return None, f"{label}: {', '.join(not_text)} must be text; ignored (it waives nothing)"
     resources = raw["resources"]
     if isinstance(resources, str):
         resources = [resources]
-    if not isinstance(resources, list) or not all(isinstance(r, str) and r for r in resources):
+    if not isinstance(resources, list) or not all(isinstance(r, str) and r.strip() for r in resources):
         return None, f"{label}: resources must be a list of ids or globs; ignored"
-    if any(r.strip() in ("*", "**") for r in resources):
-        return None, f"{label}: a bare '*' would waive every resource; name them; ignored"
+    resources = [r.strip() for r in resources]
+    for r in resources:
+        broad = too_broad(r)
+        if broad:
+            return None, f"{label}: {broad}; ignored"
     expires = raw["expires"]
     if isinstance(expires, dt.datetime):
         expires = expires.date()

@@ -45,7 +45,7 @@ def test_expired_waiver_stops_waiving():
     [
         ({"approver": ""}, "missing approver"),
         ({"expires": "next year"}, "not a date"),
-        ({"resources": ["*"]}, "bare '*'"),
+        ({"resources": ["*"]}, "would waive too much"),
         ({"resources": [1, 2]}, "list of ids"),
     ],
 )
@@ -63,3 +63,58 @@ def test_unknown_policy_is_an_error():
 def test_file_must_be_a_list():
     with pytest.raises(ConfigError):
         parse_waivers({"waivers": {"a": 1}}, load_policies())
+
+
+# The guard against waiving everything used to look only for a bare "*": each of these
+# waived every resource (or every AWS resource, or every bucket) of the policy.
+@pytest.mark.parametrize(
+    "pattern", ["?*", "*?", "arn:*", "**/*", "arn:aws:s3:::*", "arn:aws:s3:::[a-z]*", " * ", "*/*", "ab*"]
+)
+def test_globs_that_would_waive_too_much_are_refused(pattern):
+    w = ws({"id": "G", "policy": "residency.data_location", "resources": ["arn:aws:s3:::fx-archive", pattern]})
+    assert len(w) == 0
+    assert "would waive too much" in w.problems[0]
+    assert not w.match("residency.data_location", res("arn:aws:s3:::anything-else"))
+
+
+@pytest.mark.parametrize("pattern", ["arn:aws:s3:::fx-*", "arn:aws:s3:::*-archive", "/subscriptions/1/x/vol?-data*"])
+def test_globs_that_name_something_still_work(pattern):
+    w = ws({"id": "G", "policy": "residency.data_location", "resources": [pattern]})
+    assert len(w) == 1, w.problems
+
+
+@pytest.mark.parametrize("field", ["reason", "compensating_control", "owner", "approver", "policy"])
+@pytest.mark.parametrize("value", [{"a": 1}, ["x"], True, 5, "   "])
+def test_text_fields_that_are_not_text_waive_nothing(field, value):
+    entry = {"id": "T", "policy": "residency.data_location", "resources": ["arn:aws:s3:::logs"], field: value}
+    if field == "policy" and isinstance(value, str):
+        with pytest.raises(ConfigError, match="unknown policy id"):
+            ws(entry)
+        return
+    w = ws(entry)
+    assert len(w) == 0
+    assert not w.match("residency.data_location", res("arn:aws:s3:::logs"))
+    assert w.problems and "ignored" in w.problems[0]
+
+
+@pytest.mark.parametrize("pattern,waived", [("arn:aws:s3:::fmsa-research-*", True), ("arn:*", False), ("?*", False)])
+def test_waiver_file_through_the_cli(tmp_path, cli, pattern, waived):
+    """The same waiver with a glob that names the bucket waives its FAIL; with a glob that
+    would match everything it waives nothing and says why."""
+    import json
+
+    f = tmp_path / "w.yaml"
+    f.write_text(
+        f"waivers:\n  - {{id: W, policy: residency.data_location, resources: ['{pattern}'], reason: r,\n"
+        "     compensating_control: c, owner: o, approver: a, expires: 2099-01-01}\n",
+        encoding="utf-8",
+    )
+    r = cli("scan", "snapshot", "samples/estate/", "--waivers", str(f), "--format", "json", "-q")
+    assert r.returncode in (0, 1), r.stderr
+    doc = json.loads(r.stdout)
+    [bucket] = [x for x in doc["findings"] if x["policy"] == "residency.data_location"
+                and x["resource"]["id"] == "arn:aws:s3:::fmsa-research-hk"]
+    assert bucket["status"] == ("WAIVED" if waived else "FAIL")
+    if not waived:
+        assert not [x for x in doc["findings"] if x["status"] == "WAIVED"]
+        assert any("would waive too much" in p for p in doc["waiver_problems"])
