@@ -182,7 +182,9 @@ def render(session: Session, fmt: str, today: date, evidence_root: Path | None =
         cols = list(CSV_COLUMNS) + [k for k in (rows[0] if rows else {}) if k not in CSV_COLUMNS]
         w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
         w.writeheader()
-        w.writerows(rows)
+        from scanner.outputs.escape import csv_row
+
+        w.writerows(csv_row(r) for r in rows)
         return buf.getvalue()
     doc = to_document(session, evidence_root)
     if fmt == "json":

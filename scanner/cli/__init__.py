@@ -87,7 +87,9 @@ def _debugging() -> bool:
 
 def _say(message: str) -> None:
     """One line on stderr, whatever the exception's text held."""
-    line = " ".join(str(message).split())
+    from scanner.outputs.escape import terminal_text
+
+    line = terminal_text(" ".join(str(message).split()))
     print(f"cloudgov: {line}", file=sys.stderr)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from typing import IO, TYPE_CHECKING
 
+from scanner.outputs.escape import csv_row
+
 if TYPE_CHECKING:
     from scanner.result import ScanResult
 
@@ -36,7 +38,7 @@ def render(result: "ScanResult", stream: IO[str]) -> None:
         p = get(f.policy)
         r = f.resource
         w.writerow(
-            [
+            csv_row([
                 f.policy,
                 f.status.value,
                 f.severity.value,
@@ -52,5 +54,5 @@ def render(result: "ScanResult", stream: IO[str]) -> None:
                 f.waiver.expires if f.waiver else "",
                 p.title_en if p else "",
                 p.title_zh if p else "",
-            ]
+            ])
         )

@@ -8,6 +8,7 @@ from typing import IO, TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from scanner.model import Finding, Status
+from scanner.outputs.escape import xml_text as _x
 
 if TYPE_CHECKING:
     from scanner.result import ScanResult
@@ -20,9 +21,9 @@ def _case(suite: ET.Element, f: Finding) -> None:
     case = ET.SubElement(
         suite,
         "testcase",
-        classname=f.policy,
-        name=f"{r.id}",
-        file=str(f.location["file"]) if f.location and f.location.get("file") else "",
+        classname=_x(f.policy),
+        name=_x(r.id),
+        file=_x(f.location["file"]) if f.location and f.location.get("file") else "",
     )
     if not case.get("file"):
         del case.attrib["file"]
@@ -31,17 +32,17 @@ def _case(suite: ET.Element, f: Finding) -> None:
         f"controls: {', '.join(f.controls)}"
     )
     if f.status is Status.FAIL:
-        el = ET.SubElement(case, "failure", message=f.message, type=f.severity.value)
-        el.text = details
+        el = ET.SubElement(case, "failure", message=_x(f.message), type=f.severity.value)
+        el.text = _x(details)
     elif f.status is Status.ERROR:
-        el = ET.SubElement(case, "error", message=f.message, type="unknown")
-        el.text = details
+        el = ET.SubElement(case, "error", message=_x(f.message), type="unknown")
+        el.text = _x(details)
     elif f.status is Status.WAIVED:
         w = f.waiver
         why = f"waived by {w.id} until {w.expires}: {w.reason}" if w else "waived"
-        ET.SubElement(case, "skipped", message=why)
+        ET.SubElement(case, "skipped", message=_x(why))
     elif f.status is Status.NOT_APPLICABLE:
-        ET.SubElement(case, "skipped", message=f"not applicable: {f.message}")
+        ET.SubElement(case, "skipped", message=_x(f"not applicable: {f.message}"))
 
 
 def render(result: "ScanResult", stream: IO[str]) -> None:
@@ -60,8 +61,8 @@ def render(result: "ScanResult", stream: IO[str]) -> None:
         }
         suite = ET.SubElement(root, "testsuite", name=p.id, **{k: str(v) for k, v in counts.items()})
         props = ET.SubElement(suite, "properties")
-        ET.SubElement(props, "property", name="title", value=p.title_en)
-        ET.SubElement(props, "property", name="title_zh", value=p.title_zh)
+        ET.SubElement(props, "property", name="title", value=_x(p.title_en))
+        ET.SubElement(props, "property", name="title_zh", value=_x(p.title_zh))
         ET.SubElement(props, "property", name="severity", value=p.severity.value)
         ET.SubElement(props, "property", name="controls", value=" ".join(p.controls))
         for f in items:

@@ -6,6 +6,7 @@ from collections import Counter
 from typing import IO, TYPE_CHECKING
 
 from scanner.model import Status
+from scanner.outputs.escape import markup_text as _m
 
 if TYPE_CHECKING:
     from scanner.result import ScanResult
@@ -33,11 +34,11 @@ def render(result: "ScanResult", stream: IO[str]) -> None:
             t.add_row(
                 f"[{_STYLE[f.status]}]{f.status.value}[/]",
                 f.severity.value,
-                f.policy,
-                r.name or r.id,
-                f"{r.provider}/{r.account}/{r.region or '-'}",
-                " ".join(f.controls),
-                f.message + (f" [waiver {f.waiver.id} until {f.waiver.expires}]" if f.waiver else ""),
+                _m(f.policy),
+                _m(r.name or r.id),
+                _m(f"{r.provider}/{r.account}/{r.region or '-'}"),
+                _m(" ".join(f.controls)),
+                _m(f.message + (f" [waiver {f.waiver.id} until {f.waiver.expires}]" if f.waiver else "")),
             )
         console.print(t)
         if len(attention) > MAX_ROWS:
@@ -55,5 +56,6 @@ def render(result: "ScanResult", stream: IO[str]) -> None:
         s.add_row(area, *[str(c.get(st, 0)) for st in Status])
     console.print(s)
     for g in result.coverage_gaps:
-        console.print(f"[yellow]coverage gap[/yellow] {g.provider} {g.account} {g.region or 'global'} {g.service}: {g.code}")
+        where = f"{g.provider} {g.account} {g.region or 'global'} {g.service}: {g.code}"
+        console.print(f"[yellow]coverage gap[/yellow] {_m(where)}")
     console.print(result.summary_line())
