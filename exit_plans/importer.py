@@ -8,6 +8,7 @@ where it is, and nothing is written.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from pathlib import Path
@@ -45,6 +46,8 @@ def parse_duration_hours(value: object, where: str) -> float | None:
         if not m:
             raise InputError(f"{where}: {value!r} is not a duration (e.g. 36h, 5d)")
         hours = float(m[1]) * _UNIT_HOURS[(m[2] or "h")[0].lower()]
+    if not math.isfinite(hours):
+        raise InputError(f"{where}: {value!r} is not a finite duration")
     if hours < 0:
         raise InputError(f"{where}: {value!r} is negative")
     return hours

@@ -194,8 +194,24 @@ def load_config(path: str | Path | None = None) -> Config:
         source = str(path)
     try:
         return _build(raw, source)
-    except (KeyError, TypeError, ValueError) as e:
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise ConfigError(f"{path or DEFAULTS_PATH}: invalid configuration ({e})") from None
+
+
+def _days(value: Any, where: str) -> int:
+    """A positive whole number of days: not ``true`` (which int() reads as 1), not 2.5,
+    not -5, not .inf."""
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"{where} must be a positive whole number of days, not {value!r}")
+    return value
+
+
+def _text(value: Any, where: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"{where} must be text, not {type(value).__name__}")
+    return value
 
 
 def _build(raw: Mapping[str, Any], source: str | None) -> Config:
@@ -203,7 +219,7 @@ def _build(raw: Mapping[str, Any], source: str | None) -> Config:
     classes = {
         name: LogClass(
             name=name,
-            min_days=int(c["min_days"]),
+            min_days=_days(c["min_days"], f"logging.classes.{name}.min_days"),
             source=_as_list(c.get("source")),
             title_en=c.get("title_en", name),
             title_zh=c.get("title_zh", name),
@@ -235,12 +251,12 @@ def _build(raw: Mapping[str, Any], source: str | None) -> Config:
         allowed_countries=frozenset(c.upper() for c in _as_list(juris["allowed_countries"])),
         allowed_regions=allowed_regions,
         jurisdiction_source=_as_list(juris.get("source")),
-        log_class_tag=lg["class_tag"],
+        log_class_tag=_text(lg["class_tag"], "logging.class_tag"),
         default_log_class=default_class,
         log_classes=classes,
         log_class_rules=tuple(rules),
-        unused_credentials_days=int(ident["unused_credentials_days"]),
-        break_glass_tag=ident["break_glass_tag"],
+        unused_credentials_days=_days(ident["unused_credentials_days"], "identity.unused_credentials_days"),
+        break_glass_tag=_text(ident["break_glass_tag"], "identity.break_glass_tag"),
         mfa_enforcing_idps=_as_list(ident.get("mfa_enforcing_idps")),
         privileged=Privileged(
             roles={p: _as_list(v) for p, v in (priv.get("roles") or {}).items()},
@@ -248,7 +264,7 @@ def _build(raw: Mapping[str, Any], source: str | None) -> Config:
             source=_as_list(priv.get("source")),
         ),
         jurisdictions=jurisdictions,
-        firm_name=str(raw["firm"]["name"] or ""),
+        firm_name=_text(raw["firm"]["name"], "firm.name"),
         history_retention_days=retention,
         report_appetite=dict(appetite),
         source_file=source,

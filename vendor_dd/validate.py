@@ -7,6 +7,7 @@ what was expected, in one sentence.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from scanner.errors import InputError
@@ -56,13 +57,21 @@ class Doc:
         raise InputError(f"{self.where}.{key}: {v!r} is not true, false or unknown")
 
     def num(self, key: str) -> float | None:
+        """A finite number, not negative (hours, days); ``true`` is not 1."""
         v = self.data.get(key)
         if v is None or v == "":
             return None
+        if isinstance(v, bool):
+            raise InputError(f"{self.where}.{key}: {v!r} is not a number")
         try:
-            return float(v)
-        except (TypeError, ValueError):
+            n = float(v)
+        except (TypeError, ValueError, OverflowError):
             raise InputError(f"{self.where}.{key}: {v!r} is not a number") from None
+        if not math.isfinite(n):
+            raise InputError(f"{self.where}.{key}: {v!r} is not a finite number")
+        if n < 0:
+            raise InputError(f"{self.where}.{key}: {v!r} is negative")
+        return n
 
     def int(self, key: str) -> int | None:
         n = self.num(key)

@@ -15,7 +15,7 @@ import typer
 
 from scanner.cli.common import DbOpt, ScanOptions, evaluate_and_exit, scan_options, stderr_console
 from scanner.cli.register_common import ActorOpt, OutFmt, TodayOpt, check_format as _fmt, console as _console
-from scanner.cli.register_common import db_session, who as _who
+from scanner.cli.register_common import db_session, db_write, who as _who
 from scanner.errors import InputError, UsageError
 
 
@@ -57,8 +57,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
 
         who = _who(actor, today)
         doc = read_document(path)
-        with _session(db) as s:
-            report = import_document(s, who, doc, source=path.name)
+        report = db_write(db, "the exit plans", lambda s: import_document(s, who, doc, source=path.name))
         stderr_console().print(f"{path}: {report.summary()}")
 
     @plan.command("list")

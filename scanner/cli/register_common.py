@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, Iterator
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from scanner.errors import InputError, UsageError
 
-__all__ = ["ActorOpt", "TodayOpt", "OutFmt", "db_session", "who", "check_format", "print_json", "console"]
+T = TypeVar("T")
+
+__all__ = ["ActorOpt", "TodayOpt", "OutFmt", "db_session", "db_write", "who", "check_format", "print_json", "console"]
 
 ActorOpt = Annotated[
     str | None, typer.Option("--actor", help="Who makes the change (default: CLOUDGOV_ACTOR, else the OS user).")
@@ -38,6 +41,24 @@ def db_session(db: str | None, what: str) -> Iterator[Any]:
     try:
         with session_scope(engine) as session:
             yield session
+    except SQLAlchemyError as e:
+        first = str(getattr(e, "orig", e)).strip().splitlines()[0]
+        raise InputError(f"{what} could not be updated, nothing was changed: {first}") from None
+
+
+def db_write(db: str | None, what: str, work: Callable[[Any], T]) -> T:
+    """``work(session)`` in one transaction, retried when a concurrent writer makes the
+    database refuse it (busy, serialization failure, or the same rows inserted meanwhile —
+    imports are idempotent, so the retry finds them and changes nothing)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    import exit_plans.models  # noqa: F401  (maps the tables)
+    import vendor_dd.models  # noqa: F401
+    from scanner.store.db import open_db, write_with_retry
+
+    engine = open_db(db)
+    try:
+        return write_with_retry(engine, work)
     except SQLAlchemyError as e:
         first = str(getattr(e, "orig", e)).strip().splitlines()[0]
         raise InputError(f"{what} could not be updated, nothing was changed: {first}") from None

@@ -17,7 +17,7 @@ import typer
 
 from scanner.cli.common import DbOpt, ScanOptions, evaluate_and_exit, scan_options, stderr_console
 from scanner.cli.register_common import ActorOpt, OutFmt, TodayOpt, check_format as _fmt, console as _console
-from scanner.cli.register_common import db_session, print_json as _print_json, who as _who
+from scanner.cli.register_common import db_session, db_write, print_json as _print_json, who as _who
 from scanner.errors import UsageError
 
 
@@ -54,8 +54,11 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
 
         who = _who(actor, today)
         doc = read_document(path)
-        with _session(db) as s:
-            report = import_document(s, who, doc, base_dir=path.parent, evidence_root=store_root(db), source=path.name)
+        root = store_root(db)
+        report = db_write(
+            db, "the register",
+            lambda s: import_document(s, who, doc, base_dir=path.parent, evidence_root=root, source=path.name),
+        )
         stderr_console().print(f"{path}: {report.summary()}")
 
     @vendor.command("list")

@@ -9,7 +9,6 @@ unchanged; they are only left out of the exit code, and the run says how many.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +18,14 @@ __all__ = ["load_baseline", "apply_baseline"]
 
 
 def load_baseline(path: str | Path) -> set[str]:
+    from scanner.docfile import max_input_bytes, parse_json, read_text
+    from scanner.schemas import FindingsDocument, validate
+
     path = Path(path)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: baseline file not found") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{path}: cannot read the baseline ({e})") from None
-    except json.JSONDecodeError as e:
-        raise InputError(f"{path}: the baseline is not JSON (line {e.lineno}: {e.msg})") from None
+    doc = parse_json(read_text(path, limit=max_input_bytes(), what="a baseline findings document"), path)
     if not isinstance(doc, dict) or not str(doc.get("schema", "")).startswith("cloudgov.findings/"):
         raise InputError(f"{path}: not a cloudgov findings JSON (write one with --format json)")
+    validate(FindingsDocument, doc, path)
     return {
         f["id"]
         for f in doc.get("findings") or []

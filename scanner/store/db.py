@@ -15,17 +15,20 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import ArgumentError, DatabaseError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from scanner.errors import InputError
 
-__all__ = ["Base", "resolve_url", "parse_url", "open_db", "session_scope", "default_url", "MIGRATION_LOCATIONS"]
+T = TypeVar("T")
+
+__all__ = ["Base", "resolve_url", "parse_url", "write_with_retry", "open_db", "session_scope", "default_url", "MIGRATION_LOCATIONS"]
 
 _ROOT = Path(__file__).resolve().parents[2]
 MIGRATION_LOCATIONS = [
@@ -101,14 +104,82 @@ def _alembic_config(engine: Engine):
     return cfg
 
 
+#: the PostgreSQL advisory-lock key every cloudgov process takes to migrate ("cloudgov")
+MIGRATION_LOCK_KEY = int.from_bytes(b"cloudgov", "big") & 0x7FFF_FFFF_FFFF_FFFF
+
+
+def _at_heads(conn: Any, cfg: Any) -> bool:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(cfg).get_heads())
+    return set(MigrationContext.configure(conn).get_current_heads()) == heads
+
+
 def migrate(engine: Engine) -> None:
-    """Upgrade every migration branch to its head."""
+    """Upgrade every migration branch to its head, one process at a time.
+
+    Processes that open a new database together would each run the migrations (on
+    PostgreSQL the losers died on UniqueViolation, on SQLite on "table already exists"). The
+    upgrade runs under a lock — PostgreSQL: a transaction-scoped advisory lock; SQLite: an
+    exclusive transaction — and re-checks the revision once it holds it, so the others wait
+    and then find nothing to do. A database already at its heads takes no lock at all.
+    """
     from alembic import command
 
     cfg = _alembic_config(engine)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "heads")
+    with engine.connect() as conn:
+        if _at_heads(conn, cfg):
+            return
+        conn.rollback()
+        backend = engine.dialect.name
+        if backend == "sqlite":
+            conn.exec_driver_sql("BEGIN EXCLUSIVE")  # waits busy_timeout for other writers
+        elif backend == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        if not _at_heads(conn, cfg):
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "heads")
+        conn.commit()
+
+
+#: how often a writer tries a transaction the database refused for a transient reason
+WRITE_ATTEMPTS = 8
+
+
+def _transient(e: Exception, *, conflicts: bool) -> bool:
+    """SQLite busy/locked, PostgreSQL serialization failure or deadlock — and, for writers
+    that are idempotent (``conflicts``), a unique violation from a concurrent twin."""
+    from sqlalchemy.exc import IntegrityError
+
+    orig = getattr(e, "orig", None)
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if state in ("40001", "40P01", "55P03"):
+        return True
+    if isinstance(e, IntegrityError):
+        return conflicts and (state == "23505" or "UNIQUE constraint failed" in str(orig))
+    text_ = str(orig or e).lower()
+    return "database is locked" in text_ or "database table is locked" in text_ or "busy" in text_
+
+
+def write_with_retry(engine: Engine, work: Callable[[Session], T], *, conflicts: bool = True) -> T:
+    """Run ``work(session)`` in one transaction, again (with jittered back-off) when the
+    database refuses it for a transient reason. ``work`` must be safe to repeat: it is
+    rolled back entirely before each new attempt."""
+    import random
+    import time
+
+    from sqlalchemy.exc import DBAPIError
+
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            with session_scope(engine) as session:
+                return work(session)
+        except DBAPIError as e:
+            if attempt == WRITE_ATTEMPTS or not _transient(e, conflicts=conflicts):
+                raise
+            time.sleep(min(2.0, 0.05 * 2**attempt) * (0.5 + random.random()))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def open_db(url: str | None = None) -> Engine:

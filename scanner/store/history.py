@@ -335,34 +335,37 @@ def _apply_retention(session: "Session") -> int:
 def record_scan(result: "ScanResult", db_url: str | None = None) -> int:
     """Keep one scan in the database (``--store``); returns its id."""
     import scanner.store.models_history  # noqa: F401  (maps the tables)
-    from scanner.store.db import open_db, session_scope
+    from scanner.store.db import open_db, write_with_retry
 
     engine = open_db(db_url)
     head, findings = _result_document(result)
-    with session_scope(engine) as session:
+    findings = list(findings)  # a retry stores them again
+
+    def store(session: Session) -> int:
         scan, _created = store_document(session, head, findings, origin="scan")
         _apply_retention(session)
         return scan.id
 
+    return write_with_retry(engine, store)
+
 
 def read_document(path: Path) -> dict[str, Any]:
     """A findings JSON document (schema cloudgov.findings/1), or InputError in one sentence."""
-    try:
-        with path.open(encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder; give the folder itself to import every findings file in it") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not a UTF-8 text file") from None
-    except json.JSONDecodeError as e:
-        raise InputError(f"{path}: not valid JSON (line {e.lineno}: {e.msg})") from None
+    from scanner.docfile import check_file, max_input_bytes, parse_json, read_text
+    from scanner.schemas import FindingsDocument, validate
+
+    if Path(path).is_dir():
+        raise InputError(f"{path}: is a folder; give the folder itself to import every findings file in it")
+    check_file(path, limit=max_input_bytes(), what="a findings document")
+    doc = parse_json(read_text(path, limit=max_input_bytes(), what="a findings document"), path)
     if not isinstance(doc, dict) or doc.get("schema") != FINDINGS_SCHEMA:
         found = doc.get("schema") if isinstance(doc, dict) else type(doc).__name__
         raise InputError(f"{path}: not a cloudgov findings document (schema {found!r}, expected {FINDINGS_SCHEMA!r})")
     if not isinstance(doc.get("findings"), list):
         raise InputError(f"{path}: the findings document has no findings list")
+    validate(FindingsDocument, doc, path)
+    if parse_time(doc.get("evaluated_at")) is None:
+        raise InputError(f"{path}: evaluated_at: {doc.get('evaluated_at')!r} is not a timestamp")
     return doc
 
 
@@ -386,27 +389,38 @@ def import_paths(paths: Iterable[Path], db_url: str | None = None) -> list[Impor
     skipped and reported.
     """
     import scanner.store.models_history  # noqa: F401
-    from scanner.store.db import open_db, session_scope
+    from scanner.store.db import open_db, write_with_retry
 
     candidates = _candidates(paths)
-    engine = open_db(db_url)
+    # every file read and validated before anything is written: one bad file, nothing kept
+    docs: list[tuple[Path, dict[str, Any]]] = []
     outcomes: list[ImportOutcome] = []
     for path, explicit in candidates:
         try:
-            doc = read_document(path)
+            docs.append((path, read_document(path)))
         except InputError as e:
             if explicit:
                 raise
             outcomes.append(ImportOutcome(path, None, False, "", 0, note=f"skipped: {e}"))
-            continue
-        findings = doc.pop("findings")
-        with session_scope(engine) as session:
-            scan, created = store_document(session, doc, findings, origin=f"import:{path.name}")
-            outcomes.append(
+    engine = open_db(db_url)
+
+    def store_all(session: Session) -> list[ImportOutcome]:
+        stored = []
+        for path, doc in docs:
+            head = {k: v for k, v in doc.items() if k != "findings"}
+            findings = doc["findings"]
+            scan, created = store_document(session, head, findings, origin=f"import:{path.name}")
+            stored.append(
                 ImportOutcome(path, scan.id, created, doc.get("evaluated_at", ""), len(findings),
                               note="" if created else "already in the history")
             )
-    if outcomes:
-        with session_scope(engine) as session:
+        if stored:
             _apply_retention(session)
+        return stored
+
+    # one transaction for the whole invocation; a concurrent import of the same file makes
+    # ours retry and then find the scan already there
+    outcomes = write_with_retry(engine, store_all) + outcomes
+    order = {path: i for i, (path, _) in enumerate(candidates)}
+    outcomes.sort(key=lambda o: order[o.path])
     return outcomes

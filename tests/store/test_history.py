@@ -89,7 +89,7 @@ def test_not_a_findings_document_is_one_sentence(db, tmp_path):
         import_paths([bad], db)
     broken = tmp_path / "broken.json"
     broken.write_text("{", encoding="utf-8")
-    with pytest.raises(InputError, match="not valid JSON"):
+    with pytest.raises(InputError, match="malformed JSON at line 1"):
         import_paths([broken], db)
     with pytest.raises(InputError, match="no such file"):
         import_paths([tmp_path / "missing.json"], db)
