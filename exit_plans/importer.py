@@ -21,8 +21,9 @@ from exit_plans.service import plan_for
 from exit_plans.vocab import SCENARIOS, STRATEGIES, TEST_KINDS, TEST_RESULTS
 from scanner.docfile import read_versioned
 from scanner.errors import InputError
-from vendor_dd.importer import ImportReport
-from vendor_dd.register import Who, find_service, record
+from scanner.records.changelog import Who, record
+from scanner.records.imports import ImportReport
+from vendor_dd.register import find_service
 from vendor_dd.validate import Doc
 
 __all__ = ["FORMAT", "ImportReport", "read_document", "import_document", "parse_duration_hours"]

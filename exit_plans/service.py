@@ -20,7 +20,8 @@ from scanner.errors import InputError
 from vendor_dd.domains import choice
 from vendor_dd.evidence import add_evidence
 from vendor_dd.models import Provider, Service
-from vendor_dd.register import Who, find_service, providers, record
+from scanner.records.changelog import Who, record
+from vendor_dd.register import find_service, providers
 
 __all__ = [
     "plan_for",

@@ -66,7 +66,7 @@ def _governance(tmp: Path) -> Iterator[tuple[str, Inventory]]:
     from vendor_dd.check import build_inventory as vendor_inventory
     from vendor_dd.importer import import_document as import_vendors
     from vendor_dd.importer import read_document as read_vendors
-    from vendor_dd.register import Who
+    from scanner.records.changelog import Who
 
     samples = tmp / "samples"
     shutil.copytree(ROOT / "samples" / "vendor-evidence", samples / "vendor-evidence")

@@ -109,7 +109,7 @@ ASSURANCE_KINDS = ("soc2-type2", "iso27001", "iso27017", "iso27018", "iso27701",
 DEFAULT_CADENCE_DAYS = {"material": 365, "non_material": 730}
 
 #: Evidence expiring within these many days is flagged (the largest is "expiring soon").
-EXPIRY_WARNING_DAYS = (30, 7, 1)
+from scanner.records.evidence import EXPIRY_WARNING_DAYS  # noqa: E402  (shared with exit_plans)
 
 
 def choice(value: object, allowed: tuple[str, ...] | dict, what: str) -> str:

@@ -10,7 +10,6 @@ or contract twice is refused, as is any malformed value: one sentence, nothing w
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
 
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scanner.docfile import read_versioned
+from scanner.records.imports import ImportReport
 from scanner.errors import InputError
 from vendor_dd.domains import (
     AUDIT_PARTIES,
@@ -33,24 +33,13 @@ from vendor_dd.domains import (
 from vendor_dd.evidence import add_evidence
 from vendor_dd.models import Setting
 from vendor_dd.models import AuditEvent, AuditFinding, Clause, CloudScope, Contract, Provider, Review, ReviewDomain, Service
-from vendor_dd.register import Who, record, set_cadence
+from scanner.records.changelog import Who, record
+from vendor_dd.register import set_cadence
 from vendor_dd.validate import Doc as _Doc
 
 __all__ = ["FORMAT", "ImportReport", "read_document", "import_document"]
 
 FORMAT = "cloudgov.vendors"
-
-
-@dataclass
-class ImportReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    subject: str = "the register"  # what the file is compared with, for the summary
-
-    def summary(self) -> str:
-        if not self.created and not self.updated:
-            return f"no changes (the file matches {self.subject})"
-        return f"{len(self.created)} created, {len(self.updated)} updated"
 
 
 # --- reading files -----------------------------------------------------------------------------

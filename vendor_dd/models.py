@@ -16,6 +16,7 @@ from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Float, ForeignKey,
 from sqlalchemy import UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from scanner.records.models import Change
 from scanner.store.db import Base
 
 __all__ = [
@@ -265,20 +266,6 @@ class Evidence(Base):
 
     provider: Mapped[Provider] = relationship(back_populates="evidence")
     service: Mapped[Service | None] = relationship()
-
-
-class Change(Base):
-    """One change to the register: who, when, what (never updated or deleted)."""
-
-    __tablename__ = "vendor_change"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    actor: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(20))  # create / update / add / start / complete …
-    entity: Mapped[str] = mapped_column(String(30))  # provider / service / contract / evidence …
-    key: Mapped[str] = mapped_column(String(300))  # aws-tw/core-trading
-    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class Setting(Base):

@@ -8,8 +8,7 @@ leaves nothing half-written and every change has an author.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -18,13 +17,12 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
 from scanner.errors import InputError
-from vendor_dd import clock
+from scanner.records.changelog import Who, changes, record
 from vendor_dd.domains import AUDIT_PARTIES, DEFAULT_CADENCE_DAYS, DOMAIN_RESULTS, REVIEW_DOMAINS, choice
 from vendor_dd.evidence import add_evidence
 from vendor_dd.models import (
     AuditEvent,
     AuditFinding,
-    Change,
     Contract,
     Evidence,
     Provider,
@@ -52,34 +50,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Who:
-    """Who acts, on which day (injectable), and the timestamp recorded."""
-
-    actor: str
-    today: date
-    at: datetime
-
-    @classmethod
-    def resolve(cls, actor: str | None = None, today: str | date | None = None) -> "Who":
-        day = clock.today(today)
-        return cls(clock.actor(actor), day, clock.moment(day))
-
-
-def record(session: Session, who: Who, action: str, entity: str, key: str, **details: Any) -> None:
-    session.add(Change(at=who.at, actor=who.actor, action=action, entity=entity, key=key, details=_jsonable(details)))
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return value
 
 
 def providers(session: Session) -> list[Provider]:
@@ -289,10 +259,3 @@ def with_retry(engine: Engine, work: Callable[[Session], T], attempts: int = 8) 
                 raise
             time.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")
-
-
-def changes(session: Session, limit: int = 50, key: str | None = None) -> list[Change]:
-    stmt = select(Change).order_by(Change.id.desc()).limit(limit)
-    if key:
-        stmt = stmt.where((Change.key == key) | Change.key.startswith(key + "/"))
-    return list(session.scalars(stmt))

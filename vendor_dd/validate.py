@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from scanner.errors import InputError
-from vendor_dd.clock import parse_date
+from scanner.records.clock import parse_date
 from vendor_dd.domains import choice
 
 __all__ = ["Doc"]

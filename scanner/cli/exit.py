@@ -64,7 +64,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
     def plan_list(db: DbOpt = None, today: TodayOpt = None, format: OutFmt = "table") -> None:
         """Every service: its plan, approval, last test, transition time vs RTO, termination."""
         from exit_plans.check import build_inventory
-        from vendor_dd.clock import today as today_fn
+        from scanner.records.clock import today as today_fn
 
         _fmt(format)
         with _session(db) as s:
@@ -117,7 +117,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
     ) -> None:
         """Record an exit-plan test or drill."""
         from exit_plans.service import add_test
-        from vendor_dd.clock import parse_date
+        from scanner.records.clock import parse_date
 
         who = _who(actor, today)
         tested_on = parse_date(date_, "--date")
@@ -204,7 +204,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
     ) -> None:
         """Record the termination of a service and its deletion certificate (ETG 9.6)."""
         from exit_plans.service import terminate as terminate_fn
-        from vendor_dd.clock import parse_date
+        from scanner.records.clock import parse_date
         from vendor_dd.evidence import store_root
 
         who = _who(actor, today)

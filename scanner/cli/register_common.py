@@ -65,7 +65,7 @@ def db_write(db: str | None, what: str, work: Callable[[Any], T]) -> T:
 
 
 def who(actor: str | None, today: str | None):
-    from vendor_dd.register import Who
+    from scanner.records.changelog import Who
 
     return Who.resolve(actor, today)
 

@@ -26,7 +26,7 @@ def _session(db: str | None):
 
 
 def _date(value: str | None, what: str) -> date | None:
-    from vendor_dd.clock import parse_date
+    from scanner.records.clock import parse_date
 
     return parse_date(value, what)
 
@@ -64,7 +64,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
     @vendor.command("list")
     def list_(db: DbOpt = None, today: TodayOpt = None, format: OutFmt = "table") -> None:
         """Providers and services: materiality, next review due, status."""
-        from vendor_dd.clock import today as today_fn
+        from scanner.records.clock import today as today_fn
         from vendor_dd.exporter import service_rows
 
         _fmt(format)
@@ -91,7 +91,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         format: OutFmt = "table",
     ) -> None:
         """Everything about one provider: services, contracts and clauses, reviews, audits, evidence."""
-        from vendor_dd.clock import today as today_fn
+        from scanner.records.clock import today as today_fn
         from vendor_dd.views import provider_view, render_provider
 
         _fmt(format)
@@ -110,7 +110,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         format: OutFmt = "table",
     ) -> None:
         """The register's own audit trail: who changed what, when."""
-        from vendor_dd.register import changes
+        from scanner.records.changelog import changes
 
         _fmt(format)
         with _session(db) as s:
@@ -131,7 +131,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         today: TodayOpt = None,
     ) -> None:
         """Export the register: YAML/JSON (re-importable) or CSV (one row per service)."""
-        from vendor_dd.clock import today as today_fn
+        from scanner.records.clock import today as today_fn
         from vendor_dd.evidence import store_root
         from vendor_dd.exporter import FORMATS, render
 
@@ -157,7 +157,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
     ) -> None:
         """Governance findings over the register, with the same outputs and exit codes as scans."""
         from vendor_dd.check import build_inventory, load_scans
-        from vendor_dd.clock import today as today_fn
+        from scanner.records.clock import today as today_fn
 
         scans = load_scans(inventory or [])
         with _session(opts.db) as s:
@@ -264,7 +264,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         format: OutFmt = "table",
     ) -> None:
         """Evidence on file with its state: valid, expiring (30/7/1 days), expired."""
-        from vendor_dd.clock import today as today_fn
+        from scanner.records.clock import today as today_fn
         from vendor_dd.exporter import evidence_rows
         from vendor_dd.register import find_provider
 

@@ -23,7 +23,7 @@ Register = _vdd.Register
 
 
 def who(day: date = date(2026, 11, 21)):
-    from vendor_dd.register import Who
+    from scanner.records.changelog import Who
 
     return Who("tester", day, datetime(day.year, day.month, day.day, 12, tzinfo=UTC))
 

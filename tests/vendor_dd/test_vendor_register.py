@@ -13,7 +13,8 @@ from scanner.errors import InputError
 from vendor_dd import facts
 from vendor_dd.importer import import_document, read_document
 from vendor_dd.models import Change, Clause, Evidence, Provider, Service
-from vendor_dd.register import Who, complete_review, find_service, record_domain, start_review
+from scanner.records.changelog import Who
+from vendor_dd.register import complete_review, find_service, record_domain, start_review
 
 WHO = Who("tester", date(2026, 11, 21), __import__("datetime").datetime(2026, 11, 21, 12, tzinfo=__import__("datetime").UTC))
 
