@@ -146,6 +146,6 @@ def set_replicas(props: dict[str, Any], geo: bool | None, secondary: list[str] |
 def paired(region: str | None, ctx: Context) -> list[str] | None:
     if ctx.pairs is None or not region:
         return None
-    return ctx.pairs.get(region.lower())
+    return ctx.pairs.get(region.replace(" ", "").lower())  # "West US" (display name) is westus
 
 

@@ -1,9 +1,8 @@
 """GCP location strings and resource-name plumbing (pure).
 
 Which country a location is in is data (``policies/jurisdictions/gcp.yaml``); this module
-only knows the *shape* of locations: a zone belongs to a region, ``ASIA``/``EU``/``US`` are
-multi-regions and ``ASIA1``/``NAM4``… predefined dual-regions (both replicate across
-regions), and how Google spells the same key or disk in different APIs.
+only knows the *shape* of locations (a zone belongs to a region; which names are multi- or
+dual-regions is the table's) and how Google spells the same key or disk in different APIs.
 """
 
 from __future__ import annotations
@@ -11,8 +10,6 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "MULTI_REGIONS",
-    "DUAL_REGIONS",
     "normalize_location",
     "zone_region",
     "is_multi_location",
@@ -24,11 +21,6 @@ __all__ = [
     "cloudsql_default_backup_location",
     "spanner_config_location",
 ]
-
-#: GCS / BigQuery multi-regions (data in any region of the area).
-MULTI_REGIONS = frozenset({"asia", "eu", "us"})
-#: GCS predefined dual-regions (two named regions).
-DUAL_REGIONS = frozenset({"asia1", "eur4", "eur5", "eur7", "eur8", "nam4"})
 
 _ZONE_RE = re.compile(r"^([a-z]+-[a-z]+\d+)-[a-z]$")
 _KMS_KEY_RE = re.compile(r"(projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+)")
@@ -52,9 +44,12 @@ def zone_region(location: str | None) -> str | None:
 
 
 def is_multi_location(location: str | None) -> bool:
-    """Multi-region or predefined dual-region: data is replicated to more than one region."""
-    loc = normalize_location(location)
-    return loc in MULTI_REGIONS or loc in DUAL_REGIONS
+    """Multi-region or predefined dual-region (or multi-region Spanner configuration): data
+    is replicated to more than one region. Which locations these are is the jurisdiction
+    table's (policies/jurisdictions/gcp.yaml), not a list kept here."""
+    from scanner.config import default_jurisdictions
+
+    return default_jurisdictions().is_multi("gcp", normalize_location(location))
 
 
 def location_from_name(name: str) -> str | None:
@@ -124,9 +119,8 @@ def spanner_config_location(config: str | None) -> tuple[str | None, bool | None
     last = str(config).rstrip("/").rsplit("/", 1)[-1].lower()
     if last.startswith("regional-"):
         return last[len("regional-") :], False
-    if last.startswith("custom-"):  # user configs are named after their base config
-        rest = last[len("custom-") :]
-        if rest.startswith("regional-"):
-            return rest[len("regional-") :], False
-        return rest or None, None
+    if last.startswith("custom-"):
+        # a user configuration adds read-only replicas to its base wherever the customer
+        # chose: its name says nothing reliable about where the data is
+        return None, None
     return last, True

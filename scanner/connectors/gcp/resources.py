@@ -13,8 +13,6 @@ from typing import Any
 from scanner.connectors.gcp.assets import AssetRecord
 from scanner.connectors.gcp.context import PROJECT, Context
 from scanner.connectors.gcp.locations import (
-    DUAL_REGIONS,
-    MULTI_REGIONS,
     cloudsql_default_backup_location,
     is_multi_location,
     kms_key_name,
@@ -115,9 +113,9 @@ def bucket(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
         props["data_locations"] = placement
         props["geo_redundant"] = True
         props["secondary_regions"] = placement
-    elif loc_type in ("multi-region", "dual-region") or loc in MULTI_REGIONS or loc in DUAL_REGIONS:
+    elif loc_type in ("multi-region", "dual-region") or is_multi_location(loc):
         props["geo_redundant"] = True
-        if loc in DUAL_REGIONS and _dual_region_members(loc):
+        if _dual_region_members(loc):
             props["secondary_regions"] = _dual_region_members(loc)
     elif loc and (loc_type == "region" or rec.deep):
         props["geo_redundant"] = False
@@ -273,11 +271,13 @@ def spanner_placement(config: str | None) -> tuple[str | None, list[str] | None,
     and keeps its own name, so the finding names it."""
     from scanner.config import default_jurisdictions
 
+    name = str(config).rstrip("/").rsplit("/", 1)[-1].lower() if config else ""
+    if name.startswith("custom-"):
+        return name, None, None  # base regions plus read-only replicas of the customer's choosing
     loc, multi = spanner_config_location(config)
     if loc is None or multi is False:
         return loc, None, multi
-    name = str(config).rstrip("/").rsplit("/", 1)[-1].lower()
-    regions = default_jurisdictions().spanner_regions(loc) if not name.startswith("custom-") else None
+    regions = default_jurisdictions().spanner_regions(loc)
     if regions is None:
         return name, None, None
     return loc, list(regions), True
