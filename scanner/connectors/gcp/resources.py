@@ -22,7 +22,7 @@ from scanner.connectors.gcp.locations import (
     self_link_to_resource,
     spanner_config_location,
 )
-from scanner.connectors.values import flag
+from scanner.connectors.values import flag, strict_int
 from scanner.inventory import Inventory
 from scanner.model import Kind, RelType, Resource
 
@@ -122,7 +122,35 @@ def bucket(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
     if rec.deep:
         props["replica_regions"] = []  # a bucket has no replication setting beyond its location
         props["location_type"] = loc_type or None
+        props.update(_bucket_retention(d))
     _finish(inv, emit(inv, ctx, rec, Kind.STORAGE_OBJECT, loc, props), keys)
+
+
+#: lifecycle conditions that only ever select noncurrent (overwritten or deleted) versions
+_NONCURRENT = ("numNewerVersions", "daysSinceNoncurrentTime", "noncurrentTimeBefore")
+
+
+def _bucket_retention(d: dict[str, Any]) -> dict[str, Any]:
+    """How long a bucket keeps its (log) objects: the shortest lifecycle Delete age of live
+    objects, never shorter than a retention policy's period; no such rule → kept until
+    removed by hand. A Delete rule on live objects without an age (createdBefore, custom
+    time) makes the period unknown (nothing is written)."""
+    period = strict_int((d.get("retentionPolicy") or {}).get("retentionPeriod"))  # seconds, int64 as a string
+    floor = period // 86400 if period else 0
+    ages: list[int] = []
+    for rule in (d.get("lifecycle") or {}).get("rule") or []:
+        if str((rule.get("action") or {}).get("type") or "") != "Delete":
+            continue
+        cond = rule.get("condition") or {}
+        if flag(cond, "isLive") is False or any(k in cond for k in _NONCURRENT):
+            continue  # only noncurrent versions: the live log objects stay
+        age = strict_int(cond.get("age"))
+        if age is None:
+            return {}
+        ages.append(age)
+    if not ages:
+        return {"retention_unlimited": True}
+    return {"retention_days": max(min(ages), floor)}
 
 
 def disk(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:

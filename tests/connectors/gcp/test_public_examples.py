@@ -116,3 +116,25 @@ def test_bigquery_table_inherits_its_dataset_location(tmp_path):
     for rid in (f"{base}/no_location_dataset", f"{base}/no_location_dataset/tables/sample_data"):
         found = got[("residency.data_location", rid)]
         assert found["status"] == "FAIL" and "us is in US" in found["message"]
+
+
+def test_bucket_receiving_audit_logs_is_judged_by_its_lifecycle(tmp_path):
+    """Beyond the list: a log sink ("disabled": "false", a string) writes audit logs to the
+    policy-library bucket; its retention comes from lifecycle Delete rules (none: kept until
+    removed by hand), not left unknown; a 30-day Delete rule fails the 3-year minimum."""
+    bucket = "//storage.googleapis.com/my-storage-bucket"
+    got = scan(tmp_path / "a", "logsink-to-bucket.json", "policy-library-storage-buckets.json")
+    kept = got[("logging.retention_minimum", bucket)]
+    assert kept["status"] == "PASS" and "records never expire" in kept["message"]
+    assets = json.loads((PUBLIC / "policy-library-storage-buckets.json").read_text())
+    assets[0]["resource"]["data"]["lifecycle"] = {"rule": [
+        {"action": {"type": "Delete"}, "condition": {"age": 30}},
+        {"action": {"type": "Delete"}, "condition": {"numNewerVersions": 1}},  # noncurrent versions only
+    ]}
+    (tmp_path / "buckets.json").write_text(json.dumps(assets))
+    out = tmp_path / "b"
+    CliRunner().invoke(app, ["scan", "snapshot", str(PUBLIC / "logsink-to-bucket.json"), str(tmp_path / "buckets.json"),
+                             "-f", "json", "-o", str(out), "-q"])
+    found = {(f["policy"], f["resource"]["id"]): f for f in json.loads((out / "findings.json").read_text())["findings"]}
+    short = found[("logging.retention_minimum", bucket)]
+    assert short["status"] == "FAIL" and "kept 30 days" in short["message"]
