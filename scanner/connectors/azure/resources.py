@@ -26,6 +26,12 @@ def resource_rows(row: dict[str, Any], ctx: Context):
     return fn(row, ctx)
 
 
+def _has_properties(row: dict[str, Any]) -> bool:
+    """The row carries the resource's properties (`az resource list` gives "properties": null):
+    only then does a missing key setting mean the platform key."""
+    return isinstance(row.get("properties"), dict)
+
+
 def _storage(row, ctx):
     p = props_of(row)
     props: dict[str, Any] = {}
@@ -122,7 +128,7 @@ def _cosmos(row, ctx):
     if p.get("keyVaultKeyUri"):
         props["encryption.key_manager"] = "customer"
         rels += key_ref(props, p["keyVaultKeyUri"], ctx)
-    elif "properties" in row:
+    elif _has_properties(row):
         props["encryption.key_manager"] = "provider"
     places = _cosmos_locations(p)
     if places:
@@ -232,7 +238,7 @@ def _backup_vault(row, ctx):
     if kv.get("keyUri"):
         props["encryption.key_manager"] = "customer"
         rels += key_ref(props, kv["keyUri"], ctx)
-    elif "properties" in row and not enc.get("state", "").lower() == "enabled":
+    elif _has_properties(row) and not str(enc.get("state") or "").lower() == "enabled":
         props["encryption.key_manager"] = "provider"
     red = (p.get("redundancySettings") or {}).get("standardTierStorageRedundancy")
     if red is None:
@@ -252,7 +258,7 @@ def _messaging(row, ctx):
         kvs = enc.get("keyVaultProperties") or []
         if kvs and kvs[0].get("keyVaultUri") and kvs[0].get("keyName"):
             rels += key_ref(props, f"{kvs[0]['keyVaultUri'].rstrip('/')}/keys/{kvs[0]['keyName']}", ctx)
-    elif "properties" in row:
+    elif _has_properties(row):
         props["encryption.key_manager"] = "provider"
     return [(make_resource(row, Kind.QUEUE, props), rels)]
 

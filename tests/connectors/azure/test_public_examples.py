@@ -139,3 +139,15 @@ def test_display_name_locations_meet_allow_list_entries(tmp_path):
     got = scan(tmp_path, "disk-with-disk-encryption-set.json", extra=("--allowed-regions", "westus"))
     loc = got[("residency.data_location", "myDisk")]
     assert loc["status"] == "PASS" and "West US is in the allowed regions" in loc["message"]
+
+
+def test_rows_without_properties_claim_no_key_manager(tmp_path):
+    """Beyond the list: `az resource list` rows carry "properties": null; the Cosmos DB key
+    manager is then unknown (ERROR), not a provider key read into the silence."""
+    row = json.loads((PUBLIC / "cosmos-account-get.json").read_text())
+    row["properties"] = None
+    (tmp_path / "list.json").write_text(json.dumps([row]))
+    out = tmp_path / "out"
+    CliRunner().invoke(app, ["scan", "snapshot", str(tmp_path / "list.json"), "-f", "json", "-o", str(out), "-q"])
+    found = {(f["policy"], f["resource"]["name"]): f for f in json.loads((out / "findings.json").read_text())["findings"]}
+    assert found[("encryption.database_cmk", "ddb1")]["status"] == "ERROR"
