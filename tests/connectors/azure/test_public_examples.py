@@ -12,18 +12,13 @@ import pytest
 from typer.testing import CliRunner
 
 from scanner.cli import app
+from tests.connectors.conftest import scan_snapshot
 
 PUBLIC = Path(__file__).resolve().parents[2] / "data" / "azure" / "public"
 
 
 def scan(tmp_path: Path, *files: str, extra: tuple[str, ...] = ()) -> dict[tuple[str, str], dict[str, Any]]:
-    out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["scan", "snapshot", *(str(PUBLIC / f) for f in files), "-f", "json",
-                                      "-o", str(out), "-q", *extra])
-    assert result.exit_code in (0, 1), result.output
-    doc = json.loads((out / "findings.json").read_text())
-    return {(f["policy"], f["resource"]["name"]): f for f in doc["findings"]} | {
-        ("coverage_gap", g["service"]): g for g in doc["coverage_gaps"]}
+    return scan_snapshot([PUBLIC / f for f in files], tmp_path / "out", extra, key="name")
 
 
 def test_string_booleans_do_not_drop_log_analytics_tables(tmp_path):

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from scanner.cli import app
+from tests.connectors.conftest import scan_snapshot
 
 PUBLIC = Path(__file__).resolve().parents[2] / "data" / "gcp" / "public"
 DISKS = "policy-library-compute-disks.json"
@@ -19,12 +20,7 @@ SPANNER = "//spanner.googleapis.com/projects/sandbox2/instances"
 
 
 def scan(tmp_path: Path, *files: str, extra: tuple[str, ...] = ()) -> dict[tuple[str, str], dict[str, Any]]:
-    out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["scan", "snapshot", *(str(PUBLIC / f) for f in files), "-f", "json",
-                                      "-o", str(out), "-q", *extra])
-    assert result.exit_code in (0, 1), result.output
-    doc = json.loads((out / "findings.json").read_text())
-    return {(f["policy"], f["resource"]["id"]): f for f in doc["findings"]}
+    return scan_snapshot([PUBLIC / f for f in files], tmp_path / "out", extra, key="id")
 
 
 def disk(zone: str, name: str) -> str:
