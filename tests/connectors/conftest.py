@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+
 def scan_snapshot(paths: Sequence[Path], out: Path, extra: Sequence[str] = (), key: str = "name") -> dict[Any, Any]:
     """findings.json of a scan, as {(policy, resource[key]): finding} plus {("coverage_gap", service): gap}."""
     from typer.testing import CliRunner

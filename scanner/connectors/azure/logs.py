@@ -7,7 +7,14 @@ import dataclasses
 import re
 from typing import Any
 
-from scanner.connectors.azure.common import LOG_CLASS_TAG, STORAGE, Context, props_of, row_type, tags_of
+from scanner.connectors.azure.common import (
+    LOG_CLASS_TAG,
+    STORAGE,
+    Context,
+    props_of,
+    row_type,
+    tags_of,
+)
 from scanner.connectors.azure.raw import PROVIDER, AzureRaw
 from scanner.connectors.values import flag, strict_int
 from scanner.inventory import Inventory

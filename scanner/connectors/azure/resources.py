@@ -6,9 +6,29 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from scanner.connectors.azure.common import (BACKUP_VAULT, COSMOS, DISK, EVENTHUB, GEO_SKU, LOCAL_SKU, MYSQL_FLEX,
-                                             PG_FLEX, RSV, SERVICEBUS, SNAPSHOT, SQL_DB, STORAGE, WORKSPACE)
-from scanner.connectors.azure.common import (make_resource, Context, key_ref, paired, props_of, set_replicas, row_type)
+from scanner.connectors.azure.common import (
+    BACKUP_VAULT,
+    COSMOS,
+    DISK,
+    EVENTHUB,
+    GEO_SKU,
+    LOCAL_SKU,
+    MYSQL_FLEX,
+    PG_FLEX,
+    RSV,
+    SERVICEBUS,
+    SNAPSHOT,
+    SQL_DB,
+    STORAGE,
+    WORKSPACE,
+    Context,
+    key_ref,
+    make_resource,
+    paired,
+    props_of,
+    row_type,
+    set_replicas,
+)
 from scanner.connectors.azure.raw import PROVIDER
 from scanner.connectors.values import flag, strict_int
 from scanner.model import Kind, RelType, Resource

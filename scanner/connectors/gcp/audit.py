@@ -16,7 +16,11 @@ from typing import Any
 
 from scanner.connectors.gcp.assets import AssetRecord, get
 from scanner.connectors.gcp.context import FOLDER, ORGANIZATION, PROJECT, Context
-from scanner.connectors.gcp.locations import kms_key_name, kms_key_resource, location_from_name
+from scanner.connectors.gcp.locations import (
+    kms_key_name,
+    kms_key_resource,
+    location_from_name,
+)
 from scanner.connectors.gcp.resources import emit
 from scanner.connectors.values import flag, strict_int
 from scanner.inventory import Inventory
