@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from policies.base import Context, Outcome, failed, not_applicable, passed, unknown
 from scanner.model import RelType, Resource
 
@@ -11,7 +14,7 @@ def _locations(r: Resource) -> list[str | None]:
     return list(placed) if placed else [r.region]
 
 
-def _judge(ctx: Context, provider: str, locations: list[str | None]) -> tuple[bool | None, list[str]]:
+def _judge(ctx: Context, provider: str, locations: Sequence[str | None]) -> tuple[bool | None, list[str]]:
     """All allowed → True; any outside → False; else None. With one reason per location."""
     verdict: bool | None = True
     reasons = []
@@ -130,7 +133,7 @@ def geo_redundant_storage(r: Resource, ctx: Context) -> Outcome:
     return failed("geo-redundant copy leaves the allowed jurisdiction: " + "; ".join(reasons), **evidence)
 
 
-def _within_own(ctx: Context, r: Resource, own: list[str | None], evidence: dict) -> Outcome:
+def _within_own(ctx: Context, r: Resource, own: list[str | None], evidence: dict[str, Any]) -> Outcome:
     """The geo copies lie within the resource's own locations: judged by their countries."""
     ok, reasons = _judge(ctx, r.provider, own)
     if ok:
