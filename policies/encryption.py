@@ -1,4 +1,4 @@
-"""Encryption with customer-managed keys (ETG 8.1.1, 8.7.3) and key hygiene."""
+"""Encryption at rest (ETG 8.1.1), with customer-managed keys (ETG 8.7.3), and key hygiene."""
 
 from __future__ import annotations
 
@@ -6,6 +6,19 @@ from policies.base import Context, Outcome, failed, not_applicable, passed, unkn
 from scanner.model import Resource
 
 _INACTIVE_KEY_STATES = {"disabled", "pending_deletion", "destroyed", "pending_import"}
+
+
+def encrypted_at_rest(r: Resource, ctx: Context) -> Outcome:
+    """ETG 8.1.1: encrypted by any key, provider- or customer-managed."""
+    manager, how = ctx.key_manager(r)
+    evidence = {"key_manager": manager, "decided_by": how, "key_id": r.prop("encryption.key_id")}
+    if manager is None:
+        return unknown(f"whether this resource is encrypted at rest is unknown ({how})", **evidence)
+    if manager in ("customer", "provider"):
+        return passed(f"encrypted at rest with a {manager}-managed key", **evidence)
+    if manager == "none":
+        return failed("not encrypted at rest", **evidence)
+    return unknown(f"unrecognised key manager {manager!r}", **evidence)
 
 
 def customer_managed_key(r: Resource, ctx: Context) -> Outcome:

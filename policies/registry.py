@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 import yaml
 
 from scanner.docfile import yaml_load
-from policies.catalogue import Catalogue, load_catalogue
+from policies.catalogue import SCOPES, Catalogue, load_catalogue
 from scanner.errors import ConfigError
 from scanner.model import Severity
 
@@ -44,6 +44,24 @@ class Policy:
     description_en: str = ""
     params: Mapping[str, Any] = field(default_factory=dict, compare=False)
     replaces: str | None = None
+    #: whom the cited article binds (policies.catalogue.SCOPES): for cloud resources the
+    #: engine decides it from the register's account → service → materiality link; the
+    #: register's own checks (vendor.*, exit.*) decide it from the service itself
+    scope: str = "all"
+    #: articles cited only where the resource's service is in a narrower scope, e.g. ETG
+    #: 8.6.3.3 for material natural-person systems: {scope: (control ids)}
+    scoped_controls: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+
+    @property
+    def account_scoped(self) -> bool:
+        """Whether the engine looks up the resource's service to apply scope or citations."""
+        return bool(self.scope != "all" or self.scoped_controls) and not self.kinds[0].startswith(("vendor.", "exit."))
+
+    def controls_for(self, scope: Any) -> tuple[str, ...]:
+        """The articles a finding cites for a resource in ``scope`` (a materiality Scope): the
+        policy's own, plus each narrower scope's that may bind it (unknown: cited, fail closed)."""
+        extra = [c for s, ids in self.scoped_controls.items() if scope.in_scope(s) is not False for c in ids]
+        return self.controls + tuple(extra) if extra else self.controls
 
     @property
     def title(self) -> str:
@@ -81,7 +99,7 @@ class PolicySet:
         """Control id → ids of the policies citing it (computed)."""
         idx: dict[str, list[str]] = defaultdict(list)
         for p in self:
-            for c in p.controls:
+            for c in (*p.controls, *(c for ids in p.scoped_controls.values() for c in ids)):
                 idx[c].append(p.id)
         return dict(idx)
 
@@ -117,6 +135,14 @@ def _load_area(path: Path, catalogue: Catalogue, known_kinds: set[str] | None) -
         except ValueError as e:
             raise ConfigError(f"{path}: policy {pid}: {e}") from None
         kinds = tuple(entry["kinds"])
+        scope = entry.get("scope") or (entry.get("params") or {}).get("applies_to") or "all"
+        scoped = {s: tuple(ids) for s, ids in (entry.get("scoped_controls") or {}).items()}
+        for s in [scope, *scoped]:
+            if s not in SCOPES:
+                raise ConfigError(f"{path}: policy {pid}: unknown scope {s!r}; use one of {', '.join(SCOPES)}")
+        for c in (c for ids in scoped.values() for c in ids):
+            if c not in catalogue:
+                raise ConfigError(f"{path}: policy {pid} cites unknown control {c}")
         if known_kinds is not None:
             for k in kinds:
                 if k not in known_kinds:
@@ -136,6 +162,8 @@ def _load_area(path: Path, catalogue: Catalogue, known_kinds: set[str] | None) -
                 description_en=entry.get("description_en", ""),
                 params=entry.get("params") or {},
                 replaces=entry.get("replaces"),
+                scope=scope,
+                scoped_controls=scoped,
             )
         )
     return out

@@ -16,6 +16,7 @@ from scanner.model import RelType, Resource
 if TYPE_CHECKING:
     from scanner.config import Config
     from scanner.inventory import Inventory
+    from scanner.materiality import Materiality, Scope
 
 __all__ = ["Context"]
 
@@ -29,8 +30,14 @@ class Context:
         config: "Config",
         now: datetime,
         is_waived: Callable[[str, Resource], bool] | None = None,
+        materiality: "Materiality | None" = None,
     ) -> None:
+        from scanner.materiality import Materiality
+
         self.inventory = inventory
+        #: the register's account → service → materiality link (unknown for every account
+        #: when no register was given)
+        self.materiality = materiality if materiality is not None else Materiality.unknown()
         self.config = config
         self.now = now
         self.params: Mapping[str, Any] = {}
@@ -40,6 +47,11 @@ class Context:
         self._priv_roles = {p: {r.lower() for r in roles} for p, roles in priv.roles.items()}
         self._priv_actions = {p: [a.lower() for a in acts] for p, acts in priv.actions.items()}
         self._action_cache: dict[tuple[str, str], bool] = {}
+
+    # --- materiality (重大性) ------------------------------------------------------------
+    def scope_of(self, r: Resource) -> "Scope":
+        """The register's view of the account ``r`` lives in."""
+        return self.materiality.of(r.provider, r.account)
 
     # --- waivers --------------------------------------------------------------------
     def is_waived(self, policy_id: str, resource: Resource) -> bool:

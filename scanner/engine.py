@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from policies.registry import PolicySet
     from scanner.config import Config
     from scanner.inventory import Inventory
+    from scanner.materiality import Materiality
     from scanner.waivers import WaiverSet
 
 __all__ = ["evaluate", "ScanResult"]
@@ -50,6 +51,7 @@ def evaluate(
     *,
     source: str = "",
     areas: set[str] | None = None,
+    materiality: "Materiality | None" = None,
 ) -> ScanResult:
     started = dt.datetime.now(dt.timezone.utc)
     now = _now(inventory)
@@ -63,7 +65,7 @@ def evaluate(
     def is_waived(policy_id: str, resource: Resource) -> bool:
         return match is not None and match(policy_id, resource) is not None
 
-    ctx = Context(inventory, config, now, is_waived)
+    ctx = Context(inventory, config, now, is_waived, materiality)
     # Findings are acyclic; the cyclic collector would otherwise rescan the whole inventory
     # again and again as millions of them are allocated (a third of the time at 100k).
     gc_was_enabled = gc.isenabled()
@@ -95,7 +97,19 @@ def _evaluate(inventory: "Inventory", policies: "PolicySet", ctx: Context, match
     for resource in inventory:
         for policy in by_kind.get(resource.kind, ()):
             ctx.params = policy.params
-            outcome = policy.predicate(resource, ctx)
+            controls = None
+            if policy.account_scoped:
+                scope = ctx.scope_of(resource)
+                if scope.in_scope(policy.scope) is False:
+                    append(Finding(policy=policy.id, status=Status.NOT_APPLICABLE, severity=policy.severity,
+                                   resource=resource, message=scope.describe(policy.scope),
+                                   controls=policy.controls, evidence={"materiality": scope.evidence()}))
+                    continue
+                outcome = policy.predicate(resource, ctx)
+                outcome = outcome._replace(evidence={**outcome.evidence, "materiality": scope.evidence()})
+                controls = policy.controls_for(scope)
+            else:
+                outcome = policy.predicate(resource, ctx)
             status = outcome.status
             waiver = None
             if status is Status.FAIL and match is not None:
@@ -109,7 +123,7 @@ def _evaluate(inventory: "Inventory", policies: "PolicySet", ctx: Context, match
                     severity=policy.severity,
                     resource=resource,
                     message=outcome.message,
-                    controls=outcome.cite or policy.controls,
+                    controls=outcome.cite or controls or policy.controls,
                     evidence=outcome.evidence,
                     waiver=waiver,
                 )
@@ -117,6 +131,14 @@ def _evaluate(inventory: "Inventory", policies: "PolicySet", ctx: Context, match
     for gap in inventory.coverage_gaps:
         for kind in gap.kinds:
             for policy in by_kind.get(kind, ()):
+                evidence: dict = {"coverage_gap": gap.to_dict()}
+                controls = policy.controls
+                if policy.account_scoped:
+                    scope = ctx.materiality.of(gap.provider, gap.account)
+                    if scope.in_scope(policy.scope) is False:
+                        continue  # what the gap hides is outside the article's scope either way
+                    evidence["materiality"] = scope.evidence()
+                    controls = policy.controls_for(scope)
                 append(
                     Finding(
                         policy=policy.id,
@@ -124,8 +146,8 @@ def _evaluate(inventory: "Inventory", policies: "PolicySet", ctx: Context, match
                         severity=policy.severity,
                         resource=_gap_resource(gap, kind),
                         message=f"could not read {gap.service} in {gap.region or 'global'}: {gap.code}: {gap.message}",
-                        controls=policy.controls,
-                        evidence={"coverage_gap": gap.to_dict()},
+                        controls=controls,
+                        evidence=evidence,
                     )
                 )
     return findings

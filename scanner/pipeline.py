@@ -23,6 +23,7 @@ from scanner.errors import UsageError
 if TYPE_CHECKING:
     from scanner.config import Config
     from scanner.inventory import Inventory
+    from scanner.materiality import Materiality
     from scanner.model import Severity
     from scanner.result import ScanResult
     from scanner.waivers import WaiverSet
@@ -66,6 +67,10 @@ class Options:
     postprocess: Callable[[ScanResult], None] | None = None
     #: the stream for formats not written to a file; None: sys.stdout at render time
     stdout: IO[str] | None = None
+    #: the vendor register (a ``cloudgov.vendors`` file, or its scopes already read) whose
+    #: account → service links give each finding its service's materiality (重大性);
+    #: None: every account's materiality is unknown, and scoped policies judge it (fail closed)
+    register: Path | Materiality | None = None
 
 
 @dataclass
@@ -111,10 +116,17 @@ def run(inventory: Inventory, options: Options, *, progress: Progress | None = N
     waivers = options.waivers
     if waivers is not None and not isinstance(waivers, WaiverSet):
         waivers = load_waivers(waivers, policies)
+    materiality = options.register
+    if materiality is not None:
+        from scanner.materiality import Materiality, load_register_scopes
+
+        if not isinstance(materiality, Materiality):
+            materiality = load_register_scopes(materiality)
 
     say("evaluate", f"evaluating {len(inventory):,} resources")
     areas = set(options.areas) if options.areas is not None else None
-    result = evaluate(inventory, policies, config, waivers, source=options.source, areas=areas)
+    result = evaluate(inventory, policies, config, waivers, source=options.source, areas=areas,
+                      materiality=materiality)
     if options.postprocess is not None:
         say("postprocess", "applying the baseline")
         options.postprocess(result)

@@ -128,15 +128,21 @@ def test_automated_evidence_is_served_by_a_policy():
             assert not idx.get(c.id), f"{c.id} is served by {idx[c.id]}: say automated"
 
 
-def test_a_policy_never_applies_an_article_more_narrowly_than_it_binds():
-    """A policy limited to material services (applies_to) must not cite an article that binds
-    all cloud outsourcing: it would leave the other services unjudged (ETG 6.1, 6.2)."""
+def test_a_policy_applies_each_article_with_the_articles_own_scope():
+    """Scope as the article has it: a policy limited to material services may not cite an
+    article that binds all cloud outsourcing (it would leave the other services unjudged:
+    ETG 6.1, 6.2), and a policy for everything may not cite an article for material
+    outsourcing as if it bound everything (ETG 8.7.3) — such an article goes under
+    scoped_controls, cited only where the resource's service is in its scope."""
     order = {"all": 0, "material": 1, "material_natural_person": 2}
     cat = load_catalogue()
     for p in load_policies():
-        own = p.params.get("applies_to", "all")
         for cid in p.controls:
-            assert order[cat.get(cid).scope] >= order[own], f"{p.id} ({own}) cites {cid} ({cat.get(cid).scope})"
+            assert cat.get(cid).scope == p.scope, f"{p.id} ({p.scope}) cites {cid} ({cat.get(cid).scope})"
+        for scope, ids in p.scoped_controls.items():
+            assert order[scope] > order[p.scope], p.id
+            for cid in ids:
+                assert cat.get(cid).scope == scope, f"{p.id} cites {cid} ({cat.get(cid).scope}) under {scope}"
 
 
 def test_citations_pinned():

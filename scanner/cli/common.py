@@ -47,6 +47,7 @@ class ScanOptions:
     store: bool
     db: str | None
     quiet: bool
+    register: Path | None = None
 
 
 def _param(name: str, annotation: Any, default: Any) -> inspect.Parameter:
@@ -129,6 +130,19 @@ _COMMON = [
         False,
     ),
     _param("db", DbOpt, None),
+    _param(
+        "register",
+        Annotated[
+            Path | None,
+            typer.Option(
+                "--register",
+                help="Vendor register file (as `vendor import` takes): its services' account links give "
+                "each finding its service's materiality (重大性), so articles for material outsourcing "
+                "apply only where they bind. Without it, materiality is unknown and they apply everywhere.",
+            ),
+        ],
+        None,
+    ),
     _param("quiet", Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")], False),
 ]
 _COMMON_NAMES = [p.name for p in _COMMON]
@@ -190,6 +204,7 @@ def evaluate_and_exit(
         source=source,
         areas=areas,
         postprocess=postprocess,
+        register=opts.register,
     )
     err = stderr_console(opts.quiet)
     # no spinner while the findings are printed to the same terminal

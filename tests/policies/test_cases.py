@@ -12,6 +12,7 @@ from policies.registry import load_policies
 from scanner.config import load_config
 from scanner.engine import evaluate
 from scanner.inventory import Inventory
+from scanner.materiality import Materiality
 from scanner.model import CoverageGap, Resource
 from scanner.waivers import parse_waivers
 
@@ -56,7 +57,14 @@ def test_policy_case(case):
     if case.get("allowed_regions"):
         config = config.with_allowed_regions(case["allowed_regions"])
     waivers = parse_waivers(case["waivers"], policies) if case.get("waivers") else None
-    result = evaluate(inv, policies, config, waivers)
+    materiality = None
+    if "register" in case:  # the vendor register's account → service → materiality links
+        claims: dict = {}
+        for c in case["register"] or ():
+            claims.setdefault((c.get("provider", "aws"), str(c["account"])), []).append(
+                (c["service"], c.get("material"), c.get("natural_person")))
+        materiality = Materiality(claims)
+    result = evaluate(inv, policies, config, waivers, materiality=materiality)
     mine = [f for f in result.findings if f.policy == case["policy"] and f.resource.id == subject.id]
     assert len(mine) == 1, f"expected one finding for {subject.id}, got {len(mine)}"
     finding = mine[0]
