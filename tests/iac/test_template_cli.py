@@ -21,6 +21,7 @@ CFN_EXPECTED = {
     ("records.yaml#AuditLogs", "logging.retention_minimum", "FAIL"),
     ("records.yaml#AuditLogs", "encryption.log_store_cmk", "FAIL"),
     ("records.yaml#OrdersDb", "encryption.database_cmk", "FAIL"),
+    ("records.yaml#OrdersDb", "encryption.database_encrypted", "FAIL"),
     ("records.yaml#OpsAdmin", "mfa.privileged_users", "FAIL"),
     ("audit-trail.json#TrailBucket", "logging.retention_minimum", "FAIL"),
     ("audit-trail.json#TrailBucket", "encryption.log_store_cmk", "FAIL"),
