@@ -59,7 +59,7 @@ def termination_resource(term: Termination) -> Resource:
 def build_inventory(session: Session, today: date) -> Inventory:
     inv = _inventory(today, "exit_plans")
     for svc, plan, term, sighting in services(session):
-        if term is not None:
+        if term is not None and term.terminated_on <= today:  # a later termination had not happened yet
             inv.add(termination_resource(term))
             continue
         if plan is None:

@@ -73,6 +73,8 @@ class Config:
     firm_name: str = ""
     history_retention_days: int | None = None
     report_appetite: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    report_owners: Mapping[str, Any] = field(default_factory=dict, compare=False)  # policy id or area → owner, due
+    report_dates: str = "roc"  # zh-TW board report dates: roc (民國) or iso
     source_file: str | None = None
     #: identity providers (ARN globs) declared to enforce MFA at sign-in (identity.mfa_enforcing_idps)
     mfa_enforcing_idps: tuple[str, ...] = ()
@@ -134,7 +136,7 @@ class Config:
 
 
 #: sections whose keys are the user's to choose (validated where they are used)
-_FREE_FORM = ("logging.classes.", "privileged.roles.", "privileged.actions.", "report.appetite.")
+_FREE_FORM = ("logging.classes.", "privileged.roles.", "privileged.actions.", "report.appetite.", "report.owners.")
 
 
 def _check_allow_list(where: str, entries: frozenset[str], jurisdictions: Jurisdictions) -> None:
@@ -243,6 +245,12 @@ def _build(raw: Mapping[str, Any], source: str | None) -> Config:
     appetite = raw["report"]["appetite"] or {}
     if not isinstance(appetite, Mapping):
         raise ValueError("report.appetite must be a mapping of thresholds")
+    owners = raw["report"].get("owners") or {}
+    if not isinstance(owners, Mapping):
+        raise ValueError("report.owners must map policy ids or areas to an owner")
+    dates = str(raw["report"].get("dates") or "roc")
+    if dates not in ("roc", "iso"):
+        raise ValueError(f"report.dates must be roc or iso, not {dates!r}")
     jurisdictions = default_jurisdictions()
     allowed_regions = frozenset(r.lower() for r in _as_list(juris.get("allowed_regions")))
     _check_allow_list("jurisdiction.allowed_regions", allowed_regions, jurisdictions)
@@ -267,5 +275,7 @@ def _build(raw: Mapping[str, Any], source: str | None) -> Config:
         firm_name=_text(raw["firm"]["name"], "firm.name"),
         history_retention_days=retention,
         report_appetite=dict(appetite),
+        report_owners=dict(owners),
+        report_dates=dates,
         source_file=source,
     )

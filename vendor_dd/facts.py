@@ -46,20 +46,27 @@ def cadence_for(service: Service, cadence: dict[str, int] | None = None) -> int:
     return table["non_material"] if service.material is False else table["material"]
 
 
-def last_completed_review(service: Service) -> Review | None:
-    done = [r for r in service.reviews if r.status == "completed" and r.completed_on]
+def last_completed_review(service: Service, as_of: date | None = None) -> Review | None:
+    """The latest review completed (by ``as_of``, when given: a later one did not exist yet)."""
+    done = [r for r in service.reviews if r.status == "completed" and r.completed_on
+            and (as_of is None or r.completed_on <= as_of)]
     return max(done, key=lambda r: (r.completed_on, r.id), default=None)
 
 
-def open_review(service: Service) -> Review | None:
-    return next((r for r in service.reviews if r.status == "in_progress"), None)
+def open_review(service: Service, as_of: date | None = None) -> Review | None:
+    """The review in progress (on ``as_of``: started by then and not yet completed)."""
+    if as_of is None:
+        return next((r for r in service.reviews if r.status == "in_progress"), None)
+    return next((r for r in service.reviews if r.started_on <= as_of
+                 and not (r.status == "completed" and r.completed_on and r.completed_on <= as_of)), None)
 
 
-def next_review_due(service: Service, cadence: dict[str, int] | None = None) -> tuple[date | None, str | None]:
+def next_review_due(service: Service, cadence: dict[str, int] | None = None,
+                    as_of: date | None = None) -> tuple[date | None, str | None]:
     """``(date, basis)``: basis ``override``, ``cadence`` or None when never reviewed."""
     if service.next_review_override:
         return service.next_review_override, "override"
-    last = last_completed_review(service)
+    last = last_completed_review(service, as_of)
     if last is None:
         return None, None
     return last.completed_on + timedelta(days=cadence_for(service, cadence)), "cadence"
@@ -67,7 +74,7 @@ def next_review_due(service: Service, cadence: dict[str, int] | None = None) -> 
 
 def review_status(service: Service, today: date, cadence: dict[str, int] | None = None) -> str:
     """never_reviewed, overdue, due_soon (30 days), current; ``+in_progress`` when one is open."""
-    due, _ = next_review_due(service, cadence)
+    due, _ = next_review_due(service, cadence, today)
     if due is None:
         status = "never_reviewed"
     elif due < today:
@@ -76,7 +83,7 @@ def review_status(service: Service, today: date, cadence: dict[str, int] | None 
         status = "due_soon"
     else:
         status = "current"
-    return status + ("+in_progress" if open_review(service) else "")
+    return status + ("+in_progress" if open_review(service, today) else "")
 
 
 def contracts_for(service: Service) -> list[Contract]:
@@ -122,9 +129,9 @@ def last_real_audit(service: Service, today: date) -> AuditEvent | None:
     return max(real, key=lambda a: (a.audit_date, a.id), default=None)
 
 
-def declared_regions(service: Service) -> list[str] | None:
+def declared_regions(service: Service, as_of: date | None = None) -> list[str] | None:
     """Data locations the contract (service record) and the last completed review declare."""
-    review = last_completed_review(service)
+    review = last_completed_review(service, as_of)
     parts = [service.declared_regions, review.declared_regions if review else None]
     known = [p for p in parts if p is not None]
     if not known:
@@ -148,9 +155,9 @@ def _iso(d: date | None) -> str | None:
 
 def service_facts(service: Service, today: date, cadence: dict[str, int] | None = None) -> dict[str, Any]:
     """The canonical properties of a ``vendor.service`` pseudo-resource (docs/vendor_dd.md)."""
-    due, basis = next_review_due(service, cadence)
-    last = last_completed_review(service)
-    open_ = open_review(service)
+    due, basis = next_review_due(service, cadence, today)
+    last = last_completed_review(service, today)
+    open_ = open_review(service, today)
     shortfalls = []
     if last is not None:
         for d in last.domains:
@@ -193,7 +200,7 @@ def service_facts(service: Service, today: date, cadence: dict[str, int] | None 
         "audit.last_party": audit.party if audit else None,
         "audit.parties": sorted({a.party for a in audits_for(service) if a.audit_date <= today}),
         "audit.findings_overdue": overdue_findings,
-        "declared_regions": declared_regions(service),
+        "declared_regions": declared_regions(service, today),
     }
     for clause in CLAUSES:
         rec = clause_for(service, clause, today)

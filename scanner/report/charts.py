@@ -55,27 +55,57 @@ def _svg(fig) -> str:
     return text
 
 
-def trend_svg(periods: list[str], series: dict[str, list[float | None]], labels: dict[str, str],
-              *, floor: dict[str, float | None] | None = None, ylabel: str = "") -> str:
-    """Pass rate per area over periods, one line style per area, values printed at each point."""
+#: Okabe & Ito's colour-blind-safe palette; every series also differs by line style and marker,
+#: so the charts read in grey scale too.
+OKABE_ITO = {"blue": "#0072B2", "vermillion": "#D55E00", "green": "#009E73", "orange": "#E69F00",
+             "sky": "#56B4E9", "purple": "#CC79A7", "yellow": "#F0E442", "black": "#000000"}
+
+
+def trend_svg(points: list[str], series: dict[str, list[float | None]], labels: dict[str, str], *,
+              floors: dict[str, float | None] | None = None, tolerances: dict[str, float] | None = None,
+              floor_label: str = "", near_label: str = "", ylabel: str = "") -> str:
+    """Pass rate per area, one point per scan, one small panel per area with its appetite line
+    (dashed) and tolerance band (shaded); the value is printed at every point."""
     plt = _plt()
-    fig, ax = plt.subplots(figsize=(7.2, 3.2))
-    x = list(range(len(periods)))
-    for i, (key, values) in enumerate(series.items()):
-        ls, marker = _STYLES[i % len(_STYLES)]
+    keys = list(series)
+    cols = 2
+    rows = (len(keys) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(7.2, 2.0 * rows + 0.3), sharex=True, squeeze=False)
+    x = list(range(len(points)))
+    floors, tolerances = floors or {}, tolerances or {}
+    for i, key in enumerate(keys):
+        ax = axes[i // cols][i % cols]
+        values = series[key]
         pts = [(xi, v * 100) for xi, v in zip(x, values) if v is not None]
-        if not pts:
-            continue
-        xs, ys = zip(*pts)
-        ax.plot(xs, ys, linestyle=ls, marker=marker, markersize=6, color=str(0.1 + 0.18 * i), linewidth=1.8,
-                label=f"{labels[key]} {ys[-1]:.1f}%")
-    ax.set_xticks(x, periods)
-    ax.set_ylim(min(50, ax.get_ylim()[0]), 102)
-    ax.set_xlim(-0.3, len(periods) - 0.7)
-    ax.set_ylabel(ylabel)
-    ax.grid(axis="y", color="0.85", linewidth=0.6)
-    # the legend names each series with its latest value; exact values are in the table beside the chart
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize=8, frameon=False, ncol=min(len(series), 4))
+        floor = floors.get(key)
+        lows = [y for _, y in pts] + ([floor * 100 - 100 * (tolerances.get(key) or 0)] if floor is not None else [])
+        lo = max(0.0, (min(lows) if lows else 50) - 6)
+        if floor is not None:
+            tol = 100 * (tolerances.get(key) or 0)
+            if tol:
+                ax.axhspan(floor * 100 - tol, floor * 100, color=OKABE_ITO["orange"], alpha=0.22, linewidth=0,
+                           label=near_label)
+            ax.axhline(floor * 100, color=OKABE_ITO["vermillion"], linestyle=(0, (4, 2)), linewidth=1.3,
+                       label=f"{floor_label} {floor * 100:g}%")
+        if pts:
+            xs, ys = zip(*pts)
+            ax.plot(xs, ys, linestyle="-", marker="o", markersize=5, color=OKABE_ITO["blue"], linewidth=1.8)
+            for xi, yi in pts:
+                ax.annotate(f"{yi:.1f}", (xi, yi), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=7)
+        ax.set_title(f"{labels[key]}{ylabel}", fontsize=9, loc="left")
+        ax.set_ylim(lo, 103)
+        ax.set_xlim(-0.4, len(points) - 0.6)
+        ax.grid(axis="y", color="0.88", linewidth=0.6)
+        ax.set_xticks(x, points, fontsize=7)
+        ax.tick_params(axis="y", labelsize=7)
+        # the unit goes into the panel titles' caption, never a label set sideways (CJK reads badly rotated)
+    for j in range(len(keys), rows * cols):
+        axes[j // cols][j % cols].set_visible(False)
+    handles, names = axes[0][0].get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, [n.rsplit(" ", 1)[0] if n.startswith(floor_label) else n for n in names],
+                   loc="lower center", ncol=len(handles), fontsize=8, frameon=False, bbox_to_anchor=(0.5, -0.02))
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
     return _svg(fig)
 
 
@@ -86,24 +116,26 @@ def heat_svg(grid: list[list[list[str]]], *, x_label: str, y_label: str, levels:
     score = [[(i + 1) * (j + 1) for j in range(5)] for i in range(5)]
     edges = [k - 0.5 for k in range(6)]
     # vector cells (pcolormesh), not a raster image: sharp in print, nothing embedded
-    ax.pcolormesh(edges, edges, score, cmap="Greys", vmin=0, vmax=40, edgecolors="white", linewidth=1.5)
+    # cividis: colour-blind safe and monotonic in lightness, so it also reads in grey scale
+    ax.pcolormesh(edges, edges, score, cmap="cividis_r", vmin=0, vmax=30, edgecolors="white", linewidth=1.5)
     for i in range(5):
         for j in range(5):
             n = len(grid[i][j])
             if n:
                 ax.text(j, i, str(n), ha="center", va="center", fontsize=12, fontweight="bold",
-                        color="white" if score[i][j] >= 16 else "black",
-                        bbox={"boxstyle": "circle,pad=0.25", "fc": "none", "ec": "white" if score[i][j] >= 16 else "black"})
+                        color="white" if score[i][j] >= 12 else "black",
+                        bbox={"boxstyle": "circle,pad=0.25", "fc": "none", "ec": "white" if score[i][j] >= 12 else "black"})
     ax.set_xticks(range(5), [f"{k + 1} {levels[k]}" for k in range(5)], fontsize=9)
     ax.set_yticks(range(5), [f"{levels[k]} {k + 1}" for k in range(5)], fontsize=9)
     ax.set_xlabel(x_label)
-    ax.set_ylabel(y_label)
+    ax.set_title(f"↑ {y_label}", loc="left", fontsize=9)  # horizontal: CJK set sideways reads badly
     for s in ax.spines.values():
         s.set_visible(False)
     return _svg(fig)
 
 
-def concentration_svg(rows: list[dict[str, Any]], *, label_of, xlabel: str) -> str:
+def concentration_svg(rows: list[dict[str, Any]], *, label_of, xlabel: str, limit: float | None = None,
+                      limit_label: str = "") -> str:
     """Horizontal bars: share of data-bearing resources per provider / region, values as text."""
     plt = _plt()
     rows = rows[:10]
@@ -111,7 +143,7 @@ def concentration_svg(rows: list[dict[str, Any]], *, label_of, xlabel: str) -> s
     hatches = ["", "///", "...", "xx", "\\\\", "++", "--", "oo", "**", "||"]
     names = [label_of(r) for r in rows][::-1]
     shares = [100 * (r["share"] or 0) for r in rows][::-1]
-    bars = ax.barh(names, shares, color="0.75", edgecolor="0.2", linewidth=0.6)
+    bars = ax.barh(names, shares, color=OKABE_ITO["sky"], edgecolor="0.2", linewidth=0.6)
     for b, h in zip(bars, hatches[: len(bars)][::-1]):
         b.set_hatch(h)
     for b, r in zip(bars, rows[::-1]):
@@ -119,4 +151,8 @@ def concentration_svg(rows: list[dict[str, Any]], *, label_of, xlabel: str) -> s
                 va="center", fontsize=7)
     ax.set_xlim(0, 118)
     ax.set_xlabel(xlabel)
+    if limit is not None:
+        ax.axvline(100 * limit, color=OKABE_ITO["vermillion"], linestyle=(0, (4, 2)), linewidth=1.3)
+        ax.text(100 * limit, len(rows) - 0.4, f"{limit_label} {100 * limit:g}%", fontsize=7, ha="center", va="bottom",
+                color=OKABE_ITO["vermillion"])
     return _svg(fig)

@@ -151,3 +151,22 @@ def load_posture(session: "Session", period: Period, *, with_findings: bool = Tr
             if owner.get((row.provider, row.account)) == row.scan_id:
                 posture.findings.append(dict(zip(names, row)))
     return posture
+
+
+def scan_series(session: "Session", periods: list[Period]) -> list[dict[str, Any]]:
+    """One point per stored scan evaluated in ``periods`` (oldest first): its own pass rate per area."""
+    from sqlalchemy import select
+
+    from scanner.store.models_history import Rollup
+
+    scans = [s for p in periods for s in _scans_in(session, p)]
+    if not scans:
+        return []
+    counts: dict[int, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    rows = session.execute(
+        select(Rollup.scan_id, Rollup.area, Rollup.status, Rollup.count).where(Rollup.scan_id.in_([s.id for s in scans]))
+    ).all()
+    for scan_id, area, status, n in rows:
+        counts[scan_id][area][status] += n
+    return [{"id": s.id, "at": as_utc(s.evaluated_at), "areas": {a: rate(counts[s.id].get(a, Counter())) for a in AREAS}}
+            for s in scans]

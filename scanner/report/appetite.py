@@ -1,0 +1,69 @@
+"""Risk appetite (風險胃納): thresholds with a tolerance band, and the one judgement of a metric.
+
+``band`` is the only place a figure is compared with its appetite, so a metric reads the
+same — within / near / outside — on page 1, in the tables, on the charts and in the appendix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from scanner.docfile import yaml_load
+from scanner.errors import ConfigError
+
+__all__ = ["APPETITE_PATH", "BANDS", "load_appetite", "band", "judge"]
+
+APPETITE_PATH = Path(__file__).resolve().parent / "appetite.yaml"
+BANDS = ("within", "near", "outside")
+Band = Literal["within", "near", "outside"]
+
+
+def _merge(base: dict, over: dict, where: str = "") -> dict:
+    out = dict(base)
+    for k, v in over.items():
+        if k not in base:
+            raise ConfigError(f"risk appetite: unknown key {where}{k!r}")
+        out[k] = _merge(base[k], v, f"{where}{k}.") if isinstance(v, dict) and isinstance(base[k], dict) else v
+    return out
+
+
+def load_appetite(path: Path | None = None, configured: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults, then cloudgov.yaml's ``report.appetite``, then the ``--appetite`` file."""
+    base = yaml_load(APPETITE_PATH.read_text(encoding="utf-8"))
+    if configured:
+        base = _merge(base, configured)
+    if path is None:
+        return base
+    try:
+        over = yaml_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"--appetite: {path}: no such file") from None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"--appetite: {path}: malformed YAML ({str(e).splitlines()[0]})") from None
+    if not isinstance(over, dict):
+        raise ConfigError(f"--appetite: {path}: expected a mapping of thresholds")
+    return _merge(base, over)
+
+
+def band(value: float | None, limit: float | None, tolerance: float = 0.0, *, higher_is_better: bool = True) -> Band | None:
+    """within / near / outside the appetite; None when the figure or the limit is unknown."""
+    if value is None or limit is None:
+        return None
+    miss = (limit - value) if higher_is_better else (value - limit)
+    eps = 1e-9
+    if miss <= eps:
+        return "within"
+    return "near" if miss <= tolerance + eps else "outside"
+
+
+def judge(value: float | None, spec: dict[str, Any] | None, key: str) -> dict[str, Any]:
+    """``{value, limit, tolerance, direction, band}`` for ``spec[key]`` (min_* or max_*)."""
+    spec = spec or {}
+    limit = spec.get(key)
+    higher = not key.startswith("max_")
+    tol = float(spec.get("tolerance") or 0.0)
+    return {"value": value, "limit": limit, "tolerance": tol, "direction": "min" if higher else "max",
+            "band": band(value, limit, tol, higher_is_better=higher)}
