@@ -161,17 +161,17 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         output = output or Path(f"board-{per.label}.{fmt}")
         err = stderr_console(quiet or not sys.stderr.isatty())
         from scanner.config import load_config
-        from scanner.report.data import build_report, load_appetite
+        from scanner.report import board_data
+        from scanner.report.appetite import load_appetite
         from scanner.report.render import render_html, render_pdf
         from scanner.store.db import session_scope
 
         cfg = load_config(config)
         thresholds = load_appetite(appetite, dict(cfg.report_appetite))
-        firm = firm or cfg.firm_name
         with err.status(f"building the {per.label} report"):
             with session_scope(_engine(db)) as session:
-                data = build_report(session, per, appetite=thresholds, firm=firm, config=cfg)
-            html = render_html(data, language)
+                data = board_data(session, per, config=cfg, appetite=thresholds, firm=firm or cfg.firm_name)
+            html = render_html(data, language, dates=cfg.report_dates)
             payload = render_pdf(html) if fmt == "pdf" else html.encode("utf-8")
         try:
             output.parent.mkdir(parents=True, exist_ok=True)

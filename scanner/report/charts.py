@@ -70,7 +70,7 @@ def trend_svg(points: list[str], series: dict[str, list[float | None]], labels: 
     keys = list(series)
     cols = 2
     rows = (len(keys) + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(7.2, 2.0 * rows + 0.3), sharex=True, squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(7.2, 1.45 * rows + 0.45), sharex=True, squeeze=False)
     x = list(range(len(points)))
     floors, tolerances = floors or {}, tolerances or {}
     for i, key in enumerate(keys):

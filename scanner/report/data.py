@@ -154,7 +154,7 @@ def _decisions(metrics: list[dict[str, Any]], risks: list[dict[str, Any]], top: 
     if unowned:
         items.append({"kind": "owners", "risks": unowned})
     for p in problems:
-        items.append({"kind": "waiver_problem", **p})
+        items.append({"kind": "waiver_problem", "problem": p})
     expiring = [w for w in waivers if w["expiring"]]
     for w in expiring:
         items.append({"kind": "waiver_expiring", "waiver": w})

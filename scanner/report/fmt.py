@@ -40,6 +40,13 @@ class Formatter:
             return roc_date(day)
         return day.isoformat()
 
+    def short_date(self, value: str | dt.date | dt.datetime) -> str:
+        """For chart axes: 114/12/15 (民國) or 2025-12-15."""
+        day = _as_date(value)
+        if self.lang == "zh-TW" and self.dates == "roc":
+            return f"{day.year - 1911}/{day.month}/{day.day}"
+        return day.isoformat()
+
     def pct(self, v: float | None, unknown: str) -> str:
         return unknown if v is None else f"{100 * v:.1f}%"
 

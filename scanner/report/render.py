@@ -14,6 +14,7 @@ from typing import Any
 
 from scanner.errors import InputError
 from scanner.report.cite import cite as cite_control
+from scanner.report.cite import cite_list as cite_controls
 from scanner.report.fmt import Formatter
 from scanner.report.i18n import Catalogue, load_catalogue
 from scanner.report.posture import AREAS
@@ -63,7 +64,7 @@ def _charts(r: dict[str, Any], t: Catalogue, f: Formatter, cloud: Callable[[str]
     tr = r["trend"]
     if tr["points"]:
         out["trend"] = charts.trend_svg(
-            [f.date(p["at"]) for p in tr["points"]],
+            [f.short_date(p["at"]) for p in tr["points"]],
             {a: [p["areas"].get(a) for p in tr["points"]] for a in AREAS},
             {a: t(f"area.{a}") for a in AREAS},
             floors=tr["floors"], tolerances=tr["tolerances"],
@@ -136,14 +137,21 @@ def render_html(report: dict[str, Any], lang: str, *, dates: str = "roc", detail
         j = load_config(None).jurisdictions
         return j.name_of(provider, j.region_of(provider, region)) or t("region.unnamed")
 
+    def limit_text(m: dict[str, Any]) -> str:
+        return ("≥ " if m["direction"] == "min" else "≤ ") + ("—" if m["limit"] is None else f"{100 * m['limit']:g}%")
+
+    def services_short(names: list[str]) -> str:
+        if len(names) <= 2:
+            return "、".join(names)
+        return "、".join(names[:2]) + t("risk.more_services", n=len(names) if t.lang == "zh-TW" else len(names) - 2)
+
     def metric_label(m: dict[str, Any]) -> str:
         names = {"area": lambda: t(f"area.{m['area']}"),
                  "region_share": lambda: t("metric.region_share", region=m.get("name") or t("region.unnamed")),
                  "provider_share": lambda: t("metric.provider_share", provider=cloud(m["provider"])),
                  "material_provider_share": lambda: t("metric.material_provider_share", provider=cloud(m["provider"])),
                  "npd_in_taiwan": lambda: t("metric.npd_in_taiwan")}
-        limit = ("≥ " if m["direction"] == "min" else "≤ ") + pct(m["limit"])
-        return t("decide.metric", name=names[m["metric"]](), value=pct(m["value"]), limit=limit)
+        return t("decide.metric", name=names[m["metric"]](), value=pct(m["value"]), limit=limit_text(m))
 
     def waiver_problem(p: dict[str, Any]) -> Markup:
         fields = "、".join(t(f"wfield.{x}") if t.has(f"wfield.{x}") else x for x in p["fields"]) if lang == "zh-TW" \
@@ -170,7 +178,7 @@ def render_html(report: dict[str, Any], lang: str, *, dates: str = "roc", detail
         charts=_charts(r, t, f, cloud),
         css=(TEMPLATES / "board.css").read_text(encoding="utf-8"),
         pct=pct, points_abs=points_abs, yesno=yesno, policy_title=policy_title, cloud=cloud, region_label=region_label, region_name=region_name,
-        waiver_problem=waiver_problem, href=href, cite=cite, fn=lambda text: Markup(notes.add(str(text))),
+        waiver_problem=waiver_problem, href=href, limit_text=limit_text, cite_list=lambda cs: cite_controls(list(cs), t.lang), services_short=services_short, cite=cite, fn=lambda text: Markup(notes.add(str(text))),
         cjk=lambda s: bool(_CJK.search(s or "")), mat_key=lambda m: "unknown" if m is None else ("material" if m else "non_material"),
         period_name=pname, prev_name=period_name(prev, t, dates) if prev else r["previous"],
         year_name=t("period.year_roc" if (t.lang == "zh-TW" and dates == "roc") else "period.year_ad",

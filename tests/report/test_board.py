@@ -38,21 +38,29 @@ def test_pdf_zh_tw_has_headings_and_the_figures_of_the_data(cli, history_db, tmp
     assert r.returncode == 0, r.stderr
     assert out.read_bytes()[:5] == b"%PDF-"
     text = _flat(_pdf_text(out))
-    for heading in ("雲端風險董事會報告", "一、摘要與決議事項", "二、趨勢", "三、風險熱點圖", "四、集中度與資料存放地",
-                    "五、委外登錄簿管理", "六、退場準備程度", "七、豁免與補償性措施", "提請董事會核議事項",
-                    "新興科技資通安全管控指引第二章遵循對照表", "CC-12000(6)", "資訊安全長", "稽核主管"):
+    for heading in ("雲端風險董事會報告", "一、摘要與提請決議事項", "最嚴重之問題", "提請董事會決議事項", "二、風險胃納與容忍範圍",
+                    "三、趨勢", "四、全部風險與熱點圖", "五、集中度與資料存放地", "六、委外廠商管理", "七、退場準備程度",
+                    "八、豁免與補償性措施", "新興科技資通安全管控指引第二章遵循對照表", "CC-12000(6)", "資訊安全長", "稽核主管"):
         assert heading in text, heading
-    # MFA in Q3: 52 pass of 64 applicable (7 fail, 5 unknown) = 81.2 %, down 1.6 points from Q2 (53/64)
-    assert "多因子身分驗證81.2%" in text
-    assert "▼1.6pp" in text
-    # the trend table carries every quarter's rate: CMK 87.8 → 90.6 → 92.5 → 93.0
-    assert "客戶自管金鑰加密87.8%90.6%92.5%93.0%" in text
-    # the expiring waiver goes to the board, with its owner
+    # dates as 民國 years, the period named as a director says it
+    assert "報告期間：民國115年第3季（民國115年7月1日至民國115年9月30日）" in text
+    # MFA in Q3: 52 pass of 64 applicable (7 fail, 5 unknown) = 81.2 %, appetite 100 % ± 2 points: outside
+    assert "多因子身分驗證81.2%≥100%2個百分點✗超出" in text
+    # CMK 93.0 % against 95 % with 3 points of tolerance: near, not outside
+    assert "客戶自管金鑰加密93.0%≥95%3個百分點△接近界限" in text
+    assert "▼1.6個百分點" in text and not re.search(r"\dpp", text)
+    # one trend point per scan: the Q3 scan's row carries every area's rate
+    assert "民國115年9月15日81.2%93.0%94.9%91.4%" in text
+    # the worst problem leads page 1: a key open to everyone (critical), then the root account without MFA
+    assert "最嚴重之問題為「金鑰政策不得允許任何人使用」" in text
+    assert text.index("根帳號及緊急存取帳號應啟用多因子認證") < text.index("二、風險胃納與容忍範圍")
+    # the expiring waiver goes to the board, with its owner; the malformed one in the catalogue's words
     assert "W-2025-014" in text and "statements@fmsa.com.tw" in text
-    # the coverage gap and the missing registers are said, not hidden
-    assert "dynamodb" in text and "AccessDenied" in text
-    assert "無委外登錄簿資料" in text and "無退場計畫資料" in text
-    assert "2027-03-31" in text  # the CC-12000 (6) statement is due by 31 March of the next year
+    assert "豁免W-2026-003欠缺核准人，未生效" in text and "waivesnothing" not in text
+    # the coverage gap and the missing registers are said, not hidden (the identifiers in a footnote)
+    assert "有一項服務無法讀取：掃描帳號權限不足" in text and "AccessDenied" in text
+    assert "無雲端委外作業清冊資料" in text and "無退場計畫資料" in text
+    assert "民國116年3月31日前提報董事會" in text  # the CC-12000 (6) statement is due by 31 March of the next year
 
 
 def test_pdf_embeds_a_cjk_font(cli, history_db, tmp_path):
@@ -78,11 +86,14 @@ def test_html_english_is_self_contained(cli, history_db, tmp_path):
     assert not re.search(r"\b(?:src|href)\s*=\s*[^\s\"'#]", html)
     assert "@import" not in html
     assert all(u.startswith("#") for u in re.findall(r"url\(\s*['\"]?([^)'\"]*)", html))  # only in-document ids
-    assert "http://" not in html.replace("http://www.w3.org/", "") and "https://" not in html
+    # no attribute points anywhere (a Key Vault key id printed as text in the annex is not a reference)
+    assert not re.search(r"""=\s*["']https?://(?!www\.w3\.org/)""", html)
     assert html.count("<svg") == 3  # trend, heat map, concentration — inline
     assert "Board report on cloud risk" in html and "1. Summary and decisions" in html
-    assert "81.2%" in html and "Multi-factor authentication" in html
-    assert "No vendor register data" in html and "No exit plans" in html
+    assert "81.2%" in html and "Multi-factor authentication" in html and "2026-09-30" in html
+    assert "No outsourcing register data" in html and "No exit plans" in html
+    # drill-down: each risk on page 1 links to its findings in the annex
+    assert 'href="#risk-1"' in html and 'id="risk-1"' in html
     # English from the one catalogue: no zh-TW catalogue text leaks into the English report
     assert "摘要" not in html and "風險胃納" not in html
 
@@ -93,16 +104,18 @@ def test_period_without_scans_is_complete_and_says_so(cli, history_db, tmp_path)
     assert r.returncode == 0, r.stderr
     assert "no scans stored for 2024-Q1" in r.stderr
     text = _flat(_pdf_text(out))
-    assert "2024-Q1期間資料庫中沒有任何掃描結果" in text
-    for heading in ("一、摘要與決議事項", "二、趨勢", "三、風險熱點圖", "八、新興科技資通安全管控指引第二章遵循對照表"):
+    assert "民國113年第1季期間資料庫中沒有任何掃描結果" in text
+    assert "無法判斷雲端風險是否在風險胃納之內" in text
+    for heading in ("一、摘要與提請決議事項", "二、風險胃納與容忍範圍", "三、趨勢", "九、新興科技資通安全管控指引第二章遵循對照表"):
         assert heading in text
     assert "無掃描資料" in text  # the matrix says which source is missing, never "met"
     html_out = tmp_path / "empty.html"
     assert cli("report", "board", "-p", "2024-Q1", "-l", "en", "-o", str(html_out), env=history_db).returncode == 0
     html = html_out.read_text(encoding="utf-8")
     # nothing reads as passing when nothing was scanned
-    assert 'class="st-met"' not in html and "within appetite" not in html
-    assert html.count("no data") == 4 and "Without scan data the top risks cannot be listed" in html
+    assert 'class="st-met"' not in html and 'class="band band-within"' not in html and 'class="band band-outside"' not in html
+    # the four areas, in the appetite table and in the results per area: no data, never a pass
+    assert html.count(">no data<") == 8 and "Without scan data the top risks cannot be listed" in html
 
 
 def test_vendor_and_exit_data_appear_when_imported(cli, history_db, tmp_path):
@@ -116,9 +129,11 @@ def test_vendor_and_exit_data_appear_when_imported(cli, history_db, tmp_path):
     r = cli("report", "board", "-p", "2026-Q3", "-l", "en", "-o", str(out), env=env)
     assert r.returncode == 0, r.stderr
     html = out.read_text(encoding="utf-8")
-    assert "No vendor register data" not in html and "No exit plans:" not in html
-    assert "3 providers and" in html  # aws-tw, nimbus-crm, formosa-msp
-    assert "nimbus-crm" in html and "formosa-msp/azure-ops has no exit plan" in html
+    assert "No outsourcing register data" not in html and "No exit plans:" not in html
+    assert "holds 3 cloud service providers" in html  # aws-tw, nimbus-crm, formosa-msp
+    # names as registered, not slugs
+    assert "Nimbus CRM Pte. Ltd." in html and "nimbus-crm" not in html.split('id="detail"')[0]
+    assert "Set a deadline for an exit plan for: Azure 代管維運（網路下單備援環境）" in html
     assert "Audits in the last 12 months" in html
 
 

@@ -41,17 +41,37 @@ def test_every_template_message_is_in_the_catalogue_in_both_languages():
         cat = load_catalogue(lang)
         missing = [k for k in keys if not cat.has(k)]
         assert not missing, missing
-    # keys built at render time: areas, severities, statuses, sources, parties, review states
+    # keys built at render time: areas, severities, bands, statuses, sources, parties, review states, …
+    from policies.registry import load_policies
+    from scanner.report.posture import AREAS
+    from scanner.report.waiver_text import WAIVER_FIELDS
+    from vendor_dd.domains import AUDIT_PARTIES, EVIDENCE_KINDS
+
+    scan_policies = tuple(p.id for p in load_policies() if p.area in AREAS)
     en = load_catalogue("en")
     for prefix, values in {
-        "area.": ("mfa", "encryption", "residency", "logging"),
+        "area.": AREAS,
         "sev.": ("info", "low", "medium", "high", "critical"),
+        "mat.": ("material", "non_material", "unknown"),
+        "band.": ("within", "near", "outside", "none"),
+        "judge.": ("outside", "near", "within", "unknown", "outside_clean", "near_clean", "within_clean"),
         "status.": ("met", "gap", "unknown", "accepted", "not_applicable", "manual", "no_scans", "no_vendor_data", "no_exit_plans"),
         "source.": ("automated", "vendor_dd", "exit_plan", "manual"),
-        "approve.exit_": ("no_plan", "certificate", "rto"),
+        "risk.due_": ("config", "waiver", "audit"),
         "review.": ("never_reviewed", "overdue", "due_soon", "current"),
+        "result.": ("not_met", "partially_met"),
         "sign.": ("ciso", "chairman", "president", "auditor"),
-        "party.": ("firm", "regulator", "association", "third_party", "pooled"),
+        "party.": AUDIT_PARTIES,
+        "evidence.": EVIDENCE_KINDS,
+        "wproblem.": ("missing", "expired", "not_mapping", "resources", "bare_glob", "bad_date", "other"),
+        "wfield.": WAIVER_FIELDS,
+        "fstatus.": ("FAIL", "ERROR", "WAIVED"),
+        "cloud.": ("aws", "azure", "gcp"),
+        "metric.": ("region_share", "provider_share", "material_provider_share", "npd_in_taiwan"),
+        "period.": ("quarter_roc", "quarter_ad", "half1_roc", "half2_roc", "half1_ad", "half2_ad", "month_roc",
+                    "month_ad", "year_roc", "year_ad"),
+        # every scan check has a remediation in a board paper's words (a new check without one turns this red)
+        "remedy.": scan_policies,
     }.items():
         for v in values:
             assert en.has(prefix + v), prefix + v
@@ -94,9 +114,13 @@ def test_unknown_is_not_a_pass():
 def test_charts_are_svg_with_text_labels():
     from scanner.report import charts
 
-    svg = charts.trend_svg(["2026-Q2", "2026-Q3"], {"mfa": [0.8, 0.9], "logging": [None, 0.5]},
-                           {"mfa": "多因子身分驗證", "logging": "日誌留存"}, ylabel="通過率")
-    assert svg.startswith("<svg") and "<text" in svg and "多因子身分驗證 90.0%" in svg and "<image" not in svg
+    svg = charts.trend_svg(["115/6/15", "115/9/15"], {"mfa": [0.8, 0.9], "logging": [None, 0.5]},
+                           {"mfa": "多因子身分驗證", "logging": "日誌留存"}, floors={"mfa": 1.0, "logging": 0.95},
+                           tolerances={"mfa": 0.02}, floor_label="風險胃納", near_label="容忍範圍", ylabel="（%）")
+    assert svg.startswith("<svg") and "<text" in svg and "<image" not in svg
+    # a panel per area, a value at every scan's point, the appetite line named in the legend
+    assert "多因子身分驗證（%）" in svg and ">90.0<" in svg.replace(" ", "") and ">50.0<" in svg.replace(" ", "")
+    assert "風險胃納" in svg and "容忍範圍" in svg
     grid = [[[] for _ in range(5)] for _ in range(5)]
     grid[3][2] = ["a", "b"]
     heat = charts.heat_svg(grid, x_label="可能性", y_label="影響", levels=["1", "2", "3", "4", "5"])
