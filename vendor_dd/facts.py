@@ -10,7 +10,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from vendor_dd.domains import ASSURANCE_KINDS, CLAUSE_STATUSES, CLAUSES, DEFAULT_CADENCE_DAYS
+from vendor_dd.domains import (
+    ASSURANCE_KINDS,
+    CLAUSE_STATUSES,
+    CLAUSES,
+    DEFAULT_CADENCE_DAYS,
+)
 from vendor_dd.evidence import expiry_state
 from vendor_dd.models import AuditEvent, Contract, Evidence, Provider, Review, Service
 

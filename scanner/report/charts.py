@@ -76,7 +76,7 @@ def trend_svg(points: list[str], series: dict[str, list[float | None]], labels: 
     for i, key in enumerate(keys):
         ax = axes[i // cols][i % cols]
         values = series[key]
-        pts = [(xi, v * 100) for xi, v in zip(x, values) if v is not None]
+        pts = [(xi, v * 100) for xi, v in zip(x, values, strict=True) if v is not None]
         floor = floors.get(key)
         lows = [y for _, y in pts] + ([floor * 100 - 100 * (tolerances.get(key) or 0)] if floor is not None else [])
         lo = max(0.0, (min(lows) if lows else 50) - 6)
@@ -88,7 +88,7 @@ def trend_svg(points: list[str], series: dict[str, list[float | None]], labels: 
             ax.axhline(floor * 100, color=OKABE_ITO["vermillion"], linestyle=(0, (4, 2)), linewidth=1.3,
                        label=f"{floor_label} {floor * 100:g}%")
         if pts:
-            xs, ys = zip(*pts)
+            xs, ys = zip(*pts, strict=True)
             ax.plot(xs, ys, linestyle="-", marker="o", markersize=5, color=OKABE_ITO["blue"], linewidth=1.8)
             for xi, yi in pts:
                 ax.annotate(f"{yi:.1f}", (xi, yi), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=7)
@@ -144,9 +144,9 @@ def concentration_svg(rows: list[dict[str, Any]], *, label_of, xlabel: str, limi
     names = [label_of(r) for r in rows][::-1]
     shares = [100 * (r["share"] or 0) for r in rows][::-1]
     bars = ax.barh(names, shares, color=OKABE_ITO["sky"], edgecolor="0.2", linewidth=0.6)
-    for b, h in zip(bars, hatches[: len(bars)][::-1]):
+    for b, h in zip(bars, hatches[: len(bars)][::-1], strict=True):
         b.set_hatch(h)
-    for b, r in zip(bars, rows[::-1]):
+    for b, r in zip(bars, rows[::-1], strict=True):
         ax.text(b.get_width() + 1, b.get_y() + b.get_height() / 2, f"{100 * (r['share'] or 0):.0f}% ({r['count']})",
                 va="center", fontsize=7)
     ax.set_xlim(0, 118)

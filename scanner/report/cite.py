@@ -53,7 +53,7 @@ def _article_path(path: str, lang: str) -> str:
         return f"第{chinese_number(int(parts[0]))}條第{chinese_number(int(parts[1][1:]))}項"
     if len(parts) > len(LEVELS) or not all(p.isdigit() for p in parts):
         return path
-    return "".join(f"第{chinese_number(int(p))}{level}" for p, level in zip(parts, LEVELS))
+    return "".join(f"第{chinese_number(int(p))}{level}" for p, level in zip(parts, LEVELS[: len(parts)], strict=True))
 
 
 def _csm_path(path: str) -> str:

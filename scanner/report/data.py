@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Any
 from scanner.model import DATA_BEARING_KINDS
 from scanner.report.appetite import APPETITE_PATH, judge, load_appetite
 from scanner.report.periods import Period
-from scanner.report.posture import AREAS, Posture, area_rates, load_posture, rate, scan_series
+from scanner.report.posture import (
+    AREAS,
+    Posture,
+    area_rates,
+    load_posture,
+    rate,
+    scan_series,
+)
 from scanner.report.waiver_text import parse_problem
 
 if TYPE_CHECKING:
@@ -89,7 +96,10 @@ def _concentration(posture: Posture, links: dict, config: Any, appetite: dict) -
     regions = []
     for (provider, region), n in by_region.most_common():
         countries = config.jurisdictions.countries(provider, region if region != "?" else None)
-        regions.append({"provider": provider, "region": region, "name": config.jurisdictions.name_of(provider, region),
+        name = config.jurisdictions.name_of(provider, region)
+        if countries and len(countries) > 1:  # a multi-region: named by what it is, in the report's words
+            name = None
+        regions.append({"provider": provider, "region": region, "name": name, "multi": bool(countries and len(countries) > 1),
                         "count": n, "share": n / total if total else None,
                         "countries": sorted(countries) if countries else None,
                         **{"judged": judge(n / total if total else None, spec, "max_region_share")}})

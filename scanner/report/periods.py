@@ -28,21 +28,21 @@ class Period:
 
     @property
     def start_utc(self) -> dt.datetime:
-        return dt.datetime.combine(self.start, dt.time(0), tzinfo=TAIPEI).astimezone(dt.timezone.utc)
+        return dt.datetime.combine(self.start, dt.time(0), tzinfo=TAIPEI).astimezone(dt.UTC)
 
     @property
     def end_utc(self) -> dt.datetime:
         """Exclusive end: midnight after the last day, Taiwan time."""
         nxt = self.end + dt.timedelta(days=1)
-        return dt.datetime.combine(nxt, dt.time(0), tzinfo=TAIPEI).astimezone(dt.timezone.utc)
+        return dt.datetime.combine(nxt, dt.time(0), tzinfo=TAIPEI).astimezone(dt.UTC)
 
     def contains(self, when: dt.datetime) -> bool:
         return self.start_utc <= when < self.end_utc
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         return _of_kind(self.kind, self.start - dt.timedelta(days=1))
 
-    def back(self, n: int) -> list["Period"]:
+    def back(self, n: int) -> list[Period]:
         """This period and the n-1 before it, oldest first."""
         out = [self]
         while len(out) < n:

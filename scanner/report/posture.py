@@ -80,7 +80,7 @@ def area_rates(posture: Posture) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _scans_in(session: "Session", period: Period) -> list[Any]:
+def _scans_in(session: Session, period: Period) -> list[Any]:
     from sqlalchemy import select
 
     from scanner.store.models_history import Scan
@@ -93,10 +93,15 @@ def _scans_in(session: "Session", period: Period) -> list[Any]:
     return list(session.scalars(stmt))
 
 
-def load_posture(session: "Session", period: Period, *, with_findings: bool = True) -> Posture:
+def load_posture(session: Session, period: Period, *, with_findings: bool = True) -> Posture:
     from sqlalchemy import select
 
-    from scanner.store.models_history import ResourceCount, Rollup, StoredFinding, StoredGap
+    from scanner.store.models_history import (
+        ResourceCount,
+        Rollup,
+        StoredFinding,
+        StoredGap,
+    )
 
     scans = _scans_in(session, period)
     posture = Posture(period)
@@ -149,11 +154,11 @@ def load_posture(session: "Session", period: Period, *, with_findings: bool = Tr
         names = [c.key for c in cols]
         for row in session.execute(select(*cols).where(StoredFinding.scan_id.in_(chosen))):
             if owner.get((row.provider, row.account)) == row.scan_id:
-                posture.findings.append(dict(zip(names, row)))
+                posture.findings.append(dict(zip(names, row, strict=True)))
     return posture
 
 
-def scan_series(session: "Session", periods: list[Period]) -> list[dict[str, Any]]:
+def scan_series(session: Session, periods: list[Period]) -> list[dict[str, Any]]:
     """One point per stored scan evaluated in ``periods`` (oldest first): its own pass rate per area."""
     from sqlalchemy import select
 

@@ -77,7 +77,7 @@ def _charts(r: dict[str, Any], t: Catalogue, f: Formatter, cloud: Callable[[str]
     conc = r["concentration"]
     if conc["data_resources"]:
         out["providers"] = charts.concentration_svg(
-            conc["regions"], label_of=lambda g: f"{cloud(g['provider'])} {g['name'] or t('region.unnamed')}",
+            conc["regions"], label_of=lambda g: f"{cloud(g['provider'])} {g['name'] or t('region.multi' if g.get('multi') else 'region.unnamed', code=g['region'].upper())}",
             xlabel=t("chart.share"), limit=r["appetite"]["concentration"]["max_region_share"], limit_label=t("chart.appetite"))
     return out
 
@@ -126,9 +126,9 @@ def render_html(report: dict[str, Any], lang: str, *, dates: str = "roc", detail
     def country(code: str) -> str:
         return t(f"country.{code}") if t.has(f"country.{code}") else code
 
-    def region_label(provider: str, region: str, name: str | None) -> Markup:
+    def region_label(provider: str, region: str, name: str | None, multi: bool = False) -> Markup:
         """The provider's own region name, its code in a footnote (a director reads the name)."""
-        shown = name or t("region.unnamed")
+        shown = name or (t("region.multi", code=region.upper()) if multi else t("region.unnamed"))
         return Markup("{}{}").format(shown, Markup(notes.add(region)))
 
     def region_name(provider: str, region: str) -> str:

@@ -21,8 +21,8 @@ def test_periods_in_taiwan_time():
     assert q3.previous().label == "2026-Q2" and parse_period("2026-Q1").previous().label == "2025-Q4"
     assert [p.label for p in q3.back(4)] == ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]
     # 01:00 on 1 October in Taipei is 17:00 UTC on 30 September: Q4, not Q3
-    assert not q3.contains(dt.datetime(2026, 9, 30, 17, 0, tzinfo=dt.timezone.utc))
-    assert q3.contains(dt.datetime(2026, 9, 30, 15, 59, tzinfo=dt.timezone.utc))
+    assert not q3.contains(dt.datetime(2026, 9, 30, 17, 0, tzinfo=dt.UTC))
+    assert q3.contains(dt.datetime(2026, 9, 30, 15, 59, tzinfo=dt.UTC))
     assert parse_period("2026").end == dt.date(2026, 12, 31)
     assert parse_period("2026-H1").end == dt.date(2026, 6, 30)
     assert parse_period("2026-02").end == dt.date(2026, 2, 28)
