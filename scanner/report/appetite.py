@@ -9,10 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from scanner.docfile import yaml_load
-from scanner.errors import ConfigError
+from scanner.errors import ConfigError, InputError
 
 __all__ = ["APPETITE_PATH", "BANDS", "load_appetite", "band", "judge"]
 
@@ -37,12 +35,12 @@ def load_appetite(path: Path | None = None, configured: dict[str, Any] | None = 
         base = _merge(base, configured)
     if path is None:
         return base
+    from scanner.docfile import read_structured
+
     try:
-        over = yaml_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise ConfigError(f"--appetite: {path}: no such file") from None
-    except yaml.YAMLError as e:
-        raise ConfigError(f"--appetite: {path}: malformed YAML ({str(e).splitlines()[0]})") from None
+        over = read_structured(path, what="a risk-appetite file") or {}
+    except InputError as e:
+        raise ConfigError(str(e)) from None
     if not isinstance(over, dict):
         raise ConfigError(f"--appetite: {path}: expected a mapping of thresholds")
     return _merge(base, over)

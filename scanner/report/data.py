@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from scanner.model import DATA_BEARING_KINDS
 from scanner.report.appetite import APPETITE_PATH, judge, load_appetite
 from scanner.report.periods import Period
+from scanner.report.regions import fold, region_name
 from scanner.report.posture import (
     AREAS,
     Posture,
@@ -76,7 +77,7 @@ def _concentration(posture: Posture, links: dict, config: Any, appetite: dict) -
     for provider, account, location, kind, n in posture.resources:
         if kind not in DATA_KINDS:
             continue
-        region = config.jurisdictions.region_of(provider, location) or (location or "?")
+        region = fold(config.jurisdictions, provider, location) or "?"
         by_provider[provider] += n
         by_region[(provider, region)] += n
         allowed, _ = config.location_allowed(provider, location)
@@ -96,7 +97,7 @@ def _concentration(posture: Posture, links: dict, config: Any, appetite: dict) -
     regions = []
     for (provider, region), n in by_region.most_common():
         countries = config.jurisdictions.countries(provider, region if region != "?" else None)
-        name = config.jurisdictions.name_of(provider, region)
+        name = region_name(provider, region)
         if countries and len(countries) > 1:  # a multi-region: named by what it is, in the report's words
             name = None
         regions.append({"provider": provider, "region": region, "name": name, "multi": bool(countries and len(countries) > 1),

@@ -132,10 +132,11 @@ def render_html(report: dict[str, Any], lang: str, *, dates: str = "roc", detail
         return Markup("{}{}").format(shown, Markup(notes.add(region)))
 
     def region_name(provider: str, region: str) -> str:
-        from scanner.config import load_config
+        from scanner.config import default_jurisdictions
+        from scanner.report.regions import fold
+        from scanner.report.regions import region_name as name_of
 
-        j = load_config(None).jurisdictions
-        return j.name_of(provider, j.region_of(provider, region)) or t("region.unnamed")
+        return name_of(provider, fold(default_jurisdictions(), provider, region)) or t("region.unnamed")
 
     def limit_text(m: dict[str, Any]) -> str:
         return ("≥ " if m["direction"] == "min" else "≤ ") + ("—" if m["limit"] is None else f"{100 * m['limit']:g}%")

@@ -56,7 +56,7 @@ def test_every_template_message_is_in_the_catalogue_in_both_languages():
         "band.": ("within", "near", "outside", "none"),
         "judge.": ("outside", "near", "within", "unknown", "outside_clean", "near_clean", "within_clean"),
         "status.": ("met", "gap", "unknown", "accepted", "not_applicable", "manual", "no_scans", "no_vendor_data", "no_exit_plans"),
-        "source.": ("automated", "vendor_dd", "exit_plan", "manual"),
+        "source.": ("automated", "planned", "vendor_dd", "exit_plan", "manual"),
         "risk.due_": ("config", "waiver", "audit"),
         "review.": ("never_reviewed", "overdue", "due_soon", "current"),
         "result.": ("not_met", "partially_met"),
