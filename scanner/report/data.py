@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from scanner.model import DATA_BEARING_KINDS
 from scanner.report.appetite import APPETITE_PATH, judge, load_appetite
 from scanner.report.periods import Period
-from scanner.report.regions import fold, region_name
 from scanner.report.posture import (
     AREAS,
     Posture,
@@ -26,6 +25,7 @@ from scanner.report.posture import (
     rate,
     scan_series,
 )
+from scanner.report.regions import fold, region_name
 from scanner.report.waiver_text import parse_problem
 
 if TYPE_CHECKING:
