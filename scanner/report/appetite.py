@@ -30,7 +30,12 @@ def _merge(base: dict, over: dict, where: str = "") -> dict:
 
 def load_appetite(path: Path | None = None, configured: dict[str, Any] | None = None) -> dict[str, Any]:
     """Defaults, then cloudgov.yaml's ``report.appetite``, then the ``--appetite`` file."""
+    from policies.registry import load_areas
+
     base = yaml_load(APPETITE_PATH.read_text(encoding="utf-8"))
+    # each area's default appetite is declared by its policy file; appetite.yaml names no area
+    tolerance = float(base.get("pass_rate_tolerance") or 0.0)
+    base["areas"] = {a.name: {"tolerance": tolerance, **dict(a.appetite)} for a in load_areas()}
     if configured:
         base = _merge(base, configured)
     if path is None:

@@ -43,8 +43,8 @@ def test_pdf_zh_tw_has_headings_and_the_figures_of_the_data(cli, history_db, tmp
         assert heading in text, heading
     # dates as 民國 years, the period named as a director says it
     assert "報告期間：民國115年第3季（民國115年7月1日至民國115年9月30日）" in text
-    # MFA in Q3: 52 pass of 64 applicable (7 fail, 5 unknown) = 81.2 %, appetite 100 % ± 2 points: outside
-    assert "多因子身分驗證81.2%≥100%2個百分點✗超出" in text
+    # MFA in Q3: 52 pass of 64 applicable (7 fail, 5 unknown) = 81.2 %, appetite 100 % with 3 points of tolerance: outside
+    assert "多因子身分驗證81.2%≥100%3個百分點✗超出" in text
     # CMK 93.0 % against 95 % with 3 points of tolerance: near, not outside
     assert "客戶自管金鑰加密93.0%≥95%3個百分點△接近界限" in text
     assert "▼1.6個百分點" in text and not re.search(r"\dpp", text)
