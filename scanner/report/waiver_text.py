@@ -21,7 +21,8 @@ _SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("expired", re.compile(r"^(?:waiver )?(?P<id>\S+): expired on (?P<date>\d{4}-\d{2}-\d{2}); it no longer waives (?P<policy>\S+)")),
     ("not_mapping", re.compile(r"^waiver (?P<id>\S+): not a mapping")),
     ("resources", re.compile(r"^waiver (?P<id>\S+): resources must be")),
-    ("bare_glob", re.compile(r"^waiver (?P<id>\S+): a bare '\*'")),
+    ("bare_glob", re.compile(r"^waiver (?P<id>\S+): (?:a bare '\*'|the glob .* would waive too much)")),
+    ("not_text", re.compile(r"^waiver (?P<id>\S+): (?:(?P<fields>[\w, ]+) must be text|id must be text|policy must be)")),
     ("bad_date", re.compile(r"^waiver (?P<id>\S+): expires")),
 )
 

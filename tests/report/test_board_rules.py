@@ -324,4 +324,7 @@ def test_dates_and_waiver_problems_in_the_catalogues_words():
     assert (p["kind"], p["id"], p["fields"]) == ("missing", "W-2026-003", ["approver"])
     p = parse_problem("W-2025-014: expired on 2026-09-30; it no longer waives encryption.object_storage_cmk")
     assert (p["kind"], p["date"], p["policy"]) == ("expired", "2026-09-30", "encryption.object_storage_cmk")
+    p = parse_problem("waiver W-9: the glob 'arn:*' would waive too much: the part after the last ':' or '/' needs at "
+                      "least 3 literal characters (name the resources); ignored")
+    assert (p["kind"], p["id"]) == ("bare_glob", "W-9")
     assert parse_problem("something new the engine says")["kind"] == "other"

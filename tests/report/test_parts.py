@@ -63,7 +63,7 @@ def test_every_template_message_is_in_the_catalogue_in_both_languages():
         "sign.": ("ciso", "chairman", "president", "auditor"),
         "party.": AUDIT_PARTIES,
         "evidence.": EVIDENCE_KINDS,
-        "wproblem.": ("missing", "expired", "not_mapping", "resources", "bare_glob", "bad_date", "other"),
+        "wproblem.": ("missing", "expired", "not_mapping", "resources", "bare_glob", "not_text", "bad_date", "other"),
         "wfield.": WAIVER_FIELDS,
         "fstatus.": ("FAIL", "ERROR", "WAIVED"),
         "cloud.": ("aws", "azure", "gcp"),
