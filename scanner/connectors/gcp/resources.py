@@ -305,7 +305,10 @@ def spanner_placement(config: str | None) -> tuple[str | None, list[str] | None,
     loc, multi = spanner_config_location(config)
     if loc is None or multi is False:
         return loc, None, multi
-    regions = default_jurisdictions().spanner_regions(loc)
+    juris = default_jurisdictions()
+    if juris.countries("gcp", loc) and not juris.is_multi("gcp", loc):
+        return loc, None, False  # a search result's location is the region itself (us-central1)
+    regions = juris.spanner_regions(loc)
     if regions is None:
         return name, None, None
     return loc, list(regions), True

@@ -134,3 +134,18 @@ def test_bucket_receiving_audit_logs_is_judged_by_its_lifecycle(tmp_path):
     found = {(f["policy"], f["resource"]["id"]): f for f in json.loads((out / "findings.json").read_text())["findings"]}
     short = found[("logging.retention_minimum", bucket)]
     assert short["status"] == "FAIL" and "kept 30 days" in short["message"]
+
+
+def test_spanner_from_search_results_is_placed_by_the_location_given():
+    """A search-all-resources result has no instance data: the location it names is used, a
+    region as a region and a multi-region configuration by its replicas."""
+    from scanner.connectors.gcp.normalize import normalize_dicts
+
+    rows = [{"name": f"{SPANNER}/a/databases/d1", "assetType": "spanner.googleapis.com/Database", "location": "us-central1",
+             "project": "projects/142577876613"},
+            {"name": f"{SPANNER}/b/databases/d2", "assetType": "spanner.googleapis.com/Database", "location": "nam3",
+             "project": "projects/142577876613"}]
+    inv = normalize_dicts(rows)
+    regional = inv.get(f"{SPANNER}/a/databases/d1")
+    assert regional.region == "us-central1" and regional.prop("geo_redundant") is False
+    assert inv.get(f"{SPANNER}/b/databases/d2").prop("data_locations") == ["us-east4", "us-east1", "us-central1"]
