@@ -332,7 +332,7 @@ def _directory_admins(inv: Inventory, ctx: Context, directory: Directory, princi
     seen: set[str] = set()
     for user in directory.users.values():
         email = str(user.get("primaryEmail") or "").lower()
-        if not email or email in seen or not user.get("isAdmin"):
+        if not email or email in seen or flag(dict(user), "isAdmin") is not True:
             continue
         seen.add(email)
         key = "user:" + email
