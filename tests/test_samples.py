@@ -84,3 +84,15 @@ def test_exit_zero_when_nothing_at_threshold_fails(cli, tmp_path):
     assert json.loads(r.stdout)["summary"]["by_status"]["FAIL"] == 1
     r = cli("scan", "snapshot", str(tmp_path / "inv.json"), "-f", "json", "-q", "--fail-on", "low")
     assert r.returncode == 1
+
+
+def test_module_based_terraform_estate(cli, tmp_path):
+    """samples/terraform-modules: the module-based estate finds exactly what samples/README.md lists,
+    and the count = 0 bucket of module.legacy_archive has no finding at all."""
+    r = cli("iac", "samples/terraform-modules/", "--no-checkov", "--format", "json", "--output-dir", str(tmp_path), "-q")
+    assert r.returncode == 1, r.stderr
+    doc = json.loads((tmp_path / "findings.json").read_text(encoding="utf-8"))
+    assert non_passing(doc) == expected("## Module-based Terraform estate")
+    ids = {f["resource"]["id"] for f in doc["findings"]}
+    assert not any("legacy_archive" in i for i in ids)
+    assert 'live/aws/module.buckets["statements"].aws_s3_bucket.this[0]' in ids
