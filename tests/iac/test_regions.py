@@ -71,3 +71,23 @@ def test_parse_error_becomes_a_coverage_gap(tmp_path):
     assert len(inv.coverage_gaps) == 1
     gap = inv.coverage_gaps[0]
     assert gap.code == "ParseError" and gap.service.endswith("bad.tf")
+
+
+def test_provider_v6_resource_region_and_a_null_region_variable(tmp_path):
+    # AWS provider v6: `region` on the resource overrides the provider's; a module's
+    # `region = var.region` left at its null default means the provider's region applies
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "main.tf").write_text(
+        'variable "region" {\n  type = string\n  default = null\n}\n'
+        'resource "aws_sqs_queue" "q" {\n  name = "q"\n  region = var.region\n}\n')
+    (tmp_path / "main.tf").write_text(
+        'provider "aws" {\n  region = "ap-east-2"\n}\n'
+        'resource "aws_sqs_queue" "tokyo" {\n  name = "t"\n  region = "ap-northeast-1"\n}\n'
+        'module "default_region" {\n  source = "./m"\n}\n'
+        'module "osaka" {\n  source = "./m"\n  region = "ap-northeast-3"\n}\n')
+    inv = collect(tmp_path)
+    assert inv.get("aws_sqs_queue.tokyo").region == "ap-northeast-1"
+    assert inv.get("aws_sqs_queue.tokyo").raw["terraform"]["region_source"] == "region argument"
+    assert inv.get("module.default_region.aws_sqs_queue.q").region == "ap-east-2"
+    assert inv.get("module.default_region.aws_sqs_queue.q").raw["terraform"]["region_source"] == "provider.aws region"
+    assert inv.get("module.osaka.aws_sqs_queue.q").region == "ap-northeast-3"
