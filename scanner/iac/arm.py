@@ -35,8 +35,8 @@ class ArmResource:
     name: str  # full name path, e.g. sql1/current (an unresolved segment stays as written)
     body: dict[str, Any]
     lines: tuple[int, int]
-    parent: "ArmResource | None" = None
-    children: list["ArmResource"] = field(default_factory=list)
+    parent: ArmResource | None = None
+    children: list[ArmResource] = field(default_factory=list)
 
     @property
     def path(self) -> str:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.iac.hcl import TfResource, Unknown, ref_address, resolve
-from scanner.iac.regions import place
 from scanner.iac.normalize import Ctx, Normalized, key_edges, log_class, register, tags_of
+from scanner.iac.regions import place
 
 _S3_SIDE = ("bucket",)
 

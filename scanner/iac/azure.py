@@ -60,9 +60,12 @@ def mssql_server(res: TfResource, ctx: Ctx) -> Normalized:
                       edges=key_edges(props))
 
 
-def flexible_server(native: str):
+def flexible_server(native: str, key_type: str | None = None):
+    """A PostgreSQL/MySQL server: flexible (inline ``customer_managed_key``) or the legacy
+    single server (a separate ``key_type`` resource naming it by ``server_id``)."""
     def fn(res: TfResource, ctx: Ctx) -> Normalized:
-        cmk = ctx.block(res, "customer_managed_key")
+        keys = ctx.attached(res, (key_type,), ("server_id",)) if key_type else []
+        cmk = keys[0].attrs if keys else ctx.block(res, "customer_managed_key")
         props = _cmk(ctx, cmk.get("key_vault_key_id")) if cmk else {
             "encryption.enabled": True, "encryption.key_manager": "provider"}
         geo = ctx.value(res, "geo_redundant_backup_enabled")

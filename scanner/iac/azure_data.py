@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.iac.azure import _cmk, mssql_server
+from scanner.iac.azure import _cmk, flexible_server, mssql_server
 from scanner.iac.hcl import Ref, TfResource, ref_address, resolve
 from scanner.iac.normalize import Ctx, Normalized, key_edges, register
 
@@ -41,20 +41,6 @@ def mssql_database(res: TfResource, ctx: Ctx) -> Normalized:
     region = place(server).region if server is not None else None
     return Normalized("database", "Microsoft.Sql/servers/databases", props, name=ctx.value(res, "name") or res.name,
                       edges=key_edges(props), region_override=region)
-
-
-def single_server(native: str, key_type: str):
-    def fn(res: TfResource, ctx: Ctx) -> Normalized:
-        keys = ctx.attached(res, (key_type,), ("server_id",))
-        props = _cmk(ctx, keys[0].attrs.get("key_vault_key_id")) if keys else {
-            "encryption.enabled": True, "encryption.key_manager": "provider"}
-        geo = ctx.value(res, "geo_redundant_backup_enabled")
-        if "geo_redundant_backup_enabled" not in res.attrs:
-            props["geo_redundant"] = False
-        elif isinstance(geo, bool):
-            props["geo_redundant"] = geo
-        return Normalized("database", native, props, name=ctx.value(res, "name") or res.name, edges=key_edges(props))
-    return fn
 
 
 def log_profile(res: TfResource, ctx: Ctx) -> Normalized:
@@ -119,9 +105,9 @@ register(
     {
         "azurerm_mssql_database": (mssql_database, "database"),
         "azurerm_sql_server": (mssql_server, "database"),
-        "azurerm_mysql_server": (single_server("Microsoft.DBforMySQL/servers", "azurerm_mysql_server_key"), "database"),
+        "azurerm_mysql_server": (flexible_server("Microsoft.DBforMySQL/servers", "azurerm_mysql_server_key"), "database"),
         "azurerm_postgresql_server": (
-            single_server("Microsoft.DBforPostgreSQL/servers", "azurerm_postgresql_server_key"), "database"),
+            flexible_server("Microsoft.DBforPostgreSQL/servers", "azurerm_postgresql_server_key"), "database"),
         "azurerm_monitor_log_profile": (log_profile, "log.trail"),
         "azurerm_network_watcher_flow_log": (_feeder, "log.store"),
         "azurerm_mssql_server_extended_auditing_policy": (_feeder, "log.store"),

@@ -50,7 +50,7 @@ def collect(
         base = base.parent
     import datetime as dt
 
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     plan = _plan(given)
     if plan is not None:  # `terraform show -json` output: Terraform's own evaluation
         source = Source(connector="iac", mode="iac", details={"path": str(path), "plan": True})

@@ -4,7 +4,6 @@ happens when checkov is missing or fails. No test imports checkov."""
 from __future__ import annotations
 
 import json
-import os
 import stat
 import sys
 

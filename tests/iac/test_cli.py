@@ -9,7 +9,8 @@ import jsonschema
 import pytest
 
 from scanner.iac.checkov import find_checkov
-from tests.conftest import DATA as TEST_DATA, run_cli
+from tests.conftest import DATA as TEST_DATA
+from tests.conftest import run_cli
 
 try:
     find_checkov()

@@ -7,9 +7,9 @@ import json
 import shutil
 
 import jsonschema
-import pytest
 
-from tests.conftest import DATA as TEST_DATA, ROOT, run_cli
+from tests.conftest import DATA as TEST_DATA
+from tests.conftest import ROOT, run_cli
 
 BAD = ("FAIL", "ERROR")
 

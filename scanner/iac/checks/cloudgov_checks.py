@@ -9,9 +9,8 @@ checks put the values checkov rendered (variables, module inputs) into ``details
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import tomllib
+from pathlib import Path
 
 import yaml
 from checkov.common.models.enums import CheckCategories, CheckResult
