@@ -24,7 +24,7 @@ from scanner.errors import InputError
 from scanner.records.changelog import Who, record
 from scanner.records.imports import ImportReport
 from vendor_dd.register import find_service
-from vendor_dd.validate import Doc
+from scanner.records.doc import Doc
 
 __all__ = ["FORMAT", "ImportReport", "read_document", "import_document", "parse_duration_hours"]
 
@@ -56,9 +56,6 @@ def parse_duration_hours(value: object, where: str) -> float | None:
 
 class _Entry(Doc):
     """vendor_dd's located document access, with the plan file's extra shapes."""
-
-    def text(self, key: str, required: bool = False) -> str | None:
-        return self.str(key, required)
 
     def date(self, key: str, required: bool = False) -> date | None:  # type: ignore[override]
         d = super().date(key)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from exit_plans.models import ExitPlan, ExitTest, Sighting, Termination, Verification
 from exit_plans.vocab import DELETION_SCOPES, SCENARIOS, TEST_KINDS, TEST_RESULTS
 from scanner.errors import InputError
-from vendor_dd.domains import choice
+from scanner.records.doc import choice
 from vendor_dd.evidence import add_evidence
 from vendor_dd.models import Provider, Service
 from scanner.records.changelog import Who, record

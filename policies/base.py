@@ -32,18 +32,27 @@ class Outcome(NamedTuple):
     #: (e.g. a firewall-log store's retention serves CSM:CC-17010.b.c)
     cite: tuple[str, ...] | None = None
 
-
-def passed(message: str, cite: tuple[str, ...] | None = None, **evidence: Any) -> Outcome:
-    return Outcome(Status.PASS, message, evidence, cite)
-
-
-def failed(message: str, cite: tuple[str, ...] | None = None, **evidence: Any) -> Outcome:
-    return Outcome(Status.FAIL, message, evidence, cite)
+    def citing(self, cite: tuple[str, ...] | None) -> Outcome:
+        """The same result, serving only ``cite`` (None: the policy's own list)."""
+        return self._replace(cite=cite)
 
 
-def unknown(message: str, cite: tuple[str, ...] | None = None, **evidence: Any) -> Outcome:
+# The evidence is every keyword argument, so no other parameter may share the keyword space
+# (a ``cite`` keyword made ``passed(msg, **fields)`` ill-typed): narrower citations go
+# through ``Outcome.citing``.
+
+
+def passed(message: str, **evidence: Any) -> Outcome:
+    return Outcome(Status.PASS, message, evidence)
+
+
+def failed(message: str, **evidence: Any) -> Outcome:
+    return Outcome(Status.FAIL, message, evidence)
+
+
+def unknown(message: str, **evidence: Any) -> Outcome:
     """The data needed is missing or unreadable: ERROR, never PASS."""
-    return Outcome(Status.ERROR, message, evidence, cite)
+    return Outcome(Status.ERROR, message, evidence)
 
 
 def not_applicable(message: str, **evidence: Any) -> Outcome:

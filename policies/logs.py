@@ -85,13 +85,13 @@ def retention_minimum(r: Resource, ctx: Context) -> Outcome:
         "retention_days": r.prop("retention_days"),
     }
     if r.prop("retention_unlimited") is True:
-        return passed(f"{label}: records never expire", cite=cite, retention_unlimited=True, **evidence)
+        return passed(f"{label}: records never expire", retention_unlimited=True, **evidence).citing(cite)
     days = r.prop("retention_days")
     if days is None:
-        return unknown(f"{label}: retention period could not be read", cite=cite, **evidence)
+        return unknown(f"{label}: retention period could not be read", **evidence).citing(cite)
     if days >= cls.min_days:
-        return passed(f"{label}: kept {days} days, minimum {cls.min_days}", cite=cite, **evidence)
-    return failed(f"{label}: kept {days} days, below the minimum of {cls.min_days}", cite=cite, **evidence)
+        return passed(f"{label}: kept {days} days, minimum {cls.min_days}", **evidence).citing(cite)
+    return failed(f"{label}: kept {days} days, below the minimum of {cls.min_days}", **evidence).citing(cite)
 
 
 def audit_store_encrypted(r: Resource, ctx: Context) -> Outcome:

@@ -109,13 +109,5 @@ ASSURANCE_KINDS = ("soc2-type2", "iso27001", "iso27017", "iso27018", "iso27701",
 DEFAULT_CADENCE_DAYS = {"material": 365, "non_material": 730}
 
 #: Evidence expiring within these many days is flagged (the largest is "expiring soon").
+from scanner.records.doc import choice  # noqa: E402,F401  (shared with exit_plans)
 from scanner.records.evidence import EXPIRY_WARNING_DAYS  # noqa: E402  (shared with exit_plans)
-
-
-def choice(value: object, allowed: tuple[str, ...] | dict, what: str) -> str:
-    """``value`` if it is one of ``allowed``; otherwise ValueError naming the choices."""
-    text = str(value).strip() if value is not None else ""
-    if text in allowed:
-        return text
-    names = ", ".join(allowed)
-    raise ValueError(f"unknown {what} {value!r} (use one of: {names})")

@@ -35,7 +35,7 @@ from vendor_dd.models import Setting
 from vendor_dd.models import AuditEvent, AuditFinding, Clause, CloudScope, Contract, Provider, Review, ReviewDomain, Service
 from scanner.records.changelog import Who, record
 from vendor_dd.register import set_cadence
-from vendor_dd.validate import Doc as _Doc
+from scanner.records.doc import Doc as _Doc
 
 __all__ = ["FORMAT", "ImportReport", "read_document", "import_document"]
 
@@ -138,25 +138,25 @@ def _note(session: Session, who: Who, rep: ImportReport, entity: str, key: str, 
 
 
 def _import_provider(session: Session, who: Who, d: _Doc, rep: ImportReport, base_dir: Path, root: Path) -> None:
-    slug = d.str("id", required=True)
+    slug = d.text("id", required=True)
     p = session.scalar(select(Provider).where(Provider.slug == slug))
     created = p is None
     if created:
         p = Provider(slug=slug, identifiers={}, certifications=[])
         session.add(p)
-    hq = d.str("headquarters_country")
+    hq = d.text("headquarters_country")
     if hq and len(hq) != 2:
         raise InputError(f"{d.where}.headquarters_country: {hq!r} is not a two-letter country code (TW, US, SG)")
     ids = d.data.get("identifiers") or {}
     if not isinstance(ids, dict):
         raise InputError(f"{d.where}.identifiers: expected a mapping such as {{tw_ubn: '12345678', lei: ...}}")
     diff = _apply(p, {
-        "legal_name": d.str("legal_name", required=True),
-        "name_en": d.str("name_en"),
+        "legal_name": d.text("legal_name", required=True),
+        "name_en": d.text("name_en"),
         "identifiers": {k: str(v) for k, v in ids.items()},
         "headquarters_country": hq.upper() if hq else None,
-        "ultimate_parent": d.str("ultimate_parent"),
-        "certifications": [str(c) for c in d.list("certifications") or []],
+        "ultimate_parent": d.text("ultimate_parent"),
+        "certifications": [str(c) for c in d.values("certifications") or []],
     })
     session.flush()
     _note(session, who, rep, "provider", slug, created, diff)
@@ -181,41 +181,41 @@ def _service_of(p: Provider, slug: str | None, where: str) -> Service:
 
 
 def _import_service(session: Session, who: Who, p: Provider, d: _Doc, rep: ImportReport) -> None:
-    slug = d.str("id", required=True)
+    slug = d.text("id", required=True)
     svc = next((s for s in p.services if s.slug == slug), None)
     created = svc is None
     if created:
         svc = Service(slug=slug, materiality_criteria=[], subcontractors=[])
         p.services.append(svc)
     m = _Doc(d.data.get("materiality") or {}, f"{d.where}.materiality")
-    subs = d.list("subcontractors") or []
+    subs = d.values("subcontractors") or []
     for i, s in enumerate(subs):
         if not isinstance(s, dict) or not s.get("name"):
             raise InputError(f"{d.where}.subcontractors[{i}]: each sub-contractor needs at least a name")
-    regions = d.list("declared_regions")
+    regions = d.values("declared_regions")
     values = {
-        "name": d.str("name") or slug,
+        "name": d.text("name") or slug,
         "service_model": d.one_of("service_model", SERVICE_MODELS, "service model"),
-        "material": m.bool("material"),
-        "materiality_criteria": [str(c) for c in m.list("criteria") or []],
-        "materiality_approved_by": m.str("approved_by"),
+        "material": m.flag("material"),
+        "materiality_criteria": [str(c) for c in m.values("criteria") or []],
+        "materiality_approved_by": m.text("approved_by"),
         "materiality_approved_on": m.date("approved_on"),
-        "natural_person_data": d.bool("natural_person_data"),
-        "core_system": d.bool("core_system"),
+        "natural_person_data": d.flag("natural_person_data"),
+        "core_system": d.flag("core_system"),
         "rto_hours": d.num("rto_hours"),
         "rpo_hours": d.num("rpo_hours"),
         "substitutability": d.one_of("substitutability", SUBSTITUTABILITY, "substitutability"),
         "declared_regions": sorted({str(r) for r in regions}) if regions is not None else None,
         "subcontractors": [{k: str(v) for k, v in s.items()} for s in subs],
         "next_review_override": d.date("next_review_override"),
-        "cadence_days": d.int("review_cadence_days"),
+        "cadence_days": d.whole("review_cadence_days"),
     }
     diff = _apply(svc, values)
     if d.has("scopes"):
         want = []
         for i, sc in enumerate(d.items("scopes", id_key="")):
             cloud = sc.one_of("provider", ("aws", "azure", "gcp"), "cloud", required=True)
-            want.append((cloud, sc.str("account", required=True)))
+            want.append((cloud, sc.text("account", required=True)))
         have = {(s.cloud, s.account) for s in svc.scopes}
         if set(want) != have:
             diff["scopes"] = [sorted(f"{c}:{a}" for c, a in have), sorted(f"{c}:{a}" for c, a in set(want))]
@@ -226,20 +226,20 @@ def _import_service(session: Session, who: Who, p: Provider, d: _Doc, rep: Impor
 
 
 def _import_contract(session: Session, who: Who, p: Provider, d: _Doc, rep: ImportReport) -> None:
-    slug = d.str("id", required=True)
+    slug = d.text("id", required=True)
     c = next((x for x in p.contracts if x.slug == slug), None)
     created = c is None
     if created:
         c = Contract(slug=slug)
         p.contracts.append(c)
-    services = [_service_of(p, str(s), f"{d.where}.services") for s in d.list("services") or []]
+    services = [_service_of(p, str(s), f"{d.where}.services") for s in d.values("services") or []]
     diff = _apply(c, {
-        "title": d.str("title"),
+        "title": d.text("title"),
         "signed_on": d.date("signed"),
         "effective_on": d.date("effective"),
         "expires_on": d.date("expires"),
-        "notice_period_days": d.int("notice_period_days"),
-        "governing_law": d.str("governing_law"),
+        "notice_period_days": d.whole("notice_period_days"),
+        "governing_law": d.text("governing_law"),
     })
     if sorted(s.slug for s in c.services) != sorted(s.slug for s in services):
         diff["services"] = [[s.slug for s in c.services], [s.slug for s in services]]
@@ -259,7 +259,7 @@ def _import_contract(session: Session, who: Who, p: Provider, d: _Doc, rep: Impo
         if row is None:
             row = Clause(clause=name)
             c.clauses.append(row)
-        cdiff = _apply(row, {"status": status, "section": cd.str("section"), "note": cd.str("note")})
+        cdiff = _apply(row, {"status": status, "section": cd.text("section"), "note": cd.text("note")})
         if cdiff:
             diff[f"clause.{name}"] = [cdiff.get("status", [status])[0], status]
     session.flush()
@@ -267,16 +267,16 @@ def _import_contract(session: Session, who: Who, p: Provider, d: _Doc, rep: Impo
 
 
 def _evidence_path(d: _Doc, key: str, base_dir: Path) -> Path:
-    f = Path(d.str(key, required=True)).expanduser()
+    f = Path(d.text(key, required=True)).expanduser()
     return f if f.is_absolute() else base_dir / f
 
 
 def _import_evidence(session: Session, who: Who, p: Provider, d: _Doc, rep: ImportReport, base_dir: Path, root: Path) -> None:
     src = _evidence_path(d, "file", base_dir)
-    svc = _service_of(p, d.str("service"), f"{d.where}.service") if d.str("service") else None
+    svc = _service_of(p, d.text("service"), f"{d.where}.service") if d.text("service") else None
     ev, created = add_evidence(
-        session, p, src, kind=d.str("kind", required=True), root=root, actor=who.actor, at=who.at,
-        valid_from=d.date("valid_from"), valid_until=d.date("valid_until"), service=svc, filename=d.str("name"),
+        session, p, src, kind=d.text("kind", required=True), root=root, actor=who.actor, at=who.at,
+        valid_from=d.date("valid_from"), valid_until=d.date("valid_until"), service=svc, filename=d.text("name"),
     )
     if created:
         rep.created.append(f"evidence {p.slug}/{ev.filename}#{ev.revision}")
@@ -293,12 +293,12 @@ def _import_audit(session: Session, who: Who, p: Provider, d: _Doc, rep: ImportR
     if created:
         a = AuditEvent(party=party, audit_date=when)
         p.audits.append(a)
-    diff = _apply(a, {"scope": d.str("scope")})
-    services = [_service_of(p, str(s), f"{d.where}.services") for s in d.list("services") or []]
+    diff = _apply(a, {"scope": d.text("scope")})
+    services = [_service_of(p, str(s), f"{d.where}.services") for s in d.values("services") or []]
     if sorted(s.slug for s in a.services) != sorted(s.slug for s in services):
         diff["services"] = [[s.slug for s in a.services], [s.slug for s in services]]
         a.services = services
-    if d.str("report"):
+    if d.text("report"):
         ev, _ = add_evidence(session, p, _evidence_path(d, "report", base_dir), kind="audit-report", root=root,
                              actor=who.actor, at=who.at, valid_from=when)
         if a.report is not ev:
@@ -308,8 +308,8 @@ def _import_audit(session: Session, who: Who, p: Provider, d: _Doc, rep: ImportR
         want = []
         for fd in d.items("findings", id_key=""):
             want.append({
-                "description": fd.str("description", required=True),
-                "severity": fd.str("severity"),
+                "description": fd.text("description", required=True),
+                "severity": fd.text("severity"),
                 "remediation_due": fd.date("remediation_due"),
                 "status": fd.one_of("status", ("open", "closed"), "finding status") or "open",
                 "closed_on": fd.date("closed_on"),
@@ -323,7 +323,7 @@ def _import_audit(session: Session, who: Who, p: Provider, d: _Doc, rep: ImportR
 
 
 def _import_review(session: Session, who: Who, p: Provider, d: _Doc, rep: ImportReport) -> None:
-    svc = _service_of(p, d.str("service", required=True), f"{d.where}.service")
+    svc = _service_of(p, d.text("service", required=True), f"{d.where}.service")
     started = d.date("started")
     if started is None:
         raise InputError(f"{d.where}.started: required")
@@ -334,14 +334,14 @@ def _import_review(session: Session, who: Who, p: Provider, d: _Doc, rep: Import
         r.domains = [ReviewDomain(domain=k, result="pending") for k in REVIEW_DOMAINS]
         svc.reviews.append(r)
     completed = d.date("completed")
-    regions = d.list("declared_regions")
+    regions = d.values("declared_regions")
     diff = _apply(r, {
         "status": "completed" if completed else "in_progress",
         "completed_on": completed,
-        "reviewer": d.str("reviewer"),
-        "approver": d.str("approver"),
+        "reviewer": d.text("reviewer"),
+        "approver": d.text("approver"),
         "declared_regions": sorted({str(x) for x in regions}) if regions is not None else None,
-        "notes": d.str("notes"),
+        "notes": d.text("notes"),
     })
     domains = d.data.get("domains") or {}
     if not isinstance(domains, dict):
@@ -356,9 +356,9 @@ def _import_review(session: Session, who: Who, p: Provider, d: _Doc, rep: Import
         row = next(x for x in r.domains if x.domain == name)
         ddiff = _apply(row, {
             "result": dd.one_of("result", DOMAIN_RESULTS, "result", required=True),
-            "finding": dd.str("finding"),
-            "evidence": dd.str("evidence"),
-            "compensating": dd.str("compensating"),
+            "finding": dd.text("finding"),
+            "evidence": dd.text("evidence"),
+            "compensating": dd.text("compensating"),
         })
         if ddiff:
             diff[f"domain.{name}"] = ddiff.get("result", [row.result, row.result])

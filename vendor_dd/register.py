@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from scanner.errors import InputError
 from scanner.records.changelog import Who, changes, record
-from vendor_dd.domains import AUDIT_PARTIES, DEFAULT_CADENCE_DAYS, DOMAIN_RESULTS, REVIEW_DOMAINS, choice
+from scanner.records.doc import choice
+from vendor_dd.domains import AUDIT_PARTIES, DEFAULT_CADENCE_DAYS, DOMAIN_RESULTS, REVIEW_DOMAINS
 from vendor_dd.evidence import add_evidence
 from vendor_dd.models import (
     AuditEvent,
