@@ -144,20 +144,40 @@ def _within_own(ctx: Context, r: Resource, own: list[str | None], evidence: dict
 
 
 def offshore_without_local_backup(r: Resource, ctx: Context) -> Outcome:
+    """ETG 8.6.3.3: offshore customer data of a material natural-person customer system keeps
+    an in-country backup, unless the regulator (主管機關) approved the offshore location. A
+    waiver of residency.data_location (the firm's own acceptance) is not that approval."""
     ok, reasons = _judge(ctx, r.provider, _locations(r))
-    if ok is not False:
-        return not_applicable("stored in the allowed jurisdiction (or location unknown: see residency.data_location)")
-    if not ctx.is_waived("residency.data_location", r):
-        return not_applicable("offshore without approval: reported by residency.data_location")
-    copies = []
-    for rel in ctx.inventory.incoming(r.id, RelType.BACKUP_OF):
-        copies.append(ctx.inventory.get(rel.source))
-    for rel in ctx.inventory.outgoing(r.id, RelType.REPLICATES_TO):
-        copies.append(ctx.inventory.get(rel.target))
+    if ok is None:
+        return not_applicable("location unknown: see residency.data_location")
+    if ok:
+        return not_applicable("stored in the allowed jurisdiction")
+    rules = ctx.config.offshore
+    evidence: dict = {"locations": _locations(r)}
+    in_scope, how = rules.scope(r.id, r.account, r.tags)
+    evidence["material_natural_person"], evidence["scope_from"] = in_scope, how
+    if in_scope is False:
+        return not_applicable(f"not customer data of a material natural-person customer system ({how})", **evidence)
+    if in_scope is None:
+        return unknown("offshore, and whether it holds customer data of a material natural-person customer system "
+                       f"(重大性自然人客戶業務資訊系統) is unknown: {how}", **evidence)
+    approval = rules.approval(r.id, r.tags)
+    if approval:
+        evidence["regulator_approval"] = approval
+        return not_applicable(f"the regulator (主管機關) approved this offshore location: {approval}; "
+                              "no in-country backup is required", **evidence)
+    copies = [ctx.inventory.get(rel.source) for rel in ctx.inventory.incoming(r.id, RelType.BACKUP_OF)]
+    copies += [ctx.inventory.get(rel.target) for rel in ctx.inventory.outgoing(r.id, RelType.REPLICATES_TO)]
     local = [c.id for c in copies if c is not None and ctx.location_allowed(c.provider, c.region)[0]]
-    evidence = {"locations": _locations(r), "in_country_copies": local}
+    evidence["in_country_copies"] = local
     if local:
-        return passed(f"approved offshore store has an in-country backup: {', '.join(local)}", **evidence)
+        return passed(f"offshore customer data of a material natural-person system ({how}) has an in-country backup: "
+                      f"{', '.join(local)}", **evidence)
     if any(c is None for c in copies):
-        return unknown("approved offshore store: a backup or replica is outside the inventory", **evidence)
-    return failed("approved offshore store has no backup in the allowed jurisdiction", **evidence)
+        return unknown("offshore customer data of a material natural-person system: a backup or replica is outside "
+                       "the inventory, so whether one is in the country is unknown", **evidence)
+    waived = ctx.is_waived("residency.data_location", r)
+    note = (" (its residency.data_location waiver is the firm's acceptance, not the regulator's approval)"
+            if waived else "")
+    return failed(f"offshore customer data of a material natural-person system ({how}), not approved by the regulator, "
+                  f"has no backup in the allowed jurisdiction{note}", **evidence)

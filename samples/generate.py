@@ -22,6 +22,7 @@ COLLECTED_AT = "2026-11-01T02:00:00Z"
 ORG = "o-fmsa7x2k9q"
 MGMT, TRADING, DATA = "111111111111", "222222222222", "333333333333"
 TW = "ap-east-2"
+NATURAL_PERSON = "cloudgov:material-natural-person"  # ETG 8.6.3.3 scope (policies/defaults.yaml)
 
 
 def res(inv, provider, account, region, kind, native, rid, name, props=None, tags=None):
@@ -97,12 +98,12 @@ def aws() -> Inventory:
     k_tokyo = key("mrk-fx-archive", DATA, "ap-northeast-1")
     k_sg = key("mrk-mktdata-sg", DATA, "ap-southeast-1")
 
-    def bucket(name, acct=TRADING, region=TW, keyid=None, **p):
+    def bucket(name, acct=TRADING, region=TW, keyid=None, tags=None, **p):
         base = {"encryption.enabled": True, "replica_regions": []}
         if keyid is None:
             base["encryption.key_manager"] = "provider"
         base.update(p)
-        rid = res(inv, "aws", acct, region, "storage.object", "AWS::S3::Bucket", f"arn:aws:s3:::{name}", name, base)
+        rid = res(inv, "aws", acct, region, "storage.object", "AWS::S3::Bucket", f"arn:aws:s3:::{name}", name, base, tags)
         if keyid:
             inv.relate(rid, "encrypted_by", keyid)
         return rid
@@ -111,13 +112,16 @@ def aws() -> Inventory:
     # VIOLATION encryption.object_storage_cmk: customer statements under SSE-S3 (provider key)
     bucket("fmsa-customer-statements")
     # VIOLATION residency.data_location: "ap-east-1" is Hong Kong, not Taiwan
-    bucket("fmsa-research-hk", DATA, "ap-east-1", keyid=k_data)
+    bucket("fmsa-research-hk", DATA, "ap-east-1", keyid=k_data, tags={NATURAL_PERSON: "false"})  # research, no customer data
     # VIOLATION residency.replica_location: replication rule to Tokyo
     bucket("fmsa-reports", keyid=k_trading, replica_regions=["ap-northeast-1"])
-    # residency.data_location (waived by W-2026-001) and, once waived, offshore_without_local_backup
-    bucket("fmsa-fx-archive-tokyo", DATA, "ap-northeast-1", keyid=k_tokyo)
-    # approved offshore store WITH an in-country copy: passes offshore_without_local_backup
-    sg = bucket("fmsa-mktdata-sg", DATA, "ap-southeast-1", keyid=k_sg, replica_regions=[TW])
+    # residency.data_location (waived by W-2026-001: the board's approval)
+    # VIOLATION residency.offshore_without_local_backup: customers' FX trades (a material
+    # natural-person system) offshore with no in-country backup; the board's approval is not
+    # the regulator's (ETG 8.6.3.3), so the waiver does not change it
+    bucket("fmsa-fx-archive-tokyo", DATA, "ap-northeast-1", keyid=k_tokyo, tags={NATURAL_PERSON: "true"})
+    # licensed market data (no customer data): ETG 8.6.3.3 does not apply; copied to Taiwan anyway
+    sg = bucket("fmsa-mktdata-sg", DATA, "ap-southeast-1", keyid=k_sg, replica_regions=[TW], tags={NATURAL_PERSON: "false"})
     sg_copy = bucket("fmsa-mktdata-sg-copy", DATA, TW, keyid=k_data)
     inv.relate(sg, "replicates_to", sg_copy)
     for i in range(1, 31):
@@ -264,21 +268,22 @@ def azure() -> Inventory:
     res(inv, "azure", SUB_PROD, "taiwannorth", "kms.key", "Microsoft.KeyVault/vaults/keys", "https://kv-fmsa-tw.vault.azure.net/keys/cmk-sql",
         "cmk-sql", {"key_manager": "customer", "rotation_enabled": False, "state": "enabled", "policy_public": False, "vault": kv})
 
-    def storage(name, region="taiwannorth", sub=SUB_PROD, cmk=True, **p):
+    def storage(name, region="taiwannorth", sub=SUB_PROD, cmk=True, tags=None, **p):
         base = {"encryption.enabled": True, "encryption.key_manager": "customer" if cmk else "provider",
                 "geo_redundant": False, "replica_regions": []}
         if cmk:
             base["encryption.key_id"] = k_ok
         base.update(p)
         rid = arm(sub, "rg-data", "Microsoft.Storage/storageAccounts", name)
-        return res(inv, "azure", sub, region, "storage.object", "Microsoft.Storage/storageAccounts", rid, name, base)
+        return res(inv, "azure", sub, region, "storage.object", "Microsoft.Storage/storageAccounts", rid, name, base, tags)
 
     storage("stfmsaprod", geo_redundant=True, secondary_regions=["taiwannorthwest"])
     # VIOLATION encryption.object_storage_cmk: Microsoft-managed keys on the records account
     storage("stfmsarecords", cmk=False)
     # VIOLATION residency.data_location: East Asia is Hong Kong
     # VIOLATION residency.geo_redundant_storage: RA-GRS pair is Southeast Asia (Singapore)
-    storage("stfmsalegacy", "eastasia", geo_redundant=True, secondary_regions=["southeastasia"])
+    storage("stfmsalegacy", "eastasia", geo_redundant=True, secondary_regions=["southeastasia"],
+            tags={NATURAL_PERSON: "false"})  # legacy application logs, no customer data
     for i in range(1, 11):
         storage(f"stfmsaapp{i:02d}", sub=SUB_DEV if i > 6 else SUB_PROD)
 
@@ -352,6 +357,8 @@ def gcp() -> Inventory:
     bucket("fmsa-trading-data")
     # VIOLATION residency.data_location: ASIA multi-region places data anywhere in Asia
     # VIOLATION encryption.object_storage_cmk: Google-managed encryption key
+    # ERROR residency.offshore_without_local_backup: offshore, and nobody declared whether it
+    # holds customer data of a material natural-person system (no cloudgov-material-natural-person label)
     bucket("fmsa-research-asia", "ASIA", None, P_ANALYTICS, geo_redundant=True)
     for i in range(1, 16):
         bucket(f"fmsa-batch-{i:02d}", project=P_ANALYTICS if i > 8 else P_TRADE)

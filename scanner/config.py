@@ -16,6 +16,7 @@ from typing import Any, Mapping
 from scanner.docfile import read_structured, yaml_load
 from scanner.errors import ConfigError, InputError
 from scanner.jurisdictions import AllowList, Jurisdictions
+from scanner.offshore import OffshoreRules, parse_offshore_rules
 from scanner.model import Severity
 
 __all__ = ["Config", "LogClass", "Privileged", "Jurisdictions", "default_jurisdictions", "load_config", "DEFAULTS_PATH"]
@@ -78,6 +79,8 @@ class Config:
     source_file: str | None = None
     #: identity providers (ARN globs) declared to enforce MFA at sign-in (identity.mfa_enforcing_idps)
     mfa_enforcing_idps: tuple[str, ...] = ()
+    #: ETG 8.6.3.3: material natural-person systems and the regulator's offshore approvals
+    offshore: OffshoreRules = field(default_factory=OffshoreRules, compare=False)
     #: (provider, location) -> verdict; locations repeat across thousands of resources
     _location_cache: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -266,6 +269,7 @@ def _build(raw: Mapping[str, Any], source: str | None) -> Config:
         unused_credentials_days=_days(ident["unused_credentials_days"], "identity.unused_credentials_days"),
         break_glass_tag=_text(ident["break_glass_tag"], "identity.break_glass_tag"),
         mfa_enforcing_idps=_as_list(ident.get("mfa_enforcing_idps")),
+        offshore=parse_offshore_rules(juris),
         privileged=Privileged(
             roles={p: _as_list(v) for p, v in (priv.get("roles") or {}).items()},
             actions={p: _as_list(v) for p, v in (priv.get("actions") or {}).items()},

@@ -83,3 +83,20 @@ def test_history_retention_from_config(tmp_path, monkeypatch):
     monkeypatch.setenv("CLOUDGOV_HISTORY_RETENTION_DAYS", "30")
     assert retention_days() == 30
     assert retention_days(7) == 7
+
+
+def test_regulator_approvals_need_resources_and_a_reference(tmp_path):
+    """ETG 8.6.3.3 approvals are the regulator's: an entry without its reference is refused."""
+    from scanner.config import load_config
+    from scanner.errors import ConfigError
+
+    cfg = tmp_path / "cloudgov.yaml"
+    cfg.write_text("jurisdiction:\n  regulator_approvals: [{resources: ['arn:aws:s3:::x']}]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="reference"):
+        load_config(cfg)
+    cfg.write_text("jurisdiction:\n  natural_person_systems: {accounts: ['111122223333']}\n"
+                   "  regulator_approvals: [{resources: ['arn:aws:s3:::fx-*'], reference: 金管證券字第1150000000號}]\n", encoding="utf-8")
+    rules = load_config(cfg).offshore
+    assert rules.scope("arn:aws:s3:::y", "111122223333", {})[0] is True
+    assert rules.approval("arn:aws:s3:::fx-archive", {}).startswith("金管證券字第1150000000號")
+    assert rules.approval("arn:aws:s3:::prefix-fx-archive", {}) is None  # globs, never substrings

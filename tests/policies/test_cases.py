@@ -41,7 +41,7 @@ def _cases():
 
 
 @pytest.mark.parametrize("case", list(_cases()))
-def test_policy_case(case):
+def test_policy_case(case, tmp_path):
     policies = load_policies()
     assert case["policy"] in policies, f"unknown policy {case['policy']}"
     inv = Inventory(collected_at=case.get("now", NOW))
@@ -54,6 +54,10 @@ def test_policy_case(case):
     for g in case.get("gaps") or ():
         inv.gap(CoverageGap.from_dict(g))
     config = load_config()
+    if case.get("config"):  # settings a cloudgov.yaml would give
+        cfg = tmp_path / "cloudgov.yaml"
+        cfg.write_text(yaml.safe_dump(case["config"], allow_unicode=True), encoding="utf-8")
+        config = load_config(cfg)
     if case.get("allowed_regions"):
         config = config.with_allowed_regions(case["allowed_regions"])
     waivers = parse_waivers(case["waivers"], policies) if case.get("waivers") else None

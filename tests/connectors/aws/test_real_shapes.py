@@ -17,7 +17,7 @@ ACCT = "111122223333"
 REGION = "ap-east-2"
 
 
-def _findings(cli, *paths: Path, config: Path | None = None) -> dict[tuple[str, str], dict]:
+def _findings(cli, *paths: Path | str, config: Path | None = None) -> dict[tuple[str, str], dict]:
     args = ["scan", "snapshot", *map(str, paths), "-f", "json", "-q"]
     if config is not None:
         args += ["--config", str(config)]
@@ -163,3 +163,18 @@ def test_fresh_account_has_no_errors_that_are_not_coverage_gaps(fresh_account):
     assert ebs_snaps and {f.status.value for f in ebs_snaps} == {"FAIL"}
     trail_bucket = by[("encryption.log_store_cmk", "tw-trail-logs")]
     assert trail_bucket.status.value == "PASS"  # the trail's CMK, not the bucket's SSE-S3
+
+
+# --- ETG 8.6.3.3 on AWS Config items -----------------------------------------------------------
+
+
+def test_offshore_natural_person_data_needs_a_local_backup_unless_the_regulator_approved(cli):
+    """A board-approved waiver is not the regulator's (主管機關) approval; scope is declared."""
+    found = _findings(cli, PUBLIC / "config-offshore", "--waivers", PUBLIC / "waivers-offshore.yaml")
+    policy = "residency.offshore_without_local_backup"
+    _is(found, policy, "tokyo-branch-trades", "FAIL", "not approved by the regulator")
+    _is(found, policy, "tokyo-branch-trades-board-ok", "FAIL", "not the regulator's approval")
+    _is(found, "residency.data_location", "tokyo-branch-trades-board-ok", "WAIVED")
+    _is(found, policy, "tokyo-branch-trades-fsc-ok", "NOT_APPLICABLE", "金管證券字第1150000000號")
+    _is(found, policy, "tokyo-research", "NOT_APPLICABLE", "not customer data of a material natural-person")
+    _is(found, policy, "tokyo-undeclared", "ERROR", "not declared")
