@@ -36,6 +36,8 @@ ARM_EXPECTED = {
     (_SA + "tradearchive", "residency.replica_location", "ERROR"),
     ("azuredeploy.json#Microsoft.Compute/disks/hk-app-data", "residency.data_location", "FAIL"),
     ("azuredeploy.json#Microsoft.Compute/disks/hk-app-data", "encryption.block_storage_cmk", "FAIL"),
+    # offshore, and the template does not say whether it is a material natural-person system (ETG 8.6.3.3)
+    ("azuredeploy.json#Microsoft.Compute/disks/hk-app-data", "residency.offshore_without_local_backup", "ERROR"),
     ("azuredeploy.json#Microsoft.Sql/servers/sql-orders-tw", "encryption.database_cmk", "FAIL"),
     ("azuredeploy.json#Microsoft.Sql/servers/sql-orders-tw", "residency.geo_redundant_storage", "ERROR"),
     ("azuredeploy.json#Microsoft.Sql/servers/sql-orders-tw", "residency.replica_location", "ERROR"),
