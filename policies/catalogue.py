@@ -73,6 +73,14 @@ class Catalogue:
     def children(self, control_id: str) -> list[Control]:
         return [c for c in self.controls.values() if c.parent == control_id]
 
+    def requirement_items(self, regulation: str = "ETG", articles: tuple[int, ...] = (4, 5, 6, 7, 8, 9)) -> list[Control]:
+        """The items that bind (shall / should) in ``articles``, without the sentences that only
+        introduce a list ("…下列／以下…：", whose children are the items). ETG Art. 4–9: 62."""
+        arts = {str(a) for a in articles}
+        return [c for c in self.controls.values()
+                if c.regulation == regulation and c.id.split(":", 1)[1].split(".")[0] in arts
+                and c.force != "none" and not (self.children(c.id) and c.text_zh.rstrip().endswith("："))]
+
     def versions(self) -> dict[str, str]:
         """Regulation code → the version date its texts were verified against."""
         return {code: r.version_date for code, r in self.regulations.items()}

@@ -196,3 +196,15 @@ def test_a_firm_loads_a_newer_csm_text_without_code_changes(tmp_path):
     env["CLOUDGOV_CATALOGUE_DIR"] = str(tmp_path / "missing")
     r = subprocess.run([sys.executable, "-m", "scanner", "controls"], capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 2 and "not a directory" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_readme_states_the_computed_chapter_2_coverage():
+    from pathlib import Path
+
+    from scanner.cli.catalogue import chapter2_coverage, coverage_sentence
+
+    cov = chapter2_coverage()
+    assert cov["items"] == 62
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    stated = readme.split("<!-- coverage:etg -->\n", 1)[1].split("\n<!-- /coverage:etg -->", 1)[0]
+    assert stated == coverage_sentence(cov), "README's coverage line is stale: paste the sentence `cloudgov controls --coverage` prints"
