@@ -201,6 +201,29 @@ def assurance_report_current(r: Resource, ctx: Context) -> Outcome:
                   **evidence)
 
 
+def concentration(r: Resource, ctx: Context) -> Outcome:
+    """ETG 4.1.4: no single provider carries more than ``max_share`` of the material services."""
+    mine = r.prop("concentration.material_services")
+    total = r.prop("concentration.material_total")
+    unassessed = r.prop("concentration.unassessed_total") or 0
+    limit = float(ctx.params.get("max_share", 0.8))
+    evidence = {"material_services": mine, "material_total": total, "unassessed": unassessed, "max_share": limit}
+    if mine is None or total is None:
+        return unknown("the register's material services were not counted", **evidence)
+    if total == 0:
+        if unassessed:
+            return unknown(f"no service is assessed material and {unassessed} are unassessed: "
+                           "concentration cannot be judged", **evidence)
+        return not_applicable("the register has no material service", **evidence)
+    share = mine / total
+    evidence["share"] = round(share, 3)
+    text = f"{mine} of {total} material services ({share:.0%}) depend on this provider"
+    if share > limit:
+        return failed(f"{text}, above {limit:.0%}: spread the risk or record why not (ETG 4.1.4)", **evidence)
+    note = f"; {unassessed} service(s) not yet assessed could change this" if unassessed else ""
+    return passed(f"{text}, within {limit:.0%}{note}", **evidence)
+
+
 def evidence_not_expiring(r: Resource, ctx: Context) -> Outcome:
     flagged = r.prop("evidence.flagged") or []
     soon = [f for f in flagged if str(f.get("state", "")).startswith("expiring")]

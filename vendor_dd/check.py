@@ -90,7 +90,15 @@ def build_inventory(session: Session, today: date, scans: Inventory | None = Non
         sources=[Source(connector="vendor_dd", mode="register", details={"as_of": today.isoformat()})],
     )
     cad = cadence(session)
-    for p in providers(session):
+    everyone = providers(session)
+    # ETG 4.1.4 (風險適度分散): how the register's material services spread over providers
+    assessed_material = sum(1 for p in everyone for s in p.services if s.material)
+    unassessed = sum(1 for p in everyone for s in p.services if s.material is None)
+    for p in everyone:
+        props = facts.provider_facts(p, today)
+        props["concentration.material_services"] = sum(1 for s in p.services if s.material)
+        props["concentration.material_total"] = assessed_material
+        props["concentration.unassessed_total"] = unassessed
         inv.add(
             Resource(
                 provider=PROVIDER,
@@ -100,7 +108,7 @@ def build_inventory(session: Session, today: date, scans: Inventory | None = Non
                 native_type="cloudgov::vendor::Provider",
                 id=provider_resource_id(p),
                 name=p.name_en or p.legal_name,
-                properties=facts.provider_facts(p, today),
+                properties=props,
             )
         )
         for s in p.services:

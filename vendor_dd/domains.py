@@ -43,7 +43,7 @@ CLAUSES: dict[str, Term] = {
         Term("audit_right_association", "Audit right for the trade association", "同業公會查核權", "ETG:6.2"),
         Term("data_ownership", "Data ownership, no use beyond the task", "資料所有權及不得為委託範圍外利用", "ETG:5.2"),
         Term("data_location", "Right to designate data location", "指定資料處理及儲存地", "ETG:8.6.3"),
-        Term("encryption_key_management", "Encryption and key management", "加密及金鑰管理", "ETG:8.2"),
+        Term("encryption_key_management", "Encryption and key management", "加密及金鑰管理", "ETG:8.1.1"),
         Term("incident_notification", "Incident notification", "資安事件通報", "ETG:5.1"),
         Term("backup_recovery", "Backup and recovery time", "備援及復原時間", "ETG:5.1"),
         Term("migration_obligations", "Migration obligations on exit", "移轉至其他業者或移回之遷移義務", "ETG:7.2"),

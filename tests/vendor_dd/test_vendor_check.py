@@ -174,3 +174,39 @@ def test_controls_served_by_vendor_policies(control):
 
     served = load_policies().controls_index().get(control, [])
     assert any(p.startswith("vendor.") for p in served), control
+
+
+def test_concentration_of_material_services(register, tmp_path, vendor_cli):
+    """ETG 4.1.4 (風險適度分散): a provider carrying more than 80 % of the material services FAILs;
+    unassessed materiality is never counted as spread."""
+    def run(name, text):
+        (tmp_path / name).mkdir()
+        reg = tmp_path / name / "r.yaml"
+        reg.write_text(text)
+        vendor_cli("import", str(reg))
+        f, _ = _findings(vendor_cli, tmp_path=tmp_path / name)
+        return {k[1]: v for k, v in f.items() if k[0] == "vendor.concentration"}
+
+    one = run("one", "providers:\n"
+              "  - {id: big, legal_name: Big, services: [{id: a, materiality: {material: true}},"
+              " {id: b, materiality: {material: true}}, {id: c, materiality: {material: true}}]}\n"
+              "  - {id: small, legal_name: Small, services: [{id: d, materiality: {material: false}}]}\n")
+    assert one["vendor:big"]["status"] == "FAIL" and "3 of 3 material services (100%)" in one["vendor:big"]["message"]
+    assert one["vendor:small"]["status"] == "PASS"
+    more = run("more", "providers:\n"
+               "  - {id: other, legal_name: Other, services: [{id: e, materiality: {material: true}},"
+               " {id: f, materiality: {material: true}}]}\n")
+    assert more["vendor:big"]["status"] == "PASS"  # 3 of 5 now
+    assert more["vendor:other"]["evidence"]["share"] == 0.4
+
+
+def test_concentration_unknown_when_nothing_is_assessed(register, tmp_path, vendor_cli):
+    reg = tmp_path / "u.yaml"
+    reg.write_text("providers:\n  - {id: u, legal_name: U, services: [{id: s}]}\n")
+    vendor_cli("import", str(reg))
+    f, _ = _findings(vendor_cli, tmp_path=tmp_path)
+    assert f[("vendor.concentration", "vendor:u")]["status"] == "ERROR"
+    reg.write_text("providers:\n  - {id: u, legal_name: U, services: [{id: s, materiality: {material: false}}]}\n")
+    vendor_cli("import", str(reg))
+    f, _ = _findings(vendor_cli, tmp_path=tmp_path / "again")
+    assert f[("vendor.concentration", "vendor:u")]["status"] == "NOT_APPLICABLE"
