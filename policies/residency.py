@@ -155,6 +155,12 @@ def offshore_without_local_backup(r: Resource, ctx: Context) -> Outcome:
     rules = ctx.config.offshore
     evidence: dict = {"locations": _locations(r)}
     in_scope, how = rules.scope(r.id, r.account, r.tags)
+    if in_scope is None:
+        # the register's materiality decision for the account's service (scan --register);
+        # the engine has already set aside accounts the register places outside the scope
+        reg = ctx.scope_of(r)
+        if reg.in_scope("material_natural_person"):
+            in_scope, how = True, f"the register: {', '.join(reg.services)} is material with natural-person data"
     evidence["material_natural_person"], evidence["scope_from"] = in_scope, how
     if in_scope is False:
         return not_applicable(f"not customer data of a material natural-person customer system ({how})", **evidence)
