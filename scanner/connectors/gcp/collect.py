@@ -35,8 +35,8 @@ ASSET_GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "hierarchy": ((PROJECT, FOLDER, ORGANIZATION), (Kind.ACCOUNT, Kind.LOG_TRAIL)),
     "storage": (
         ("storage.googleapis.com/Bucket", "compute.googleapis.com/Disk", "compute.googleapis.com/RegionDisk",
-         "compute.googleapis.com/Snapshot"),
-        (Kind.STORAGE_OBJECT, Kind.STORAGE_BLOCK, Kind.BACKUP),
+         "compute.googleapis.com/Snapshot", "pubsub.googleapis.com/Topic"),
+        (Kind.STORAGE_OBJECT, Kind.STORAGE_BLOCK, Kind.BACKUP, Kind.QUEUE),
     ),
     "databases": (
         ("sqladmin.googleapis.com/Instance", "bigquery.googleapis.com/Dataset", "spanner.googleapis.com/Instance",

@@ -367,6 +367,23 @@ def spanner_database(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
     _finish(inv, emit(inv, ctx, rec, Kind.DATABASE, loc, props), keys)
 
 
+def pubsub_topic(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
+    """A topic keeps its messages (retention) in the regions its message storage policy
+    allows; without one, Pub/Sub stores them in the region nearest the publisher, so the
+    place stays the asset's own ("global"), which no table places: ERROR with that reason."""
+    d = rec.data or {}
+    props: dict[str, Any] = {}
+    keys: list[str] = []
+    _encryption(props, keys, d.get("kmsKeyName"), rec)
+    allowed = [normalize_location(x) for x in (d.get("messageStoragePolicy") or {}).get("allowedPersistenceRegions") or []]
+    allowed = [x for x in allowed if x]
+    region = normalize_location(rec.location)
+    if allowed:
+        props["data_locations"] = allowed
+        region = allowed[0] if len(allowed) == 1 else region
+    _finish(inv, emit(inv, ctx, rec, Kind.QUEUE, region, props), keys)
+
+
 _KEY_STATES = {
     "ENABLED": "enabled",
     "DISABLED": "disabled",
@@ -433,5 +450,6 @@ HANDLERS: dict[str, Callable[[Inventory, Context, AssetRecord], None]] = {
     "bigquery.googleapis.com/Table": bq_table,
     "spanner.googleapis.com/Database": spanner_database,
     "cloudkms.googleapis.com/CryptoKey": crypto_key,
+    "pubsub.googleapis.com/Topic": pubsub_topic,
     PROJECT: project,
 }

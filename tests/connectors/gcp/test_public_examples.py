@@ -149,3 +149,16 @@ def test_spanner_from_search_results_is_placed_by_the_location_given():
     regional = inv.get(f"{SPANNER}/a/databases/d1")
     assert regional.region == "us-central1" and regional.prop("geo_redundant") is False
     assert inv.get(f"{SPANNER}/b/databases/d2").prop("data_locations") == ["us-east4", "us-east1", "us-central1"]
+
+
+def test_pubsub_topics_are_judged(tmp_path):
+    """Beyond the list: Pub/Sub topics hold messages and were not normalized at all. A topic
+    whose storage policy allows only asia-east1 is in Taiwan; one without a policy is placed
+    nowhere ("global"): ERROR with that reason, never a pass."""
+    got = scan(tmp_path, "pubsub-topics.json")
+    base = "//pubsub.googleapis.com/projects/sandbox2/topics"
+    assert got[("residency.data_location", f"{base}/orders-tw")]["status"] == "PASS"
+    assert got[("encryption.messaging_cmk", f"{base}/orders-tw")]["status"] == "PASS"
+    anywhere = got[("residency.data_location", f"{base}/events-anywhere")]
+    assert anywhere["status"] == "ERROR" and "global" in anywhere["message"]
+    assert got[("encryption.messaging_cmk", f"{base}/events-anywhere")]["status"] == "FAIL"
