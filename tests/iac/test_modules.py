@@ -18,9 +18,13 @@ def case(request):
     import os
     from pathlib import Path
 
+    before = Path.cwd()
     os.chdir(Path(__file__).resolve().parents[2])  # ids and gap names are relative to the repo root
-    path = DATA / "modules" / request.param
-    return request.param, evaluate(path), yaml.safe_load((path / "expected.yaml").read_text())
+    try:
+        path = DATA / "modules" / request.param
+        yield request.param, evaluate(path), yaml.safe_load((path / "expected.yaml").read_text())
+    finally:
+        os.chdir(before)
 
 
 def test_expected_statuses(case):
