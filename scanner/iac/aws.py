@@ -232,14 +232,11 @@ def dynamodb_table(res: TfResource, ctx: Ctx) -> Normalized:
             _encryption(ctx, sse.get("kms_key_arn"), enabled=True, default_manager="provider")
             if on else ({"encryption.enabled": True, "encryption.key_manager": "provider"} if on is False else {})
         )
-    regions = []
-    for rep in ctx.blocks(res.attrs, "replica"):
-        r = resolve(rep.get("region_name"), ctx.module)
-        if r is None:
-            regions = None
-            break
-        regions.append(r)
-    props["replica_regions"] = sorted(regions) if regions is not None else None
+    def replicas() -> list[str] | None:
+        regions = [resolve(rep.get("region_name")) for rep in ctx.blocks(res.attrs, "replica")]
+        return None if None in regions else sorted(regions)  # type: ignore[type-var]
+
+    props["replica_regions"] = ctx.scoped(replicas)  # replicas a dynamic block could not give: unknown
     return Normalized("database", "AWS::DynamoDB::Table", props, name=ctx.value(res, "name") or res.name,
                       edges=key_edges(props))
 

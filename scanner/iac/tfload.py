@@ -344,6 +344,8 @@ class _Loader:
 
     def _certainly_empty(self, prefix: str, expr: str) -> bool:
         """The few for_each forms whose emptiness follows from a null or empty variable."""
+        if expr.replace(" ", "") in ("[]", "{}", "toset([])", "tomap({})"):
+            return True
         m = re.fullmatch(r"\(?\s*var\.([A-Za-z0-9_-]+)\s*(==|!=)\s*null\s*\)?\s*\?\s*(.+?)\s*:\s*(.+)", expr)
         if m and self._var_is_null(prefix, m.group(1)):
             chosen = m.group(3) if m.group(2) == "==" else m.group(4)
