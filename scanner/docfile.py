@@ -163,8 +163,26 @@ class _Bounded(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def seekable(self) -> bool:
+        return not self._inflated and self._raw.seekable()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if not self.seekable():
+            raise io.UnsupportedOperation("seek")
+        pos = self._raw.seek(offset, whence)
+        self._seen = pos
+        return pos
+
+    def tell(self) -> int:
+        return self._raw.tell() if self.seekable() else self._seen
+
     def readinto(self, b: Any) -> int:
-        data = self._raw.read(len(b))
+        try:
+            data = self._raw.read(len(b))
+        except (zlib.error, EOFError) as e:
+            raise InputError(f"{self._path}: not a valid gzip file ({e})") from None
+        except OSError as e:  # gzip.BadGzipFile among others
+            raise InputError(f"{self._path}: cannot read it ({e})") from None
         self._seen += len(data)
         if self._seen > self._limit:
             how = "decompresses to" if self._inflated else "is"

@@ -7,13 +7,13 @@ Strict types: ``true`` is not 1, ``"5"`` is not 5, NaN and infinities are not nu
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from scanner.errors import InputError
 
-__all__ = ["FindingsDocument", "validate", "field_path", "yaml_line"]
+__all__ = ["Appetite", "FindingsDocument", "validate", "field_path", "yaml_line"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -79,12 +79,70 @@ class FindingsDocument(_Open):
 
     schema_: Literal["cloudgov.findings/1"] = Field(alias="schema")
     evaluated_at: str = Field(min_length=1)
+
+    @field_validator("evaluated_at")
+    @classmethod
+    def _timestamp(cls, v: str) -> str:
+        import datetime as dt
+
+        try:
+            dt.datetime.fromisoformat(v.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError("not an ISO 8601 timestamp") from None
+        return v
     source: str = ""
     scope: Scope = Scope()
     policies: list[PolicyEntry] = []
     coverage_gaps: list[GapEntry] = []
     waiver_problems: list[str] = []
     findings: list[FindingEntry]
+
+
+Share = Annotated[float, Field(ge=0, le=1)]
+Count = Annotated[int, Field(gt=0)]
+
+
+class _ShareOf(_Open):
+    min_share: Share
+    tolerance: Share = 0.0
+
+
+class _Concentration(_Open):
+    max_provider_share: Share
+    max_region_share: Share
+    tolerance: Share = 0.0
+
+
+class _Ranking(_Open):
+    severity: dict[SeverityName, Annotated[float, Field(gt=0)]] = {}
+    materiality: dict[str, Annotated[float, Field(gt=0)]] = {}
+    unknown_weight: Share = 0.5
+
+
+class _HeatMap(_Open):
+    impact: dict[SeverityName, Count]
+    likelihood_bins: list[Count] = Field(min_length=1)
+    persistent_periods: Count
+
+
+class _AreaAppetite(_Open):
+    min_pass_rate: Share
+    tolerance: Share = 0.0
+
+
+class Appetite(_Open):
+    """The risk appetite (風險胃納) after merging defaults, cloudgov.yaml and ``--appetite``:
+    shares and rates are fractions 0…1, counts positive whole numbers."""
+
+    pass_rate_tolerance: Share = 0.0
+    natural_person_data_in_taiwan: _ShareOf
+    concentration: _Concentration
+    waivers_expiring_days: Annotated[int, Field(ge=0)]
+    heat_map: _HeatMap
+    ranking: _Ranking = _Ranking()
+    top_risks: Count
+    trend_periods: Count
+    areas: dict[str, _AreaAppetite] = {}
 
 
 def field_path(loc: tuple[Any, ...]) -> str:

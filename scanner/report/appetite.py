@@ -39,7 +39,7 @@ def load_appetite(path: Path | None = None, configured: dict[str, Any] | None = 
     if configured:
         base = _merge(base, configured)
     if path is None:
-        return base
+        return _checked(base, "cloudgov.yaml report.appetite" if configured else str(APPETITE_PATH))
     from scanner.docfile import read_structured
 
     try:
@@ -48,7 +48,18 @@ def load_appetite(path: Path | None = None, configured: dict[str, Any] | None = 
         raise ConfigError(str(e)) from None
     if not isinstance(over, dict):
         raise ConfigError(f"--appetite: {path}: expected a mapping of thresholds")
-    return _merge(base, over)
+    return _checked(_merge(base, over), str(path))
+
+
+def _checked(appetite: dict[str, Any], source: str) -> dict[str, Any]:
+    """Shares and rates 0…1, counts positive whole numbers (``true`` is not 1, NaN no share)."""
+    from scanner.schemas import Appetite, validate
+
+    try:
+        validate(Appetite, appetite, f"risk appetite ({source})")
+    except InputError as e:
+        raise ConfigError(str(e)) from None
+    return appetite
 
 
 def band(value: float | None, limit: float | None, tolerance: float = 0.0, *, higher_is_better: bool = True) -> Band | None:

@@ -53,13 +53,21 @@ def _formats() -> list[FileFormat]:
 
 
 def read_head(path: Path, size: int = HEAD_BYTES) -> str:
-    """The first ``size`` bytes of a file as text, decompressing gzip."""
-    with path.open("rb") as fh:
+    """The first ``size`` bytes of a file as text, decompressing gzip (through the input
+    layer: a FIFO, device or oversize file is refused before it is opened)."""
+    import zlib
+
+    from scanner.docfile import open_binary
+
+    with open_binary(path, what="an input file") as fh:
         magic = fh.read(2)
         fh.seek(0)
         if magic == b"\x1f\x8b":
-            with gzip.GzipFile(fileobj=fh) as gz:
-                data = gz.read(size)
+            try:
+                with gzip.GzipFile(fileobj=fh) as gz:
+                    data = gz.read(size)
+            except (zlib.error, EOFError, gzip.BadGzipFile) as e:
+                raise InputError(f"{path}: not a valid gzip file ({e})") from None
         else:
             data = fh.read(size)
     return data.decode("utf-8-sig", errors="replace")
@@ -75,6 +83,10 @@ def _expand(paths: Iterable[str | Path]) -> tuple[list[Path], bool]:
             files.extend(sorted(f for f in p.rglob("*") if f.is_file() and not f.name.startswith(".")))
         elif p.is_file():
             files.append(p)
+        elif p.exists():
+            from scanner.docfile import check_file
+
+            check_file(p, what="an input file")  # a FIFO, device or socket: one sentence
         else:
             raise InputError(f"{p}: no such file or directory")
     return files, from_dir
