@@ -2,7 +2,7 @@
 written — through the real console entry point, so it also runs against older versions.
 
     .venv/bin/python tests/data/bad/tally.py                   # this checkout
-    PYTHONPATH=/path/to/other/checkout .venv/bin/python tests/data/bad/tally.py --cwd /path/to/other/checkout
+    .venv/bin/python tests/data/bad/tally.py --cwd /path/to/other/checkout   # an older version
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cwd", default=str(HERE.parents[2]))
     a = ap.parse_args()
-    env = {**os.environ, "CLOUDGOV_EVIDENCE_DIR": tempfile.mkdtemp()}
+    env = {**os.environ, "CLOUDGOV_EVIDENCE_DIR": tempfile.mkdtemp(), "PYTHONPATH": a.cwd}
     env.pop("CLOUDGOV_DEBUG", None)
     print("| kind | cases | exit 2 | one line | nothing written | all three | exit 1 | exit 3 | traceback |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
