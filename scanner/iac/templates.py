@@ -201,6 +201,58 @@ def classify(doc: Any) -> str | None:
     return None
 
 
+_MARKERS = re.compile(r"AWSTemplateFormatVersion|AWS::|deploymentTemplate\.json", re.IGNORECASE)
+
+
+def _read_template_text(f: Path) -> tuple[str | None, str | None]:
+    """(text, None), or (None, why) when the file looks like a template but cannot be read —
+    a coverage gap, never a silent skip — or (None, None) when it is simply not ours."""
+    try:
+        size = f.stat().st_size
+        with f.open("rb") as fh:
+            head = fh.read(64 * 1024)
+            data = head + fh.read() if size <= _MAX_BYTES else head
+    except OSError as e:
+        return None, f"cannot read the file ({e.strerror})"
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a BOM (Windows editors): a real encoding
+        try:
+            probe = data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None, "the file starts with a UTF-16 mark but is not UTF-16 text"
+        if size > _MAX_BYTES:
+            return (None, f"{size:,} bytes, more than the {_MAX_BYTES:,} a template may be; not read") \
+                if _MARKERS.search(probe) else (None, None)
+        return probe, None
+    looks = bool(_MARKERS.search(head.decode("latin-1")))
+    if size > _MAX_BYTES:
+        return (None, f"{size:,} bytes, more than the {_MAX_BYTES:,} a template may be; not read") if looks \
+            else (None, None)
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        return (None, f"not UTF-8 text (byte 0x{data[e.start]:02x} at line {line}); save it as UTF-8") if looks \
+            else (None, None)
+
+
+def _shape_problem(doc: Any, looks_arm: bool) -> str | None:
+    """A document that declares itself a template but whose resources cannot be read."""
+    if not isinstance(doc, dict):
+        return None
+    if "AWSTemplateFormatVersion" in doc or (not looks_arm and "Resources" in doc):
+        res = doc.get("Resources")
+        if not isinstance(res, dict):
+            return f"Resources is {type(res).__name__}, not a mapping of resources; nothing in it was read"
+        bad = [str(k) for k, r in res.items() if not isinstance(r, dict) or not isinstance(r.get("Type"), str)]
+        if bad:
+            return f"resource {bad[0]!r} has no Type (or is not a mapping); it was not read"
+    if isinstance(doc.get("$schema"), str) and _ARM_SCHEMA.search(doc["$schema"]):
+        res = doc.get("resources", [])
+        if not isinstance(res, list | dict):
+            return f"resources is {type(res).__name__}, not a list of resources; nothing in it was read"
+    return None
+
+
 def find_templates(path: str | Path) -> Discovery:
     """Every CloudFormation / ARM template (and .bicep file) under ``path``."""
     base = Path(path)
@@ -211,11 +263,11 @@ def find_templates(path: str | Path) -> Discovery:
         if f.suffix == ".bicep":
             found.bicep.append((shown, _compiled(f)))
             continue
-        try:
-            if f.stat().st_size > _MAX_BYTES:
-                continue
-            text = f.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError):
+        text, problem = _read_template_text(f)
+        if problem:
+            found.problems.append((shown, problem))
+            continue
+        if text is None:
             continue
         looks_arm = bool(_ARM_SCHEMA.search(text))
         looks_cfn = "AWSTemplateFormatVersion" in text or "AWS::" in text
@@ -226,6 +278,10 @@ def find_templates(path: str | Path) -> Discovery:
         except ValueError as e:
             if looks_arm or "AWSTemplateFormatVersion" in text:
                 found.problems.append((shown, f"cannot parse template: {e}"))
+            continue
+        shape = _shape_problem(doc, looks_arm)
+        if shape:
+            found.problems.append((shown, shape))
             continue
         kind = classify(doc)
         if kind:

@@ -17,10 +17,12 @@ from pathlib import Path
 
 from scanner.errors import InputError
 
-__all__ = ["store_root", "sha256_file", "store_file", "expiry_state", "EXPIRY_WARNING_DAYS"]
+__all__ = ["store_root", "sha256_file", "store_file", "expiry_state", "EXPIRY_WARNING_DAYS", "sweep_incoming"]
 
 #: days before a document's validity ends when it counts as expiring
 EXPIRY_WARNING_DAYS = (30, 7, 1)
+#: a partial copy (``.incoming-*``) untouched this long was left by a killed process
+INCOMING_STALE_SECONDS = 3600
 
 
 def store_root(db_url: str | None) -> Path:
@@ -39,6 +41,13 @@ def store_root(db_url: str | None) -> Path:
 
 
 def sha256_file(path: Path) -> tuple[str, int]:
+    from scanner.docfile import check_file, max_input_bytes
+
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not an evidence file")
+    if not path.exists():
+        raise InputError(f"{path}: no such evidence file")
+    check_file(path, limit=max_input_bytes(), what="an evidence file")  # a FIFO or /dev/zero never ends
     h = hashlib.sha256()
     size = 0
     try:
@@ -60,6 +69,7 @@ def store_file(src: Path, root: Path) -> tuple[str, int, str]:
     digest, size = sha256_file(src)
     rel = f"sha256/{digest[:2]}/{digest}"
     dest = root / rel
+    sweep_incoming(root)
     if not dest.exists():
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".incoming-")
@@ -74,6 +84,23 @@ def store_file(src: Path, root: Path) -> tuple[str, int, str]:
             if os.path.exists(tmp):
                 os.unlink(tmp)
     return digest, size, rel
+
+
+def sweep_incoming(root: Path, older_than: float = INCOMING_STALE_SECONDS) -> int:
+    """Remove partial copies a killed ``evidence add`` left (``kill -9`` skips the cleanup
+    below); a copy still being written by a live process is younger and stays."""
+    import time
+
+    cutoff = time.time() - older_than
+    removed = 0
+    for tmp in root.glob("sha256/*/.incoming-*"):
+        try:
+            if tmp.stat().st_mtime < cutoff:
+                tmp.unlink()
+                removed += 1
+        except OSError:
+            continue  # another process swept it first
+    return removed
 
 
 def expiry_state(valid_until: date | None, today: date) -> tuple[str, int | None]:
