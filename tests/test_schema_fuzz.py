@@ -128,7 +128,7 @@ def test_config(doc, tmp_path_factory):
 @FUZZ
 @given(doc=mutated(APPETITE))
 def test_appetite(doc, tmp_path_factory):
-    from scanner.report.data import load_appetite
+    from scanner.report.appetite import load_appetite
 
     f = tmp_path_factory.mktemp("app") / "appetite.yaml"
     f.write_text(_yaml(doc), encoding="utf-8")
