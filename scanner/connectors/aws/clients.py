@@ -111,19 +111,24 @@ class AccountClients:
         if self.instrument:
             self.instrument(self.session.events)
 
-    def client(self, service: str, region: str | None = None) -> Any:
+    def client(self, service: str, region: str | None = None, *, probe: bool = False) -> Any:
+        """A cached client; ``probe`` — for the first call — retries once instead of eight
+        times, so a dead endpoint is reported in seconds, not minutes."""
         from botocore.config import Config
 
+        from scanner.connectors.timeouts import timeouts
+
         region = region or self.home_region
-        key = (service, region)
+        key = (service, region) if not probe else (service, f"{region}#probe")
+        t = timeouts()
         with self._lock:
             c = self._cache.get(key)
             if c is None:
                 cfg = Config(
-                    retries={"mode": "adaptive", "max_attempts": 8},
+                    retries={"mode": "adaptive", "max_attempts": t.probe_attempts if probe else 8},
                     max_pool_connections=max(10, self.workers),
-                    connect_timeout=10,
-                    read_timeout=60,
+                    connect_timeout=t.connect,
+                    read_timeout=t.read,
                     user_agent_extra="cloudgov",
                 )
                 kwargs: dict[str, Any] = {"region_name": region, "config": cfg}

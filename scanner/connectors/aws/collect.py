@@ -88,7 +88,7 @@ def collect(
 ) -> Inventory:
     """Scan live. ``session`` (a boto3 Session) and ``instrument`` (called with each
     session's event system) are for tests: fault injection without patching globals."""
-    from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
+    from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, ReadTimeoutError
 
     started = time.monotonic()
     counter = ApiCounter()
@@ -96,9 +96,16 @@ def collect(
     home = req.home_region or session.region_name or "us-east-1"
     caller = AccountClients("caller", session, counter, req.workers, req.endpoint_url, home, instrument=instrument)
     try:
-        ident = caller.client("sts", home).get_caller_identity()
+        ident = caller.client("sts", home, probe=True).get_caller_identity()
     except EndpointConnectionError as e:
         raise InputError(f"Cannot reach the AWS endpoint ({e.kwargs.get('endpoint_url', req.endpoint_url)}).") from None
+    except ReadTimeoutError as e:
+        from scanner.connectors.timeouts import timeouts
+
+        raise InputError(
+            f"The AWS endpoint {e.kwargs.get('endpoint_url', req.endpoint_url)} accepted the connection but did not "
+            f"answer within {timeouts().read:g} s (twice); check the network or proxy (CLOUDGOV_READ_TIMEOUT)."
+        ) from None
     except (ClientError, BotoCoreError) as e:
         if is_credential_error(e):
             raise _credential_error(e) from None

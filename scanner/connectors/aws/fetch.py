@@ -66,7 +66,10 @@ class Reader:
             raise self._unreadable(e, service, region, op) from None
         return jsonable(resp)
 
-    def pages(self, service: str, region: str | None, op: str, key: str, **kw: Any) -> list[Any]:
+    def pages(self, service: str, region: str | None, op: str, key: str, *, global_call: bool = False,
+              **kw: Any) -> list[Any]:
+        """Every page's ``key`` items. ``global_call``: the call answers for every region (S3
+        ListBuckets), so a failure is a gap of every region, not of the region it was sent to."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         out: list[Any] = []
@@ -74,7 +77,7 @@ class Reader:
             for page in self.client(service, region).get_paginator(op).paginate(**kw):
                 out.extend(jsonable(page.get(key) or []))
         except (ClientError, BotoCoreError) as e:
-            raise self._unreadable(e, service, region, op) from None
+            raise self._unreadable(e, service, None if global_call else region, op) from None
         return out
 
     def _unreadable(self, e: Exception, service: str, region: str | None, op: str) -> "Unreadable":

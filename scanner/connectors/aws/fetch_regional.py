@@ -176,7 +176,8 @@ def fetch_region(r: Reader, region: str, services: dict[str, Any] | None = None)
 
 
 def list_buckets(r: Reader, region: str) -> list[dict[str, Any]]:
-    return r.pages("s3", region, "list_buckets", "Buckets")
+    # one call lists the buckets of every region: its failure hides them all
+    return r.pages("s3", region, "list_buckets", "Buckets", global_call=True)
 
 
 def fetch_bucket(r: Reader, bucket: dict[str, Any], home_region: str, *, log_bucket: bool,
