@@ -39,6 +39,9 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         opts: ScanOptions,
     ) -> None:
         """Scan AWS accounts live (read-only API calls) and evaluate every policy."""
+        from scanner.extras import require
+
+        require("aws", "scanning AWS")
         from scanner.connectors.aws.collect import ScanRequest, collect
         from scanner.connectors.aws.regions import parse_regions
         from scanner.errors import UsageError

@@ -32,6 +32,9 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
     ) -> None:
         """Scan Azure live: credentials from DefaultAzureCredential (az login, environment,
         managed identity, workload identity); nothing is stored or printed."""
+        from scanner.extras import require
+
+        require("azure", "scanning Azure")
         from scanner.connectors.azure.scan import ScanRequest, collect
 
         subs = tuple(s.strip() for s in (subscriptions or "").split(",") if s.strip())

@@ -64,6 +64,9 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         opts: ScanOptions,
     ) -> None:
         """Scan GCP live (read-only Cloud Asset Inventory calls) and evaluate every policy."""
+        from scanner.extras import require
+
+        require("gcp", "scanning GCP")
         from scanner.connectors.gcp.scan import ScanRequest, collect
 
         req = ScanRequest.parse(scope or [], directory_customer=directory_customer, read_groups=read_groups,

@@ -77,7 +77,13 @@ def _make_engine(url: str) -> Engine:
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     try:
         engine = create_engine(parsed, future=True)
-    except (ArgumentError, ModuleNotFoundError) as e:
+    except ModuleNotFoundError as e:
+        if parsed.get_backend_name() == "postgresql":
+            from scanner.extras import missing_module
+
+            raise missing_module(e, "postgres", "a PostgreSQL --db") from None
+        raise InputError(f"--db: cannot use {parsed.render_as_string(hide_password=True)} ({e})") from None
+    except ArgumentError as e:
         raise InputError(f"--db: cannot use {parsed.render_as_string(hide_password=True)} ({e})") from None
     if parsed.get_backend_name() == "sqlite":
 

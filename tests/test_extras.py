@@ -1,0 +1,37 @@
+"""Missing optional parts: one sentence naming the extra, exit 2 (the smoke suite in .ci/run
+proves the same with the extras really absent)."""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+import pytest
+
+from scanner import extras
+
+
+def test_extras_come_from_the_installed_metadata() -> None:
+    table = extras.extras()
+    assert set(table) >= {"aws", "azure", "gcp", "postgres", "iac", "report"}
+    assert "boto3" in table["aws"] and "python-hcl2" in table["iac"]
+    assert "all" not in table  # cloudgov[aws,...] is not a distribution to look for
+
+
+def test_require_names_the_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = metadata.distribution
+
+    def fake(name: str):
+        if name == "python-hcl2":
+            raise metadata.PackageNotFoundError(name)
+        return real(name)
+
+    monkeypatch.setattr(extras.metadata, "distribution", fake)
+    assert extras.missing("iac") == ["python-hcl2"]
+    assert extras.missing("aws") == []
+    with pytest.raises(extras.MissingExtraError) as e:
+        extras.require("iac", "parsing Terraform")
+    assert str(e.value) == (
+        "parsing Terraform needs the 'iac' extra (python-hcl2 not installed): pip install 'cloudgov[iac]'"
+    )
+    assert e.value.exit_code == 2
+    extras.require("aws", "scanning AWS")  # installed: nothing raised
