@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test smoke dist bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -22,7 +22,7 @@ setup: $(STAMP)
 	@if [ -x scripts/setup-checkov ]; then scripts/setup-checkov; fi
 
 demo: setup
-	@$(BIN)/cloudgov scan snapshot samples/estate/ --format sarif --format junit --format json \
+	@$(BIN)/cloudgov scan snapshot samples/estate/ --format table --format sarif --format junit --format json \
 		--output-dir out/ --fail-on high; code=$$?; \
 	echo "cloudgov exited $$code (1: high-severity findings, as samples/README.md expects)"; \
 	[ $$code -le 1 ]
@@ -30,8 +30,16 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest
 
+# sdist and wheel into dist/, built from the sdist (what an index user installs)
+dist: setup
+	$(BIN)/python scripts/build-dist dist/
+
+# the wheel installed into fresh virtualenvs outside this tree: README commands, missing extras
+smoke: dist
+	CLOUDGOV_SMOKE=1 CLOUDGOV_WHEEL="$$(ls dist/cloudgov-*.whl)" $(BIN)/python -m pytest tests/smoke tests/packaging -p no:cacheprovider
+
 bench: setup
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf out/ .pytest_cache build *.egg-info
+	rm -rf out/ dist/ .pytest_cache build *.egg-info

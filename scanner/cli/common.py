@@ -20,7 +20,11 @@ import typer
 
 __all__ = ["ScanOptions", "scan_options", "evaluate_and_exit", "DbOpt", "stderr_console"]
 
-FORMAT_HELP = "Output format: table, json, sarif, junit, csv (repeatable). Default: table."
+FORMAT_HELP = (
+    "Output format: table, json, sarif, junit, csv (repeatable). Default: table; with --output-dir, "
+    "every file format and the table."
+)
+DEFAULT_FILE_FORMATS = ["table", "json", "sarif", "junit", "csv"]
 
 DbOpt = Annotated[
     str | None,
@@ -158,7 +162,9 @@ def scan_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def wrapper(**kwargs: Any) -> Any:
         common = {n: kwargs.pop(n) for n in _COMMON_NAMES}
-        common["format"] = common["format"] or ["table"]
+        # -o without --format: every file format, and the table on the terminal (writing
+        # nothing, silently, was the old surprise)
+        common["format"] = common["format"] or (DEFAULT_FILE_FORMATS if common["output_dir"] else ["table"])
         return fn(**kwargs, opts=ScanOptions(**common))
 
     params = own + _COMMON
