@@ -13,7 +13,7 @@ from scanner import extras
 def test_extras_come_from_the_installed_metadata() -> None:
     table = extras.extras()
     assert set(table) >= {"aws", "azure", "gcp", "postgres", "iac", "report"}
-    assert "boto3" in table["aws"] and "python-hcl2" in table["iac"]
+    assert "boto3" in table["aws"] and "tfparse" in table["iac"]
     assert "all" not in table  # cloudgov[aws,...] is not a distribution to look for
 
 
@@ -21,17 +21,17 @@ def test_require_names_the_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> 
     real = metadata.distribution
 
     def fake(name: str):
-        if name == "python-hcl2":
+        if name == "tfparse":
             raise metadata.PackageNotFoundError(name)
         return real(name)
 
     monkeypatch.setattr(extras.metadata, "distribution", fake)
-    assert extras.missing("iac") == ["python-hcl2"]
+    assert extras.missing("iac") == ["tfparse"]
     assert extras.missing("aws") == []
     with pytest.raises(extras.MissingExtraError) as e:
         extras.require("iac", "parsing Terraform")
     assert str(e.value) == (
-        "parsing Terraform needs the 'iac' extra (python-hcl2 not installed): pip install 'cloudgov[iac]'"
+        "parsing Terraform needs the 'iac' extra (tfparse not installed): pip install 'cloudgov[iac]'"
     )
     assert e.value.exit_code == 2
     extras.require("aws", "scanning AWS")  # installed: nothing raised

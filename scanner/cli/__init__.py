@@ -92,10 +92,24 @@ EXIT_INTERRUPTED = 130
 _debug = False
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"cloudgov {version('cloudgov')}")
+        except PackageNotFoundError:  # a source tree that was never installed
+            typer.echo("cloudgov (not installed)")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _global_options(
     debug: bool = typer.Option(
         False, "--debug", help="On an internal error, also print the traceback (or set CLOUDGOV_DEBUG=1)."
+    ),
+    version: bool = typer.Option(
+        False, "--version", "-V", callback=_print_version, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
     global _debug

@@ -1,63 +1,97 @@
-"""``cloudgov iac PATH``: Terraform checked against the same policies as live scans;
-``cloudgov iac setup``: create checkov's isolated virtualenv."""
+"""``cloudgov iac [scan] PATH``: Terraform, CloudFormation and ARM checked against the same
+policies as live scans; ``cloudgov iac setup``: checkov's isolated virtualenv.
+
+``cloudgov iac PATH`` is ``cloudgov iac scan PATH``: the group runs ``scan`` when the first
+word is not one of its commands (so a directory named ``setup`` is ``cloudgov iac scan setup``).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from scanner.cli.common import ScanOptions, evaluate_and_exit, scan_options, stderr_console
 
 CHECKOV_SPEC = "checkov>=3.2,<4"
 
 
+class _ScanByDefault(TyperGroup):
+    """A group whose default command is ``scan``: ``cloudgov iac infra/`` keeps working."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["scan", *args]
+        return super().parse_args(ctx, args)
+
+
 def register(app: typer.Typer, scan_app: typer.Typer) -> None:
-    @app.command("iac")
+    iac_app = typer.Typer(
+        cls=_ScanByDefault,
+        no_args_is_help=True,
+        help="Infrastructure as code: `cloudgov iac PATH` (the same as `cloudgov iac scan PATH`) checks "
+        "Terraform, CloudFormation and ARM; `cloudgov iac setup` installs checkov in its own virtualenv.",
+    )
+    app.add_typer(iac_app, name="iac")
+
+    @iac_app.command("scan")
     @scan_options
     def iac(
         path: Annotated[
             Path,
             typer.Argument(
                 help="A directory (every Terraform root, CloudFormation and ARM template under it is scanned) "
-                "or one template file. "
-                "`cloudgov iac setup` instead creates checkov's isolated virtualenv.",
+                "or one template file.",
                 show_default=False,
+                metavar="PATH",
             ),
         ],
         baseline: Annotated[
             Path | None,
-            typer.Option("--baseline", help="findings.json of an earlier run: only new failures fail the run."),
+            typer.Option("--baseline", metavar="FILE",
+                         help="findings.json of an earlier run: only new failures fail the run."),
         ] = None,
         checkov: Annotated[
             bool,
             typer.Option("--checkov/--no-checkov", help="Also run checkov (default) or only cloudgov's own parser."),
         ] = True,
         checkov_timeout: Annotated[
-            float, typer.Option("--checkov-timeout", help="Seconds before checkov is stopped.")
+            float, typer.Option("--checkov-timeout", metavar="SECONDS", help="Seconds before checkov is stopped.")
         ] = 900.0,
         region: Annotated[
             str | None,
-            typer.Option("--region", help="AWS region the CloudFormation stacks are deployed to (a template has none)."),
+            typer.Option("--region", metavar="REGION",
+                         help="AWS region the CloudFormation stacks are deployed to (a template has none)."),
         ] = None,
         location: Annotated[
             str | None,
-            typer.Option("--location", help="Azure location of the resource group ARM templates are deployed to "
+            typer.Option("--location", metavar="LOCATION",
+                         help="Azure location of the resource group ARM templates are deployed to "
                          "(what resourceGroup().location means)."),
         ] = None,
         opts: ScanOptions = None,  # type: ignore[assignment]
     ) -> None:
         """Check Terraform, CloudFormation and ARM (compiled Bicep) before deployment with the same
         policies as live scans (CMK, residency, log retention, MFA); findings point at file and line."""
-        if str(path) == "setup" and not path.exists():
-            from scanner.iac.setup import create_checkov_venv
-
-            exe = create_checkov_venv(None, CHECKOV_SPEC, quiet=opts.quiet)
-            typer.echo(f"checkov ready: {exe}")
-            return
         run_iac(path, opts, baseline=baseline, use_checkov=checkov, timeout=checkov_timeout, region=region,
                 location=location)
+
+    @iac_app.command("setup")
+    def setup(
+        upgrade: Annotated[
+            bool, typer.Option("--upgrade", help="Reinstall checkov even when it is already set up.")
+        ] = False,
+        verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show each step as it runs.")] = False,
+    ) -> None:
+        """Install checkov into its own virtualenv, where `cloudgov iac` looks for it (see docs/iac.md,
+        "Where checkov is"): CLOUDGOV_CHECKOV_VENV, else a source checkout's .venv-checkov, else
+        the user data directory. Does nothing when checkov is there already."""
+        from scanner.iac.setup import ensure_checkov
+
+        exe, installed = ensure_checkov(CHECKOV_SPEC, upgrade=upgrade, verbose=verbose)
+        typer.echo(f"checkov {'installed' if installed else 'already set up'}: {exe}")
 
 
 def run_iac(

@@ -52,25 +52,39 @@ def user_venv_dir() -> Path:
     return Path(platformdirs.user_data_dir("cloudgov")) / "checkov-venv"
 
 
+def venv_dir() -> Path:
+    """checkov's one virtualenv, where ``cloudgov iac setup`` installs and ``cloudgov iac``
+    looks: ``CLOUDGOV_CHECKOV_VENV``; else, running from a source checkout that has one
+    (``make setup`` creates it), ``<checkout>/.venv-checkov``; else
+    ``<user data dir>/cloudgov/checkov-venv``."""
+    env = os.environ.get("CLOUDGOV_CHECKOV_VENV")
+    if env:
+        return Path(env).expanduser()
+    repo = REPO_ROOT / ".venv-checkov"
+    if repo.is_dir():
+        return repo
+    return user_venv_dir()
+
+
 def candidates() -> list[Path]:
     out = []
     env = os.environ.get("CLOUDGOV_CHECKOV")
     if env:
         out.append(Path(env))
-    out.append(REPO_ROOT / ".venv-checkov" / "bin" / "checkov")
-    out.append(user_venv_dir() / "bin" / "checkov")
+    out.append(venv_dir() / "bin" / "checkov")
     return out
 
 
 def find_checkov() -> Path:
-    """The checkov executable: CLOUDGOV_CHECKOV, <repo>/.venv-checkov, the user data dir, PATH."""
+    """The checkov executable, first of: ``CLOUDGOV_CHECKOV`` (an executable), checkov's
+    virtualenv (:func:`venv_dir`), ``checkov`` on PATH."""
     env = os.environ.get("CLOUDGOV_CHECKOV")
     if env:
         p = Path(env)
         if p.is_file() and os.access(p, os.X_OK):
             return p
         raise InputError(f"CLOUDGOV_CHECKOV={env} is not an executable file; run `cloudgov iac setup` or fix the path.")
-    for p in candidates()[0 if not env else 1 :]:
+    for p in candidates():
         if p.is_file() and os.access(p, os.X_OK):
             return p
     found = shutil.which("checkov")

@@ -1,44 +1,55 @@
 """``cloudgov iac setup``: checkov in a virtualenv of its own (it pins boto3, networkx and
-packaging versions that conflict with cloudgov's, so it never shares our environment)."""
+packaging versions that conflict with cloudgov's, so it never shares our environment).
+
+It installs into the one place ``cloudgov iac`` looks: :func:`scanner.iac.checkov.venv_dir`.
+"""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from scanner.errors import InputError
 
-__all__ = ["create_checkov_venv", "default_venv_dir"]
+__all__ = ["ensure_checkov", "create_checkov_venv", "default_venv_dir"]
 
 
 def default_venv_dir() -> Path:
-    env = os.environ.get("CLOUDGOV_CHECKOV_VENV")
-    if env:
-        return Path(env)
-    from scanner.iac.checkov import user_venv_dir
+    from scanner.iac.checkov import venv_dir
 
-    return user_venv_dir()
+    return venv_dir()
 
 
-def create_checkov_venv(directory: Path | None, spec: str, *, quiet: bool = False) -> Path:
+def ensure_checkov(spec: str, *, upgrade: bool = False, verbose: bool = False) -> tuple[Path, bool]:
+    """(checkov's executable, whether it was installed now). Quiet unless ``verbose``."""
+    target = default_venv_dir()
+    exe = target / "bin" / "checkov"
+    if exe.is_file() and not upgrade:
+        return exe, False
+    return create_checkov_venv(target, spec, quiet=not verbose, upgrade=upgrade), True
+
+
+def create_checkov_venv(directory: Path | None, spec: str, *, quiet: bool = True, upgrade: bool = False) -> Path:
     target = directory or default_venv_dir()
     python = _base_python()
-    steps = [
-        [python, "-m", "venv", str(target)],
-        [str(target / "bin" / "python"), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
-        [str(target / "bin" / "python"), "-m", "pip", "install", "--quiet", spec],
-    ]
+    pip = [str(target / "bin" / "python"), "-m", "pip", "install", "--disable-pip-version-check"]
+    if quiet:
+        pip.append("--quiet")
+    steps = []
+    if not (target / "bin" / "python").exists():
+        steps.append([python, "-m", "venv", str(target)])
+    steps.append([*pip, "--upgrade", "pip"])
+    steps.append([*pip, *(["--upgrade"] if upgrade else []), spec])
     for cmd in steps:
         if not quiet:
             print("+ " + " ".join(cmd), file=sys.stderr)
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True)
+            proc = subprocess.run(cmd, capture_output=quiet, text=True, stdin=subprocess.DEVNULL)
         except OSError as e:
             raise InputError(f"cannot run {cmd[0]} ({e.strerror}) while creating checkov's virtualenv.") from None
         if proc.returncode != 0:
-            last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+            last = ((proc.stderr or "").strip().splitlines() or ["see the output above"])[-1]
             raise InputError(f"creating checkov's virtualenv in {target} failed: {last}")
     exe = target / "bin" / "checkov"
     if not exe.exists():
