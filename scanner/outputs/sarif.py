@@ -77,9 +77,17 @@ def _location(f: Finding) -> dict[str, Any]:
         region: dict[str, Any] = {"startLine": int(f.location.get("start_line") or 1)}
         if f.location.get("end_line"):
             region["endLine"] = int(f.location["end_line"])
+        uri = str(f.location["file"])
+        artifact = {"uri": uri} if uri.startswith("file:") else {"uri": uri.lstrip("/"), "uriBaseId": "%SRCROOT%"}
+        loc["physicalLocation"] = {"artifactLocation": artifact, "region": region}
+    else:
+        # no file (a live scan): a stable per-resource path, so code scanning (which needs a
+        # physical location on every result) keeps one alert per resource across runs
+        from scanner.outputs.locate import resource_pseudo_path
+
         loc["physicalLocation"] = {
-            "artifactLocation": {"uri": str(f.location["file"]).lstrip("/"), "uriBaseId": "%SRCROOT%"},
-            "region": region,
+            "artifactLocation": {"uri": resource_pseudo_path(r)},
+            "region": {"startLine": 1},
         }
     return loc
 
