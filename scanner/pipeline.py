@@ -135,6 +135,8 @@ def run(inventory: Inventory, options: Options, *, progress: Progress | None = N
 
         say("save_inventory", f"saving the inventory to {options.save_inventory}")
         inventory_mod.save(inventory, options.save_inventory)
+    # the table's headline says the run's verdict
+    result.extra["threshold"] = {"fail_on": fail_on.value, "errors_fail": options.errors_fail}
     written: list[Path] = []
     if formats:
         say("render", f"writing {len(result.findings):,} findings")

@@ -106,7 +106,7 @@ def test_csv_has_one_row_per_finding(result):
 
 def test_table_mentions_failures_and_summary(result):
     text = rendered(result, "table")
-    assert "mfa.root_account" in text and "Summary by area" in text
+    assert "mfa.root_account" in text and "findings over" in text
 
 
 def test_format_resolution():

@@ -52,6 +52,8 @@ class ScanOptions:
     db: str | None
     quiet: bool
     register: Path | None = None
+    wide: bool = False
+    wrap: bool = True
 
 
 def _param(name: str, annotation: Any, default: Any) -> inspect.Parameter:
@@ -147,7 +149,13 @@ _COMMON = [
         ],
         None,
     ),
-    _param("quiet", Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")], False),
+    _param("quiet", Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No progress on stderr; the table shows only the verdict and what fails the run.")],
+        False),
+    _param("wide", Annotated[bool, typer.Option(
+        "--wide", help="Table: lines as long as they need (nothing wrapped or cut, every resource).")], False),
+    _param("wrap", Annotated[bool, typer.Option(
+        "--wrap/--no-wrap", help="Table: wrap long reasons (default) or cut them, one line per resource.")], True),
 ]
 _COMMON_NAMES = [p.name for p in _COMMON]
 
@@ -209,7 +217,7 @@ def evaluate_and_exit(
         db=opts.db,
         source=source,
         areas=areas,
-        postprocess=postprocess,
+        postprocess=_with_table_layout(postprocess, opts),
         register=opts.register,
     )
     err = stderr_console(opts.quiet)
@@ -218,12 +226,23 @@ def evaluate_and_exit(
     with StageSpinner(err, quiet_stages={"render"} if to_terminal else set()) as spinner:
         outcome = run(inventory, options, progress=spinner)
     for problem in outcome.waiver_problems:
-        err.print(f"[yellow]waiver[/yellow] {problem}")
+        err.print(f"[yellow]waiver problem:[/yellow] {problem}")
     if outcome.written:
         err.print(outcome.result.summary_line())
         for path in outcome.written:
             err.print(f"  wrote {path}")
     raise typer.Exit(outcome.exit_code)
+
+
+def _with_table_layout(postprocess: Callable[[Any], None] | None, opts: ScanOptions) -> Callable[[Any], None]:
+    """The table's layout options travel with the result to its renderer."""
+
+    def run(result: Any) -> None:
+        result.extra["table"] = {"wide": opts.wide, "wrap": opts.wrap, "quiet": opts.quiet}
+        if postprocess is not None:
+            postprocess(result)
+
+    return run
 
 
 class StageSpinner:

@@ -23,6 +23,13 @@ def default_venv_dir() -> Path:
 
 def ensure_checkov(spec: str, *, upgrade: bool = False, verbose: bool = False) -> tuple[Path, bool]:
     """(checkov's executable, whether it was installed now). Quiet unless ``verbose``."""
+    import os
+
+    given = os.environ.get("CLOUDGOV_CHECKOV")
+    if given and not upgrade:  # first in the lookup order: nothing to install
+        from scanner.iac.checkov import find_checkov
+
+        return find_checkov(), False
     target = default_venv_dir()
     exe = target / "bin" / "checkov"
     if exe.is_file() and not upgrade:
