@@ -45,9 +45,9 @@ class _TopGroup(LazyGroup):
                          "with stable ids)."),
         "policies": Lazy("scanner.cli.catalogue", "List the policies: id, severity, resource kinds, the articles "
                          "they serve."),
-        "iac": Lazy("scanner.cli.iac", "Check Terraform, CloudFormation and ARM (compiled Bicep) before deployment "
-                    "with the same policies as live scans (CMK, residency, log retention, MFA); findings point at "
-                    "file and line."),
+        "iac": Lazy("scanner.cli.iac", "Infrastructure as code: `cloudgov iac PATH` (the same as `cloudgov iac scan "
+                    "PATH`) checks Terraform, CloudFormation and ARM; `cloudgov iac setup` installs checkov in its "
+                    "own virtualenv."),
         "vendor": Lazy("scanner.cli.vendor", "The register of cloud service providers: due diligence, contracts, "
                        "audits, evidence."),
         "exit": Lazy("scanner.cli.exit", "Exit plans, lock-in analysis and proof of deletion at termination "
@@ -55,6 +55,10 @@ class _TopGroup(LazyGroup):
         "history": Lazy("scanner.cli.report", "Past scans kept in the database (--store on any scan, or history "
                         "import)."),
         "report": Lazy("scanner.cli.report", "Reports built from the scan history and the registers."),
+        "init": Lazy("scanner.cli.setup_cmds", "Write a cloudgov.yaml holding every regulatory default, commented "
+                     "out, each with the article it comes from: uncomment what your firm decides differently."),
+        "doctor": Lazy("scanner.cli.setup_cmds", "Say which optional parts (extras), checkov, fonts and database "
+                       "this installation has, and what to run for the ones that are missing."),
     }
 
 

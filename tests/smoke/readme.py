@@ -66,6 +66,8 @@ EXPECTED_EXIT = {
     "cloudgov history": 0,
     "cloudgov report board --period 2026-Q3 --lang zh-TW --format pdf --output board-2026Q3.pdf": 0,
     "cloudgov report board --period 2026-Q3 --lang en --format html --output board-2026Q3.html": 0,
+    "cloudgov init": 0,
+    "cloudgov doctor": 0,
 }
 
 _FILE_FOR_FORMAT = {"json": "findings.json", "sarif": "findings.sarif", "junit": "findings.junit.xml",
