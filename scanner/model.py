@@ -260,9 +260,11 @@ class Waiver:
     owner: str
     approver: str
     expires: str  # ISO date
+    #: tag selector: the resource carries every key with a matching value (exact or glob)
+    tags: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d = {
             "id": self.id,
             "policy": self.policy,
             "resources": list(self.resources),
@@ -272,6 +274,9 @@ class Waiver:
             "approver": self.approver,
             "expires": self.expires,
         }
+        if self.tags:
+            d["tags"] = dict(self.tags)
+        return d
 
 
 @dataclass(slots=True)

@@ -63,6 +63,12 @@ class Options:
     source: str = ""
     #: only the policies of these areas ({"vendor"} for the register's checks); None: all
     areas: Collection[str] | None = None
+    #: choosing what runs (scanner.selection): policy ids or globs to run / to skip, areas,
+    #: the lowest policy severity; each must name something that exists
+    policies: Sequence[str] = ()
+    skip_policies: Sequence[str] = ()
+    select_areas: Sequence[str] = ()
+    min_severity: str | None = None
     #: adjusts the ScanResult before it is rendered (e.g. an IaC baseline's exemptions)
     postprocess: Callable[[ScanResult], None] | None = None
     #: the stream for formats not written to a file; None: sys.stdout at render time
@@ -113,6 +119,14 @@ def run(inventory: Inventory, options: Options, *, progress: Progress | None = N
         config = config.with_allowed_regions(options.allowed_regions)
     fail_on = config.fail_on if options.fail_on is None else _severity(options.fail_on)
     policies = load_policies()
+    if options.policies or options.skip_policies or options.select_areas or options.min_severity:
+        from scanner.selection import select_policies
+
+        policies = select_policies(
+            policies.only(set(options.areas)) if options.areas is not None else policies,
+            include=options.policies, skip=options.skip_policies, areas=options.select_areas,
+            min_severity=options.min_severity,
+        )
     waivers = options.waivers
     if waivers is not None and not isinstance(waivers, WaiverSet):
         waivers = load_waivers(waivers, policies)

@@ -16,7 +16,15 @@ Matching is exact or glob (fnmatch: ``*``, ``?``, ``[...]``) over the whole reso
 never substring. A glob must name something: the last part of the id (after the final
 ``:`` or ``/``) needs at least three literal characters, so ``*``, ``?*``, ``*?``, ``arn:*``,
 ``**/*`` or ``arn:aws:s3:::*`` are refused. Text fields must be text (not a list, mapping or
-``true``). An unknown policy id makes the whole file invalid (exit 2); a malformed or
+``true``).
+
+A waiver may select resources by tag instead of (or as well as) by id::
+
+        tags: {cloudgov:waiver: W-2026-008, env: "dr-*"}   # every key present, value exact or glob
+
+With both ``resources`` and ``tags``, a resource must match both; tag values match exactly
+or as globs, and a selector whose values are all ``*`` is refused. An unknown policy id
+makes the whole file invalid (exit 2); a malformed or
 expired entry is reported and does not waive.
 """
 
@@ -34,7 +42,7 @@ from scanner.model import Resource, Waiver
 
 __all__ = ["WaiverSet", "load_waivers", "parse_waivers"]
 
-REQUIRED = ("policy", "resources", "reason", "compensating_control", "owner", "approver", "expires")
+REQUIRED = ("policy", "reason", "compensating_control", "owner", "approver", "expires")  # and resources or tags
 TEXT_FIELDS = ("policy", "reason", "compensating_control", "owner", "approver")
 _GLOB_CHARS = set("*?[")
 #: literal characters a glob's last part needs (``fx-archive-*`` has 11; ``*`` has none)
@@ -64,7 +72,11 @@ class WaiverSet:
         self.expired_at_load = expired
         self._exact: dict[tuple[str, str], Waiver] = {}
         self._globs: dict[str, list[tuple[str, Waiver]]] = {}
+        self._tagged: dict[str, list[Waiver]] = {}
         for w in entries:
+            if w.tags:
+                self._tagged.setdefault(w.policy, []).append(w)
+                continue
             for pattern in w.resources:
                 if _GLOB_CHARS & set(pattern):
                     self._globs.setdefault(w.policy, []).append((pattern, w))
@@ -86,6 +98,9 @@ class WaiverSet:
             return w
         for pattern, w in self._globs.get(policy_id, ()):
             if fnmatch.fnmatchcase(resource.id, pattern):
+                return w
+        for w in self._tagged.get(policy_id, ()):
+            if _tags_match(w, resource):
                 return w
         return None
 
@@ -112,7 +127,10 @@ def _entry(i: int, raw: Any, known_policies: Any) -> tuple[Waiver | None, str | 
     not_text = [k for k in TEXT_FIELDS if not isinstance(raw[k], str) or not raw[k].strip()]
     if not_text:
         return None, f"{label}: {', '.join(not_text)} must be text; ignored (it waives nothing)"
-    resources = raw["resources"]
+    resources = raw.get("resources") or []
+    tags = raw.get("tags") or {}
+    if not resources and not tags:
+        return None, f"{label}: missing resources (ids or globs) or tags (a tag selector); ignored (it waives nothing)"
     if isinstance(resources, str):
         resources = [resources]
     if not isinstance(resources, list) or not all(isinstance(r, str) and r.strip() for r in resources):
@@ -122,6 +140,12 @@ def _entry(i: int, raw: Any, known_policies: Any) -> tuple[Waiver | None, str | 
         broad = too_broad(r)
         if broad:
             return None, f"{label}: {broad}; ignored"
+    if not isinstance(tags, dict) or not all(isinstance(k, str) and k and isinstance(v, (str, int, float, bool))
+                                             for k, v in tags.items()):
+        return None, f"{label}: tags must be a mapping of tag keys to values (exact or globs); ignored"
+    tags = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in tags.items()}
+    if tags and all(v.strip() in ("*", "**", "") for v in tags.values()):
+        return None, f"{label}: tags whose values are all '*' would waive whatever carries the key; name a value; ignored"
     expires = raw["expires"]
     if isinstance(expires, dt.datetime):
         expires = expires.date()
@@ -137,6 +161,7 @@ def _entry(i: int, raw: Any, known_policies: Any) -> tuple[Waiver | None, str | 
             id=str(raw.get("id") or f"waiver-{i + 1}"),
             policy=policy,
             resources=tuple(resources),
+            tags=tuple(sorted(tags.items())),
             reason=str(raw["reason"]),
             compensating_control=str(raw["compensating_control"]),
             owner=str(raw["owner"]),
@@ -145,6 +170,17 @@ def _entry(i: int, raw: Any, known_policies: Any) -> tuple[Waiver | None, str | 
         ),
         None,
     )
+
+
+def _tags_match(w: Waiver, resource: Resource) -> bool:
+    if w.resources and not any(fnmatch.fnmatchcase(resource.id, p) for p in w.resources):
+        return False
+    have = resource.tags or {}
+    for key, pattern in w.tags:
+        value = have.get(key)
+        if value is None or not fnmatch.fnmatchcase(str(value), pattern):
+            return False
+    return True
 
 
 def parse_waivers(doc: Any, known_policies: Any = None, *, source: str = "waivers") -> WaiverSet:

@@ -54,6 +54,10 @@ class ScanOptions:
     register: Path | None = None
     wide: bool = False
     wrap: bool = True
+    policy: list[str] | None = None
+    skip_policy: list[str] | None = None
+    area: list[str] | None = None
+    min_severity: str | None = None
 
 
 def _param(name: str, annotation: Any, default: Any) -> inspect.Parameter:
@@ -152,6 +156,17 @@ _COMMON = [
     _param("quiet", Annotated[bool, typer.Option(
         "--quiet", "-q", help="No progress on stderr; the table shows only the verdict and what fails the run.")],
         False),
+    _param("policy", Annotated[list[str] | None, typer.Option(
+        "--policy", metavar="ID", help="Run only these policies (ids or globs such as residency.*; repeatable).")],
+        None),
+    _param("skip_policy", Annotated[list[str] | None, typer.Option(
+        "--skip-policy", metavar="ID", help="Do not run these policies (ids or globs; repeatable).")], None),
+    _param("area", Annotated[list[str] | None, typer.Option(
+        "--area", metavar="AREA", help="Run only the policies of these areas (mfa, encryption, residency, "
+        "logging, ...; repeatable).")], None),
+    _param("min_severity", Annotated[str | None, typer.Option(
+        "--min-severity", metavar="SEVERITY", help="Run only policies of at least this severity "
+        "(info, low, medium, high, critical).")], None),
     _param("wide", Annotated[bool, typer.Option(
         "--wide", help="Table: lines as long as they need (nothing wrapped or cut, every resource).")], False),
     _param("wrap", Annotated[bool, typer.Option(
@@ -203,6 +218,7 @@ def evaluate_and_exit(
     may adjust the ScanResult before rendering (e.g. an IaC baseline).
     """
     from scanner.pipeline import Options, run
+    from scanner.selection import split_values
 
     options = Options(
         formats=opts.format,
@@ -219,6 +235,10 @@ def evaluate_and_exit(
         areas=areas,
         postprocess=_with_table_layout(postprocess, opts),
         register=opts.register,
+        policies=split_values(opts.policy),
+        skip_policies=split_values(opts.skip_policy),
+        select_areas=split_values(opts.area),
+        min_severity=opts.min_severity,
     )
     err = stderr_console(opts.quiet)
     # no spinner while the findings are printed to the same terminal

@@ -160,4 +160,5 @@ def test_pre_commit_try_repo(tmp_path: Path) -> None:
     out = proc.stdout + proc.stderr
     assert "Traceback" not in out, out[-3000:]
     assert proc.returncode == 1, out[-3000:]  # the sample's high-severity failures fail the hook
-    assert "cloudgov iac" in out and "Failed" in out and "encryption.key_rotation" in out, out[-3000:]
+    assert "cloudgov iac" in out and "Failed" in out and "FAILED: " in out, out[-3000:]
+    assert "encryption.database_cmk" in out, out[-3000:]  # a high failure of the sample, by policy
