@@ -184,7 +184,7 @@ def test_a_firm_loads_a_newer_csm_text_without_code_changes(tmp_path):
     assert newer != bundled
     (tmp_path / "csm.yaml").write_text(newer, encoding="utf-8")
     env = {**os.environ, "CLOUDGOV_CATALOGUE_DIR": str(tmp_path)}
-    r = subprocess.run([sys.executable, "-m", "scanner", "controls", "-r", "CSM", "--format", "json"],
+    r = subprocess.run([sys.executable, "-m", "scanner", "controls", "--regulation", "CSM", "--format", "json"],
                        capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)

@@ -74,17 +74,37 @@ def test_sarif_physical_location_when_the_finding_has_a_file(result):
     assert phys["region"] == {"startLine": 3, "endLine": 9}
 
 
-def test_junit_parses_back_with_matching_counts(result):
+def test_junit_fails_only_what_the_threshold_fails(result):
+    from scanner.model import Severity
+
     root = ET.fromstring(rendered(result, "junit"))
-    counts = result.counts()
-    assert int(root.get("tests")) == len(result.findings)
-    assert int(root.get("failures")) == counts["FAIL"]
-    assert int(root.get("errors")) == counts["ERROR"]
-    assert int(root.get("skipped")) == counts["WAIVED"] + counts["NOT_APPLICABLE"]
+    blocking = result.failing(result.config.fail_on)  # no threshold given: the config's (high)
+    assert result.config.fail_on is Severity.HIGH
+    assert int(root.get("failures")) == sum(f.status.value == "FAIL" for f in blocking)
+    assert int(root.get("errors")) == sum(f.status.value == "ERROR" for f in blocking)
+    cases = list(root.iter("testcase"))
+    assert int(root.get("tests")) == len(cases) < len(result.findings) // 5  # not one per finding
     suites = {s.get("name"): s for s in root.iter("testsuite")}
     assert set(suites) == {p.id for p in result.policies}
-    failing = suites["mfa.root_account"].findall("testcase/failure")
-    assert len(failing) == 1
+    assert len(suites["mfa.root_account"].findall("testcase/failure")) == 1
+    # below the threshold: a property of its policy's suite, never a failing test
+    low = next(f for f in result.findings if f.status.value == "FAIL" and f.severity.rank < Severity.HIGH.rank)
+    suite = suites[low.policy]
+    assert not [c for c in suite.findall("testcase") if c.get("name") == low.resource.id]
+    names = {p.get("name") for p in suite.iter("property")}
+    assert f"FAIL {low.severity.value} {low.resource.id}" in names
+    counts = {p.get("name"): p.get("value") for p in suite.iter("property") if p.get("name").startswith("count.")}
+    assert int(counts["count.FAIL"]) == sum(f.policy == low.policy and f.status.value == "FAIL" for f in result.findings)
+
+
+def test_junit_follows_the_run_threshold(result):
+    result.extra["threshold"] = {"fail_on": "low", "errors_fail": False}
+    try:
+        root = ET.fromstring(rendered(result, "junit"))
+    finally:
+        del result.extra["threshold"]
+    counts = result.counts()
+    assert int(root.get("failures")) == counts["FAIL"] and int(root.get("errors")) == 0
 
 
 def test_json_document_validates_against_its_schema(result):
@@ -98,8 +118,13 @@ def test_json_document_validates_against_its_schema(result):
 
 
 def test_csv_has_one_row_per_finding(result):
-    rows = list(csv.DictReader(io.StringIO(rendered(result, "csv"))))
+    text = rendered(result, "csv")
+    assert text.startswith("\ufeff")  # UTF-8 BOM: Excel on a zh-TW Windows reads UTF-8, not cp950
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
     assert len(rows) == len(result.findings)
+    assert {"remediation_en", "remediation_zh", "title_zh"} <= set(rows[0])
+    root = next(r for r in rows if r["policy"] == "mfa.root_account" and r["status"] == "FAIL")
+    assert root["remediation_zh"] and root["remediation_en"] and root["title_zh"]
     assert {r["status"] for r in rows} == {"PASS", "FAIL", "ERROR", "NOT_APPLICABLE", "WAIVED"}
     assert all(r["controls"] for r in rows)
 
@@ -124,3 +149,15 @@ def test_fast_json_encoding_equals_the_plain_finding_dict(result):
     get = result.policies.get
     for f, encoded in zip(result.findings, doc["findings"]):
         assert encoded == json.loads(json.dumps(finding_dict(f, get(f.policy)), ensure_ascii=False))
+
+
+def test_csv_file_opens_in_excel_as_utf8(tmp_path):
+    from tests.conftest import run_cli
+
+    proc = run_cli("scan", "snapshot", "samples/estate/", "-f", "csv", "-o", str(tmp_path), "-q")
+    assert proc.returncode == 1, proc.stderr
+    data = (tmp_path / "findings.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # what makes Excel choose UTF-8
+    text = data.decode("utf-8-sig")
+    assert "根帳號" in text  # a zh-TW title survives
+    assert data.count(b"\r\n") == len(text.splitlines())  # CRLF rows, as Excel writes them

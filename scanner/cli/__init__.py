@@ -17,6 +17,10 @@ os.environ.setdefault("TYPER_USE_RICH", "0")
 
 import typer  # noqa: E402
 
+from scanner.cli.options import install_metavars  # noqa: E402
+
+install_metavars()  # help shows FILE, DATE, URL..., never a Python type
+
 from scanner.errors import CloudgovError  # noqa: E402
 
 from scanner.cli.lazy import Lazy, LazyGroup  # noqa: E402

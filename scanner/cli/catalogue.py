@@ -81,7 +81,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
             bool, typer.Option("--coverage", help="Show, per requirement, the policies or evidence sources that serve it.")
         ] = False,
         regulation: Annotated[
-            str | None, typer.Option("--regulation", "-r", help="Only this regulation: ETG, CSM, SRR, DSG, WFH.")
+            str | None, typer.Option("--regulation", help="Only this regulation: ETG, CSM, SRR, DSG, WFH.")
         ] = None,
         fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
     ) -> None:

@@ -153,7 +153,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
     @exit_app.command("lockin")
     def lockin(
         inventory: InventoryOpt = None,
-        service: Annotated[str | None, typer.Option("--service", "-s", help="provider/service: its linked cloud scopes.")] = None,
+        service: Annotated[str | None, typer.Option("--service", help="provider/service: its linked cloud scopes.")] = None,
         scope: Annotated[list[str] | None, typer.Option("--scope", help="A cloud scope (aws:222222222222) instead of, or besides, --service; repeatable.")] = None,
         diagram: Annotated[Path | None, typer.Option("--diagram", help="Draw the dependency picture to this .svg or .png.")] = None,
         format: OutFmt = "table",

@@ -123,25 +123,37 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
     @history.command("prune")
     def history_prune(
         keep_days: Annotated[int | None, typer.Option("--keep-days", help="Keep scans evaluated in the last N days (default: CLOUDGOV_HISTORY_RETENTION_DAYS).")] = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Say how many scans would be deleted; delete nothing.")] = False,
+        yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation on a terminal.")] = False,
         db: DbOpt = None,
     ) -> None:
-        """Delete scans older than the retention period."""
+        """Delete scans older than the retention period (asks first on a terminal; --dry-run to see)."""
         from scanner.store.db import session_scope
         from scanner.store.history import prune, retention_days
 
         days = retention_days(keep_days)
         if days is None:
             raise UsageError("give --keep-days N, or set history.retention_days in cloudgov.yaml (or CLOUDGOV_HISTORY_RETENTION_DAYS); history is kept forever by default")
+        err = stderr_console()
         with session_scope(_engine(db)) as session:
-            n = prune(session, days)
-        stderr_console().print(f"deleted {n} scan(s) evaluated more than {days} days ago")
+            n = prune(session, days)  # counted inside the transaction, kept only when confirmed
+            if dry_run or n == 0:
+                session.rollback()
+                err.print(f"{'would delete' if n else 'nothing to delete:'} {n} scan(s) evaluated more than {days} days ago")
+                return
+            if not yes and sys.stdin.isatty() and not typer.confirm(
+                    f"delete {n} scan(s) evaluated more than {days} days ago?", default=False, err=True):
+                session.rollback()
+                err.print("nothing deleted")
+                return
+        err.print(f"deleted {n} scan(s) evaluated more than {days} days ago")
 
     @report.command("board")
     def board(
-        period: Annotated[str, typer.Option("--period", "-p", help="2026-Q3, 2026-H1, 2026 or 2026-09.", show_default=False)],
+        period: Annotated[str, typer.Option("--period", help="2026-Q3, 2026-H1, 2026 or 2026-09.", show_default=False)],
         lang: Annotated[str, typer.Option("--lang", "-l", help="zh-TW or en.")] = "zh-TW",
         fmt: Annotated[str, typer.Option("--format", "-f", help="html or pdf (default: from --output's suffix, else html).")] = "",
-        output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: board-<period>.<format>).")] = None,
+        output: Annotated[Path | None, typer.Option("--output", metavar="FILE", help="File to write (default: board-<period>.<format>).")] = None,
         firm: Annotated[str, typer.Option("--firm", help="The firm's name on the cover (default: firm.name in cloudgov.yaml).", envvar="CLOUDGOV_FIRM")] = "",
         appetite: Annotated[Path | None, typer.Option("--appetite", help="YAML overriding the risk-appetite thresholds (scanner/report/appetite.yaml, then report.appetite in cloudgov.yaml).")] = None,
         config: Annotated[Path | None, typer.Option("--config", "-c", help="cloudgov.yaml (jurisdiction) (default: ./cloudgov.yaml when present).")] = None,

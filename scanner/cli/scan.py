@@ -20,6 +20,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
                 help="Files or directories: cloudgov snapshots (.json, .jsonl, .json.gz) and the "
                 "clouds' own export files, auto-detected.",
                 show_default=False,
+                metavar="PATH...",
             ),
         ],
         opts: ScanOptions,

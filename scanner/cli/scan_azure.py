@@ -25,7 +25,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
             typer.Option("--subscriptions", help="Comma-separated subscription ids (default: every visible one)."),
         ] = None,
         max_workers: Annotated[
-            int, typer.Option("--max-workers", min=1, max=64, help="Subscriptions and targeted reads in parallel.")
+            int, typer.Option("--workers", min=1, max=64, help="Subscriptions and targeted reads in parallel.")
         ] = 8,
         *,
         opts: ScanOptions,

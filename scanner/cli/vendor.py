@@ -126,7 +126,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
     @vendor.command("export")
     def export(
         format: Annotated[str, typer.Option("--format", "-f", help="yaml, json or csv.")] = "yaml",
-        output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+        output: Annotated[Path | None, typer.Option("--output", metavar="FILE", help="Write to this file instead of stdout.")] = None,
         db: DbOpt = None,
         today: TodayOpt = None,
     ) -> None:
@@ -150,7 +150,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
     def check(
         inventory: Annotated[
             list[Path] | None,
-            typer.Option("--inventory", help="A cloudgov snapshot of the linked clouds (repeatable): fills observed regions."),
+            typer.Option("--inventory", "-i", help="A cloudgov snapshot of the linked clouds (repeatable): fills observed regions."),
         ] = None,
         today: TodayOpt = None,
         opts: ScanOptions = None,  # type: ignore[assignment]

@@ -1,4 +1,9 @@
-"""CSV: one row per finding (every status), for spreadsheets."""
+"""CSV: one row per finding (every status), for spreadsheets.
+
+Written as UTF-8 with a byte-order mark, so Excel on a zh-TW Windows (whose default for a
+CSV without one is the ANSI code page, cp950) shows the Chinese titles and remediation
+instead of mojibake; Python's csv, pandas and LibreOffice read it as well (``utf-8-sig``).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ if TYPE_CHECKING:
     from scanner.result import ScanResult
 
 FILENAME = "findings.csv"
+BOM = "\ufeff"
 COLUMNS = [
     "policy",
     "status",
@@ -27,11 +33,14 @@ COLUMNS = [
     "waiver_expires",
     "title_en",
     "title_zh",
+    "remediation_en",
+    "remediation_zh",
 ]
 
 
 def render(result: "ScanResult", stream: IO[str]) -> None:
-    w = csv.writer(stream, lineterminator="\n")
+    stream.write(BOM)
+    w = csv.writer(stream, lineterminator="\r\n")  # RFC 4180 line ends, what Excel writes too
     w.writerow(COLUMNS)
     get = result.policies.get
     for f in result.findings:
@@ -54,5 +63,7 @@ def render(result: "ScanResult", stream: IO[str]) -> None:
                 f.waiver.expires if f.waiver else "",
                 p.title_en if p else "",
                 p.title_zh if p else "",
+                p.remediation_en if p else "",
+                p.remediation_zh if p else "",
             ])
         )

@@ -66,7 +66,7 @@ def test_pdf_embeds_a_cjk_font(cli, history_db, tmp_path):
     from pypdf import PdfReader
 
     out = tmp_path / "b.pdf"
-    assert cli("report", "board", "-p", "2026-Q3", "-o", str(out), env=history_db).returncode == 0
+    assert cli("report", "board", "--period", "2026-Q3", "--output", str(out), env=history_db).returncode == 0
     fonts = set()
     for page in PdfReader(str(out)).pages:
         for f in (page["/Resources"].get("/Font") or {}).values():
@@ -109,7 +109,7 @@ def test_period_without_scans_is_complete_and_says_so(cli, history_db, tmp_path)
         assert heading in text
     assert "無掃描資料" in text  # the matrix says which source is missing, never "met"
     html_out = tmp_path / "empty.html"
-    assert cli("report", "board", "-p", "2024-Q1", "-l", "en", "-o", str(html_out), env=history_db).returncode == 0
+    assert cli("report", "board", "--period", "2024-Q1", "-l", "en", "--output", str(html_out), env=history_db).returncode == 0
     html = html_out.read_text(encoding="utf-8")
     # nothing reads as passing when nothing was scanned
     assert 'class="st-met"' not in html and 'class="band band-within"' not in html and 'class="band band-outside"' not in html
@@ -125,7 +125,7 @@ def test_vendor_and_exit_data_appear_when_imported(cli, history_db, tmp_path):
     x = cli("exit", "plan", "import", "samples/exit-plans.yaml", env=env)
     assert x.returncode == 0, x.stderr
     out = tmp_path / "full.html"
-    r = cli("report", "board", "-p", "2026-Q3", "-l", "en", "-o", str(out), env=env)
+    r = cli("report", "board", "--period", "2026-Q3", "-l", "en", "--output", str(out), env=env)
     assert r.returncode == 0, r.stderr
     html = out.read_text(encoding="utf-8")
     assert "No outsourcing register data" not in html and "No exit plans:" not in html
@@ -137,7 +137,7 @@ def test_vendor_and_exit_data_appear_when_imported(cli, history_db, tmp_path):
 
 
 def test_unknown_period_language_and_format_are_usage_errors(cli, history_db, tmp_path):
-    for args, msg in ((["-p", "2026-Q5"], "is not a period"), (["-p", "2026-Q3", "-l", "fr"], "--lang"),
-                      (["-p", "2026-Q3", "-f", "docx"], "--format")):
-        r = cli("report", "board", *args, "-o", str(tmp_path / "x"), env=history_db)
+    for args, msg in ((["--period", "2026-Q5"], "is not a period"), (["--period", "2026-Q3", "-l", "fr"], "--lang"),
+                      (["--period", "2026-Q3", "-f", "docx"], "--format")):
+        r = cli("report", "board", *args, "--output", str(tmp_path / "x"), env=history_db)
         assert r.returncode == 2 and msg in r.stderr and "Traceback" not in r.stderr, r.stderr
