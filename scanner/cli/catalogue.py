@@ -142,12 +142,17 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
 
     @app.command("policies")
     def policies_cmd(
-        fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+        fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or markdown (docs/policy-reference.md).")] = "table",
     ) -> None:
         """List the policies: id, severity, resource kinds, the articles they serve."""
         from policies.registry import load_policies
 
         ps = load_policies()
+        if fmt == "markdown":
+            from scanner.outputs.policy_doc import render_markdown
+
+            sys.stdout.write(render_markdown(ps))
+            return
         if fmt == "json":
             json.dump(
                 [
@@ -160,7 +165,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
             sys.stdout.write("\n")
             return
         if fmt != "table":
-            raise UsageError(f"unknown format {fmt!r}; use table or json")
+            raise UsageError(f"unknown format {fmt!r}; use table, json or markdown")
         from rich.console import Console
         from rich.table import Table
 

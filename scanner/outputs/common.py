@@ -7,7 +7,9 @@ from typing import Any
 from scanner import __version__
 from scanner.model import Finding, Status
 
-TOOL = {"name": "cloudgov", "version": __version__, "information_uri": "https://github.com/cloudgov/cloudgov"}
+#: no information_uri here: the project's address is known only where it is served
+#: (scanner/outputs/policy_doc.docs_base_url), and a guessed one pointed at someone else's
+TOOL = {"name": "cloudgov", "version": __version__}
 
 NON_PASSING = (Status.FAIL, Status.ERROR, Status.WAIVED)
 

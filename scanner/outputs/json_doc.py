@@ -104,7 +104,7 @@ def summary(result: "ScanResult") -> dict[str, Any]:
 def render(result: "ScanResult", stream: IO[str]) -> None:
     head = {
         "schema": SCHEMA,
-        "tool": TOOL,
+        "tool": _tool(),
         "generated_at": dt.datetime.now(dt.timezone.utc).isoformat().replace("+00:00", "Z"),
         "evaluated_at": result.evaluated_at,
         "source": result.source,
@@ -145,3 +145,10 @@ def render(result: "ScanResult", stream: IO[str]) -> None:
         chunk = ",\n  ".join(encode(f) for f in findings[start : start + 1000])
         stream.write(("\n  " if start == 0 else ",\n  ") + chunk)
     stream.write("\n ]\n}\n")
+
+
+def _tool() -> dict[str, Any]:
+    from scanner.outputs.policy_doc import docs_base_url
+
+    docs = docs_base_url()
+    return {**TOOL, "information_uri": docs} if docs else dict(TOOL)

@@ -41,8 +41,10 @@ def _cited(controls: Any) -> str:
     return ", ".join(cat.cite(c) for c in controls)
 
 
-def _rule(p: Any) -> dict[str, Any]:
-    return {
+def _rule(p: Any, docs: str | None) -> dict[str, Any]:
+    from scanner.outputs.policy_doc import help_uri
+
+    rule = {
         "id": p.id,
         "name": "".join(part.title() for part in p.id.replace(".", "_").split("_")),
         "shortDescription": {"text": p.title_en},
@@ -57,9 +59,13 @@ def _rule(p: Any) -> dict[str, Any]:
             "severity": p.severity.value,
             "controls": list(p.controls),
             "security-severity": _SECURITY_SEVERITY[p.severity],
-            "tags": ["security", "compliance", p.area, *p.controls],
+            "tags": ["security", "compliance", p.area, *p.controls][:20],  # GitHub keeps at most 20
         },
     }
+    uri = help_uri(p.id, docs)
+    if uri:
+        rule["helpUri"] = uri  # the policy's section of docs/policy-reference.md
+    return rule
 
 
 def _location(f: Finding) -> dict[str, Any]:
@@ -132,6 +138,9 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
 
 
 def render(result: "ScanResult", stream: IO[str]) -> None:
+    from scanner.outputs.policy_doc import docs_base_url
+
+    docs = docs_base_url()
     policies = list(result.policies)
     index = {p.id: i for i, p in enumerate(policies)}
     notifications = [
@@ -150,8 +159,9 @@ def render(result: "ScanResult", stream: IO[str]) -> None:
                     "driver": {
                         "name": TOOL["name"],
                         "version": TOOL["version"],
-                        "informationUri": TOOL["information_uri"],
-                        "rules": [_rule(p) for p in policies],
+                        # ours when known (see policy_doc.docs_base_url), never a made-up address
+                        **({"informationUri": docs} if docs else {}),
+                        "rules": [_rule(p, docs) for p in policies],
                     }
                 },
                 "invocations": [

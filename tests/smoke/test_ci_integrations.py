@@ -39,6 +39,9 @@ def _workspace(tmp_path: Path) -> Path:
     return work
 
 
+#: the `github` context a runner gives a composite action (what the test pretends it is)
+GITHUB_CONTEXT = {"server_url": "https://github.com", "action_repository": "example-owner/cloudgov",
+                  "action_ref": "v1"}
 _EXPR = re.compile(r"\$\{\{\s*([a-z]+)\.([A-Za-z0-9_.-]+)\s*\}\}")
 
 
@@ -47,6 +50,8 @@ def _expand(value: str, inputs: dict[str, str], steps: dict[str, dict[str, str]]
         scope, name = m.group(1), m.group(2)
         if scope == "inputs":
             return inputs[name]
+        if scope == "github":
+            return GITHUB_CONTEXT[name]
         if scope == "steps":
             step, _, key = name.split(".", 2)
             return steps.get(step, {}).get(key, "")
@@ -97,6 +102,8 @@ def test_github_action_iac(wheel: Path, tmp_path: Path) -> None:
     assert outputs["exit-code"] == "1"
     sarif = json.loads((work / outputs["sarif"]).read_text(encoding="utf-8"))
     assert github_problems(sarif) == []
+    rule = sarif["runs"][0]["tool"]["driver"]["rules"][0]
+    assert rule["helpUri"] == f"https://github.com/example-owner/cloudgov/blob/v1/docs/policy-reference.md#{rule['id']}"
     assert (work / "cloudgov-results" / "findings.junit.xml").is_file()
     assert (work / "cloudgov-results" / "findings.json").is_file()
 
