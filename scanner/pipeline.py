@@ -118,7 +118,7 @@ def run(inventory: Inventory, options: Options, *, progress: Progress | None = N
     if options.allowed_regions is not None:
         config = config.with_allowed_regions(options.allowed_regions)
     fail_on = config.fail_on if options.fail_on is None else _severity(options.fail_on)
-    policies = load_policies()
+    policies = every_policy = load_policies()
     if options.policies or options.skip_policies or options.select_areas or options.min_severity:
         from scanner.selection import select_policies
 
@@ -129,7 +129,7 @@ def run(inventory: Inventory, options: Options, *, progress: Progress | None = N
         )
     waivers = options.waivers
     if waivers is not None and not isinstance(waivers, WaiverSet):
-        waivers = load_waivers(waivers, policies)
+        waivers = load_waivers(waivers, every_policy)  # a waiver of a policy not chosen this run is still valid
     materiality = options.register
     if materiality is not None:
         from scanner.materiality import Materiality, load_register_scopes

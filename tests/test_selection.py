@@ -112,3 +112,9 @@ def test_tag_waiver_end_to_end(tmp_path: Path) -> None:
     assert flow["status"] == "WAIVED" and flow["waiver"]["tags"] == {"cloudgov:log-class": "firewall"}
     orders = by_id["arn:aws:logs:ap-east-2:222222222222:log-group:/fmsa/app/orders"]
     assert orders["status"] == "FAIL"  # no such tag: not waived
+
+
+def test_waivers_of_policies_not_chosen_stay_valid() -> None:
+    proc = run_cli(*SNAP, "--waivers", "samples/waivers.yaml", "--policy", "mfa.*")
+    assert proc.returncode == 1, proc.stderr  # W-2026-001 (residency) is not "an unknown policy"
+    assert {f["policy"].split(".")[0] for f in json.loads(proc.stdout)["findings"]} == {"mfa"}
