@@ -24,13 +24,13 @@ def split_values(values: Iterable[str] | None) -> list[str]:
 
 
 def select_policies(
-    policies: "PolicySet",
+    policies: PolicySet,
     *,
     include: Collection[str] = (),
     skip: Collection[str] = (),
     areas: Collection[str] | None = None,
     min_severity: str | None = None,
-) -> "PolicySet":
+) -> PolicySet:
     from policies.registry import PolicySet
     from scanner.model import Severity
 

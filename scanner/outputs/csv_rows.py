@@ -38,7 +38,7 @@ COLUMNS = [
 ]
 
 
-def render(result: "ScanResult", stream: IO[str]) -> None:
+def render(result: ScanResult, stream: IO[str]) -> None:
     stream.write(BOM)
     w = csv.writer(stream, lineterminator="\r\n")  # RFC 4180 line ends, what Excel writes too
     w.writerow(COLUMNS)

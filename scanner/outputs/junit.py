@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 FILENAME = "findings.junit.xml"
 
 
-def _threshold(result: "ScanResult") -> tuple[Severity, bool]:
+def _threshold(result: ScanResult) -> tuple[Severity, bool]:
     given = result.extra.get("threshold") or {}
     fail_on = Severity.parse(given["fail_on"]) if given.get("fail_on") else result.config.fail_on
     return fail_on, bool(given.get("errors_fail", True))
@@ -52,7 +52,7 @@ def _noted(f: Finding) -> tuple[str, str]:
     return _x(f"{f.status.value} {f.severity.value} {r.id}"), _x(why)
 
 
-def render(result: "ScanResult", stream: IO[str]) -> None:
+def render(result: ScanResult, stream: IO[str]) -> None:
     fail_on, errors_fail = _threshold(result)
     failing = {id(f) for f in result.failing(fail_on, errors_fail=errors_fail)}
     by_policy: dict[str, list[Finding]] = defaultdict(list)

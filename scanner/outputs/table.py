@@ -46,7 +46,7 @@ def _width(stream: IO[str], wide: bool) -> int | None:
         return 100
 
 
-def render(result: "ScanResult", stream: IO[str]) -> None:
+def render(result: ScanResult, stream: IO[str]) -> None:
     from rich.console import Console
     layout: dict[str, Any] = result.extra.get("table") or {}
     wide, wrap, quiet = bool(layout.get("wide")), layout.get("wrap", True), bool(layout.get("quiet"))
@@ -99,7 +99,7 @@ def render(result: "ScanResult", stream: IO[str]) -> None:
             console.print("[green]Nothing failed, errored or was waived.[/green]")
 
 
-def _headline(result: "ScanResult", fail_on: Severity | None, errors_fail: bool, n_failing: int) -> list[str]:
+def _headline(result: ScanResult, fail_on: Severity | None, errors_fail: bool, n_failing: int) -> list[str]:
     c = result.counts()
     lines = []
     if fail_on is not None:
