@@ -17,9 +17,26 @@ os.environ.setdefault("TYPER_USE_RICH", "0")
 
 import typer  # noqa: E402
 
-from scanner.cli.options import install_metavars  # noqa: E402
 
-install_metavars()  # help shows FILE, DATE, URL..., never a Python type
+
+def _install_metavars() -> None:
+    """Help shows FILE, DATE, URL... (scanner/cli/options.py), never a Python type."""
+    import typer.core
+
+    base = typer.core._TyperParameter
+    original = base.display_type
+
+    def display_type(self, ctx):  # noqa: ANN001, ANN202
+        if self.metavar:
+            return self.metavar
+        from scanner.cli.options import metavar_for
+
+        return metavar_for(self.name, original(self, ctx))
+
+    base.display_type = display_type
+
+
+_install_metavars()
 
 from scanner.errors import CloudgovError  # noqa: E402
 

@@ -3,14 +3,13 @@
 ``VOCABULARY`` is the table a test walks the whole typer app against: every option name
 means one thing wherever it appears, and every short flag belongs to one option name.
 ``METAVARS`` says how a value is shown in help (``--today DATE``), instead of the Python
-type typer would print (``<list[Path]>``); :func:`install_metavars` makes help use it.
+type typer would print (``<list[Path]>``); scanner/cli/__init__.py makes help use it (and
+imports this module only when a command's help is shown).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-__all__ = ["SHORT_FLAGS", "VOCABULARY", "METAVARS", "install_metavars"]
+__all__ = ["SHORT_FLAGS", "VOCABULARY", "METAVARS", "metavar_for"]
 
 #: the only short flags, and the one long option each stands for
 SHORT_FLAGS = {
@@ -44,6 +43,7 @@ VOCABULARY = {
     "--save-inventory": "file the normalized inventory is saved to",
     "--store": "keep the scan in the history database",
     "--db": "database URL",
+    "--register": "the vendor register file: each account's service and materiality",
     "--quiet": "no progress; only what matters",
     "--wide": "table lines as long as they need",
     "--wrap": "table reasons wrapped or cut",
@@ -166,23 +166,9 @@ METAVARS = {
 }
 
 
-def install_metavars() -> None:
-    """Help shows ``METAVARS`` (or the parameter's name in capitals), never a Python type."""
-    import typer.core
-
-    base = typer.core._TyperParameter
-    original = base.display_type
-    if getattr(original, "_cloudgov", False):
-        return
-
-    def display_type(self: Any, ctx: Any) -> str:
-        if self.metavar:
-            return self.metavar
-        shown = original(self, ctx)
-        if shown.startswith("<") and "|" in shown and "[" not in shown:
-            return shown[1:-1].replace("|", "|")  # choices: keep them, without the brackets
-        name = (self.name or "value").rstrip("_")
-        return METAVARS.get(self.name or "", name.upper())
-
-    display_type._cloudgov = True  # type: ignore[attr-defined]
-    base.display_type = display_type
+def metavar_for(name: str | None, shown: str) -> str:
+    """How an option's value is written in help: ``METAVARS``, else its name in capitals;
+    typer's own rendering (``shown``) is kept only for a list of choices."""
+    if shown.startswith("<") and "|" in shown and "[" not in shown:
+        return shown[1:-1]
+    return METAVARS.get(name or "", (name or "value").rstrip("_").upper())
