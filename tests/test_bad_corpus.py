@@ -37,7 +37,7 @@ def command(kind: str, f: Path, tmp: Path) -> tuple[list[str], str | None]:
         "config": (["scan", "snapshot", str(inv), "--config", str(f), *scan], "history_scan"),
         "inventory": (["scan", "snapshot", str(f), *scan], "history_scan"),
         "baseline": (["iac", "samples/terraform", "--no-checkov", "--baseline", str(f), "-o", out, "-f", "json", "-q"], None),
-        "appetite": (["report", "board", "--period", "2026-Q2", "--appetite", str(f), "-o", f"{out}/board.html",
+        "appetite": (["report", "board", "--period", "2026-Q2", "--appetite", str(f), "--output", f"{out}/board.html",
                       "--db", db, "-q"], None),
         "register": (["vendor", "import", str(f), "--db", db, *TODAY], "vendor_provider"),
         "exit-plans": (["exit", "plan", "import", str(f), "--db", db, *TODAY], "exit_plan"),
