@@ -9,7 +9,7 @@ imports this module only when a command's help is shown).
 
 from __future__ import annotations
 
-__all__ = ["SHORT_FLAGS", "VOCABULARY", "METAVARS", "metavar_for"]
+__all__ = ["SHORT_FLAGS", "SHORT_FLAG_EXCEPTIONS", "VOCABULARY", "METAVARS", "metavar_for"]
 
 #: the only short flags, and the one long option each stands for
 SHORT_FLAGS = {
@@ -119,7 +119,17 @@ VOCABULARY = {
     "--debug": "traceback on an internal error",
     "--version": "print the version",
     "--help": "help",
+    # cloudgov serve (the web application)
+    "--host": "address the web server listens on",
+    "--port": "port the web server listens on",
+    "--demo": "serve the sample data",
+    "--idle-minutes": "minutes before an idle session ends",
+    "--secure-cookies": "cookies only over HTTPS",
 }
+
+#: (command, short flag) -> the long option it stands for there, where a tool's convention
+#: differs from SHORT_FLAGS (flask/http servers: -p is the port)
+SHORT_FLAG_EXCEPTIONS = {("serve", "-p"): "--port"}
 
 #: names that mean the same as a vocabulary entry: never to be used
 SYNONYMS = {"--max-workers": "--workers", "--out": "--output", "--output-directory": "--output-dir",
