@@ -10,7 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from scanner.connectors.aws.common import PROVIDER, as_list, iso, policy_document, statements, tag_map
+from scanner.connectors.aws.common import (
+    PROVIDER,
+    as_list,
+    iso,
+    policy_document,
+    statements,
+    tag_map,
+)
+from scanner.connectors.values import flag
 from scanner.model import Relationship, RelType, Resource
 
 __all__ = ["KeyIndex", "kms_key", "key_policy_public", "encryption"]
@@ -101,7 +109,7 @@ def kms_key(account: str, region: str, entry: Mapping[str, Any], tags: Mapping[s
         props["rotation_enabled"], props["rotation_period_days"] = True, 365
     elif "Rotation" in entry and entry["Rotation"] is not None:
         rot = entry["Rotation"]
-        props["rotation_enabled"] = bool(rot.get("KeyRotationEnabled"))
+        props["rotation_enabled"] = flag(rot, "KeyRotationEnabled")
         if rot.get("RotationPeriodInDays"):
             props["rotation_period_days"] = int(rot["RotationPeriodInDays"])
         elif props["rotation_enabled"]:

@@ -32,10 +32,11 @@ from typing import Any, Callable, Mapping
 
 from scanner.connectors.aws import normalize_data as data
 from scanner.connectors.aws.common import PROVIDER, arn_account, tag_map
-from scanner.connectors.aws.normalize_backup import recovery_points
 from scanner.connectors.aws.keys import KeyIndex, kms_keys
+from scanner.connectors.aws.normalize_backup import recovery_points
 from scanner.connectors.aws.normalize_iam import identities
 from scanner.connectors.aws.normalize_logs import log_group, trail, trail_log_prefixes
+from scanner.connectors.values import flag
 from scanner.inventory import Inventory
 from scanner.model import CoverageGap, Resource
 
@@ -78,7 +79,7 @@ def _organization(account: str, bundle: Mapping[str, Any]) -> tuple[dict[str, An
     if not own.get("Id"):
         for reg in (bundle.get("regions") or {}).values():
             for t in reg.get("cloudtrail") or []:
-                home = holding(arn_account(t.get("TrailARN"))) if t.get("IsOrganizationTrail") else None
+                home = holding(arn_account(t.get("TrailARN"))) if flag(t, "IsOrganizationTrail") else None
                 if home:
                     own, source = {"Id": home["Id"], "MasterAccountId": home.get("MasterAccountId")}, "organization trail"
                     break

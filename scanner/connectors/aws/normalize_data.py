@@ -9,9 +9,16 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from scanner.connectors.aws.common import LOG_CLASS_TAG, PROVIDER, arn_region, iso, tag_map
+from scanner.connectors.aws.common import (
+    LOG_CLASS_TAG,
+    PROVIDER,
+    arn_region,
+    iso,
+    tag_map,
+)
 from scanner.connectors.aws.keys import KeyIndex, encryption
 from scanner.connectors.aws.normalize_backup import backup_vaults
+from scanner.connectors.values import flag
 from scanner.model import Relationship, RelType, Resource
 
 __all__ = [
@@ -166,7 +173,7 @@ def _tags(item: Mapping[str, Any], tags: Mapping[str, Mapping[str, str]], arn: s
 def ebs_volume(account: str, region: str, v: Mapping[str, Any], keys: KeyIndex, tags: Mapping[str, Mapping[str, str]], partition: str = "aws") -> Out:
     arn = f"arn:{partition}:ec2:{region}:{account}:volume/{v['VolumeId']}"
     t = _tags(v, tags, arn)
-    props, rels = encryption(arn, region, keys, enabled=v.get("Encrypted"), key_ref=v.get("KmsKeyId"))
+    props, rels = encryption(arn, region, keys, enabled=flag(v, "Encrypted"), key_ref=v.get("KmsKeyId"))
     props.update({"availability_zone": v.get("AvailabilityZone"), "created": iso(v.get("CreateTime"))})
     for a in v.get("Attachments") or []:
         if a.get("InstanceId"):
@@ -178,7 +185,7 @@ def ebs_volume(account: str, region: str, v: Mapping[str, Any], keys: KeyIndex, 
 def ebs_snapshot(account: str, region: str, s: Mapping[str, Any], keys: KeyIndex, tags: Mapping[str, Mapping[str, str]], partition: str = "aws") -> Out:
     arn = f"arn:{partition}:ec2:{region}::snapshot/{s['SnapshotId']}"
     t = _tags(s, tags, arn)
-    props, rels = encryption(arn, region, keys, enabled=s.get("Encrypted"), key_ref=s.get("KmsKeyId"))
+    props, rels = encryption(arn, region, keys, enabled=flag(s, "Encrypted"), key_ref=s.get("KmsKeyId"))
     props["created"] = iso(s.get("StartTime"))
     vol = s.get("VolumeId")
     if vol and vol != "vol-ffffffff":  # copied snapshots name a placeholder volume
@@ -194,7 +201,7 @@ def _replica_regions(region: str, ids: Iterable[str]) -> list[str]:
 
 def rds_instance(account: str, region: str, db: Mapping[str, Any], keys: KeyIndex, tags: Mapping[str, Mapping[str, str]]) -> Out:
     arn = db["DBInstanceArn"]
-    props, rels = encryption(arn, region, keys, enabled=db.get("StorageEncrypted"), key_ref=db.get("KmsKeyId"))
+    props, rels = encryption(arn, region, keys, enabled=flag(db, "StorageEncrypted"), key_ref=db.get("KmsKeyId"))
     replicas = list(db.get("ReadReplicaDBInstanceIdentifiers") or [])
     backups = [b.get("DBInstanceAutomatedBackupsArn", "") for b in db.get("DBInstanceAutomatedBackupsReplications") or []]
     props["replica_regions"] = sorted(set(_replica_regions(region, replicas)) | set(_replica_regions(region, backups)))
@@ -227,7 +234,7 @@ def rds_cluster(account: str, region: str, c: Mapping[str, Any], keys: KeyIndex,
     An Aurora cluster may belong to a global database (which copies its data to every member's
     region) without saying so in older ``DescribeDBClusters`` answers: unread → unknown."""
     arn = c["DBClusterArn"]
-    props, rels = encryption(arn, region, keys, enabled=c.get("StorageEncrypted"), key_ref=c.get("KmsKeyId"))
+    props, rels = encryption(arn, region, keys, enabled=flag(c, "StorageEncrypted"), key_ref=c.get("KmsKeyId"))
     replicas = list(c.get("ReadReplicaIdentifiers") or [])
     props["engine"] = c.get("Engine")
     for rep in replicas:
@@ -252,7 +259,7 @@ def rds_cluster(account: str, region: str, c: Mapping[str, Any], keys: KeyIndex,
 def rds_snapshot(account: str, region: str, s: Mapping[str, Any], keys: KeyIndex, tags: Mapping[str, Mapping[str, str]]) -> Out:
     cluster = "DBClusterSnapshotArn" in s
     arn = s["DBClusterSnapshotArn" if cluster else "DBSnapshotArn"]
-    props, rels = encryption(arn, region, keys, enabled=s.get("StorageEncrypted", s.get("Encrypted")), key_ref=s.get("KmsKeyId"))
+    props, rels = encryption(arn, region, keys, enabled=flag(s, "StorageEncrypted", flag(s, "Encrypted")), key_ref=s.get("KmsKeyId"))
     props.update({"created": iso(s.get("SnapshotCreateTime")), "snapshot_type": s.get("SnapshotType")})
     copied = s.get("SourceDBSnapshotIdentifier") or s.get("SourceDBClusterSnapshotArn")
     if copied:

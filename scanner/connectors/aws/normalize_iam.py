@@ -18,8 +18,16 @@ import csv
 import io
 from typing import Any, Iterable, Mapping
 
-from scanner.connectors.aws.common import PROVIDER, as_list, iso, policy_document, statements, tag_map
+from scanner.connectors.aws.common import (
+    PROVIDER,
+    as_list,
+    iso,
+    policy_document,
+    statements,
+    tag_map,
+)
 from scanner.connectors.aws.trust import human_from_principals, trust_principals
+from scanner.connectors.values import strict_int
 from scanner.model import Relationship, RelType, Resource
 
 __all__ = ["identities", "parse_credential_report", "allowed_actions"]
@@ -167,8 +175,9 @@ def identities(account: str, iam: Mapping[str, Any], partition: str = "aws") -> 
     root_arn = f"arn:{partition}:iam::{account}:root"
     root_row = next((r for r in (rows or {}).values() if r.get("user") == ROOT_ROW), None)
     root_props: dict[str, Any] = {"human": True, "root": True, "roles": ["root"], "actions": ["*"]}
-    if summary is not None and "AccountMFAEnabled" in summary:
-        root_props["mfa"] = bool(summary["AccountMFAEnabled"])
+    summary_mfa = strict_int(summary.get("AccountMFAEnabled")) if summary is not None else None
+    if summary_mfa in (0, 1):  # SummaryMap counts: 1 = the root user has an MFA device
+        root_props["mfa"] = bool(summary_mfa)
         root_props["mfa_evidence"] = "account_summary"
     elif root_row is not None and _bool(root_row.get("mfa_active")) is not None:
         root_props["mfa"] = _bool(root_row.get("mfa_active"))

@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 from scanner.connectors.aws.common import LOG_CLASS_TAG, PROVIDER, as_list, tag_map
 from scanner.connectors.aws.keys import KeyIndex, encryption
+from scanner.connectors.values import flag
 from scanner.model import Relationship, RelType, Resource
 
 __all__ = ["trail", "log_group", "trail_log_prefixes", "management_events"]
@@ -53,11 +54,11 @@ def trail(account: str, t: Mapping[str, Any], keys: KeyIndex, *, organization_id
     arn = t["TrailARN"]
     region = t.get("HomeRegion")
     props: dict[str, Any] = {
-        "all_regions": t.get("IsMultiRegionTrail"),
-        "organization": bool(t.get("IsOrganizationTrail")),
-        "organization_id": organization_id if t.get("IsOrganizationTrail") else None,
-        "log_file_validation": t.get("LogFileValidationEnabled"),
-        "global_service_events": t.get("IncludeGlobalServiceEvents"),
+        "all_regions": flag(t, "IsMultiRegionTrail"),
+        "organization": flag(t, "IsOrganizationTrail", False),
+        "organization_id": organization_id if flag(t, "IsOrganizationTrail") else None,
+        "log_file_validation": flag(t, "LogFileValidationEnabled"),
+        "global_service_events": flag(t, "IncludeGlobalServiceEvents"),
     }
     if "Status" in t:
         props["enabled"] = None if t["Status"] is None else t["Status"].get("IsLogging")
