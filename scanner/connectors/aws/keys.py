@@ -42,21 +42,43 @@ _RESTRICTING = frozenset({"kms:calleraccount", "aws:principalorgid", "aws:princi
                           "aws:sourcearn"})
 
 
-def _confines(operator: str, values: Any) -> bool:
-    """Whether a condition operator with these values limits who matches. Negated operators,
-    ``...IfExists`` (a missing key matches), ``Null`` and a bare ``*`` value do not."""
+_ACCOUNT_KEYS = frozenset({"kms:calleraccount", "aws:principalaccount", "aws:sourceaccount"})
+_ARN_KEYS = frozenset({"aws:principalarn", "aws:sourcearn"})
+_ORG_KEYS = frozenset({"aws:principalorgid", "aws:sourceorgid"})
+
+
+def _concrete(key: str, value: str) -> bool:
+    """Whether one condition value names one account / organisation / network, not any."""
+    if key in _ACCOUNT_KEYS:
+        return value.isdigit() and len(value) == 12
+    if key in _ARN_KEYS:  # the account field must be concrete: arn:aws:iam::*:role/x is any account's
+        parts = value.split(":")
+        return len(parts) > 4 and parts[4].isdigit() and len(parts[4]) == 12
+    if key in _ORG_KEYS:
+        return value.startswith("o-") and "*" not in value and "?" not in value
+    if key == "aws:principalorgpaths":
+        org = value.split("/", 1)[0]
+        return org.startswith("o-") and "*" not in org and "?" not in org
+    return bool(value.strip("*?"))  # aws:SourceVpc / aws:SourceVpce
+
+
+def _confines(operator: str, key: str, values: Any) -> bool:
+    """Whether a condition limits who matches to one account, organisation or network.
+    Negated operators, ``...IfExists`` (a missing key matches), ``Null`` and wildcard values
+    (``*``, an ARN with any account) do not."""
     op = operator.split(":")[-1].lower()
     if op.startswith(("stringnot", "arnnot")) or op.endswith("ifexists") or op == "null":
         return False
     if not op.startswith(("string", "arn")):
         return False
     vals = [str(v) for v in as_list(values)]
-    return bool(vals) and all(v.strip("*?") for v in vals)
+    return bool(vals) and all(_concrete(key, v) for v in vals)
 
 
 def key_policy_public(policy: Any) -> bool | None:
-    """Whether an Allow statement lets anyone (``*``) use the key with no condition that
-    confines it to an account or organisation (see :data:`_RESTRICTING`)."""
+    """Whether an Allow statement lets anyone (``Principal: *``, or ``NotPrincipal``: everyone
+    but those named) use the key with no condition that confines it to an account or
+    organisation (see :data:`_RESTRICTING`)."""
     doc = policy_document(policy)
     if doc is None:
         return None
@@ -64,12 +86,13 @@ def key_policy_public(policy: Any) -> bool | None:
         if st.get("Effect") != "Allow":
             continue
         p = st.get("Principal")
-        everyone = p == "*" or (isinstance(p, Mapping) and "*" in [str(v) for v in as_list(p.get("AWS"))])
+        everyone = ("NotPrincipal" in st or p == "*"
+                    or (isinstance(p, Mapping) and "*" in [str(v) for v in as_list(p.get("AWS"))]))
         if not everyone:
             continue
         cond = st.get("Condition") or {}
         confined = any(
-            key.lower() in _RESTRICTING and _confines(str(op), values)
+            key.lower() in _RESTRICTING and _confines(str(op), key.lower(), values)
             for op, body in cond.items() if isinstance(body, Mapping)
             for key, values in body.items()
         )

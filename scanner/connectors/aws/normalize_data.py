@@ -53,23 +53,34 @@ def bucket_region(entry: Mapping[str, Any]) -> str | None:
 
 def lifecycle_retention(rules: Iterable[Mapping[str, Any]] | None, prefixes: Iterable[str] = ("",)) -> dict[str, Any]:
     """Retention of the objects under ``prefixes`` from enabled expiration rules that
-    cover them: the shortest applies; none → kept forever."""
+    cover them: the shortest applies; none → kept forever. A covering rule that expires
+    objects on a fixed ``Date`` makes retention unknown here (it depends on when the
+    objects were written), never "kept forever"."""
     days: list[int] = []
+    dated = False
     for rule in rules or []:
         if rule.get("Status") != "Enabled":
             continue
         exp = rule.get("Expiration") or {}
         if not exp.get("Days"):
+            if exp.get("Date") and _covers(rule, prefixes):
+                dated = True
             continue
-        flt = rule.get("Filter") or {}
-        if "Tag" in flt or (flt.get("And") or {}).get("Tags"):
-            continue  # applies only to tagged objects, not to the logs as a whole
-        rprefix = rule.get("Prefix", flt.get("Prefix", (flt.get("And") or {}).get("Prefix", ""))) or ""
-        if any(p.startswith(rprefix) for p in prefixes):
+        if _covers(rule, prefixes):
             days.append(int(exp["Days"]))
     if days:
         return {"retention_days": min(days), "retention_unlimited": False}
+    if dated:
+        return {}
     return {"retention_unlimited": True}
+
+
+def _covers(rule: Mapping[str, Any], prefixes: Iterable[str]) -> bool:
+    flt = rule.get("Filter") or {}
+    if "Tag" in flt or (flt.get("And") or {}).get("Tags"):
+        return False  # applies only to tagged objects, not to the logs as a whole
+    rprefix = rule.get("Prefix", flt.get("Prefix", (flt.get("And") or {}).get("Prefix", ""))) or ""
+    return any(p.startswith(rprefix) for p in prefixes)
 
 
 def s3_bucket(

@@ -152,7 +152,7 @@ def test_aws_managed_alias_wins_over_moto_customer_report(inv):
 
 def test_key_policy_public():
     trail_key = {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:*",
-                                "Condition": {"StringEquals": {"kms:CallerAccount": "1"}}}]}
+                                "Condition": {"StringEquals": {"kms:CallerAccount": "111122223333"}}}]}
     assert key_policy_public(trail_key) is False
     assert key_policy_public({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt"}]}) is True
     assert key_policy_public("not json") is None
@@ -269,3 +269,39 @@ def test_account_and_gaps(inv):
     acct = inv.get(ACCT)
     assert acct.kind == "account" and acct.prop("organization_id") == "o-exampleorg1"
     assert [g.code for g in inv.coverage_gaps] == ["AccessDenied"]
+
+
+# --- shapes found beyond issue 12's list ---------------------------------------------------------
+
+
+def test_not_principal_allow_and_wildcard_accounts_are_public():
+    """IAM User Guide, NotPrincipal: an Allow with NotPrincipal grants everyone not named;
+    an ARN condition with any account (arn:aws:iam::*:...) or kms:CallerAccount "*" confines nothing."""
+    not_principal = {"Statement": [{"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"},
+                                    "Action": "kms:Decrypt", "Resource": "*"}]}
+    assert key_policy_public(not_principal) is True
+    any_account = {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*",
+                                  "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/reporting"}}}]}
+    assert key_policy_public(any_account) is True
+    star_account = {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*",
+                                   "Condition": {"StringLike": {"kms:CallerAccount": "*"}}}]}
+    assert key_policy_public(star_account) is True
+    via_service_only = {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*",
+                                       "Condition": {"StringEquals": {"kms:ViaService": "s3.ap-east-2.amazonaws.com"}}}]}
+    assert key_policy_public(via_service_only) is True
+    org = {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*",
+                          "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}]}
+    assert key_policy_public(org) is False
+    if_exists = {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt", "Resource": "*",
+                                "Condition": {"StringEqualsIfExists": {"kms:CallerAccount": "111122223333"}}}]}
+    assert key_policy_public(if_exists) is True
+
+
+def test_lifecycle_expiring_on_a_date_is_not_kept_forever():
+    """S3 API Reference, LifecycleExpiration: Date or Days. A dated rule is not "no expiry"."""
+    from scanner.connectors.aws.normalize_data import lifecycle_retention
+
+    dated = [{"ID": "expire-2027", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Date": "2027-01-01T00:00:00Z"}}]
+    assert lifecycle_retention(dated, ["AWSLogs/"]) == {}  # unknown, not retention_unlimited
+    other_prefix = [{"ID": "tmp", "Status": "Enabled", "Filter": {"Prefix": "tmp/"}, "Expiration": {"Date": "2027-01-01T00:00:00Z"}}]
+    assert lifecycle_retention(other_prefix, ["AWSLogs/"]) == {"retention_unlimited": True}
