@@ -57,6 +57,9 @@ def key_rotation(r: Resource, ctx: Context) -> Outcome:
 def key_policy_public(r: Resource, ctx: Context) -> Outcome:
     public = r.prop("policy_public")
     if public is None:
+        if r.prop("state") in ("pending_deletion", "destroyed"):
+            # KMS refuses every use of a key scheduled for deletion; its policy is not read
+            return not_applicable(f"key is {r.prop('state')}: it can no longer be used", state=r.prop("state"))
         if r.prop("key_manager") == "provider":
             # the provider writes and fixes its own keys' policies (AWS: Principal * confined by
             # kms:CallerAccount and kms:ViaService); nothing the customer set can open them
