@@ -102,7 +102,7 @@ def _provider(p: Provider, evidence_root: Path | None) -> dict[str, Any]:
             "report": str(evidence_root / a.report.stored_path) if a.report and evidence_root else None,
             "findings": [
                 _clean({"description": f.description, "severity": f.severity, "remediation_due": _d(f.remediation_due),
-                        "status": f.status, "closed_on": _d(f.closed_on)})
+                        "owner": f.owner, "status": f.status, "closed_on": _d(f.closed_on)})
                 for f in a.findings
             ],
         })

@@ -238,6 +238,7 @@ class AuditFinding(Base):
     description: Mapped[str] = mapped_column(Text)
     severity: Mapped[str | None] = mapped_column(String(10))
     remediation_due: Mapped[date | None] = mapped_column(Date)
+    owner: Mapped[str | None] = mapped_column(String(200))  # who remediates it (migration 0003)
     status: Mapped[str] = mapped_column(String(10), default="open")  # open / closed
     closed_on: Mapped[date | None] = mapped_column(Date)
 

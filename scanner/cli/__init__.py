@@ -80,6 +80,8 @@ class _TopGroup(LazyGroup):
                      "out, each with the article it comes from: uncomment what your firm decides differently."),
         "doctor": Lazy("scanner.cli.setup_cmds", "Say which optional parts (extras), checkov, fonts and database "
                        "this installation has, and what to run for the ones that are missing."),
+        "serve": Lazy("scanner.cli.serve", "Start the web application (embedded SQLite by default; --db "
+                      "postgresql://… for a team)."),
     }
 
 

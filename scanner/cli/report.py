@@ -25,32 +25,11 @@ def _engine(db: str | None):
 
 
 def _scan_rows(db: str | None, limit: int) -> list[dict[str, Any]]:
-    from sqlalchemy import select
-
     from scanner.store.db import session_scope
-    from scanner.store.history import as_utc
-    from scanner.store.models_history import Scan
+    from scanner.store.queries import scan_rows
 
     with session_scope(_engine(db)) as session:
-        scans = session.scalars(select(Scan).order_by(Scan.evaluated_at.desc(), Scan.id.desc()).limit(limit)).all()
-        rows = []
-        for s in scans:
-            by_area = (s.summary or {}).get("by_area", {})
-            rates = {}
-            for area, c in by_area.items():
-                applicable = sum(c.get(k, 0) for k in ("PASS", "FAIL", "ERROR", "WAIVED"))
-                rates[area] = None if not applicable else round(c.get("PASS", 0) / applicable, 4)
-            rows.append({
-                "id": s.id,
-                "evaluated_at": as_utc(s.evaluated_at).isoformat().replace("+00:00", "Z"),
-                "origin": s.origin,
-                "source": s.source,
-                "accounts": [f"{a['provider']}:{a['account']}" for a in s.accounts or ()],
-                "resources": s.resource_count,
-                "by_status": (s.summary or {}).get("by_status", {}),
-                "pass_rate": rates,
-            })
-        return rows
+        return scan_rows(session, limit)
 
 
 def register(app: typer.Typer, scan_app: typer.Typer) -> None:

@@ -7,6 +7,7 @@ base revision and ``branch_labels``), so the parts evolve independently:
 * ``history``    — ``scanner/store/migrations/versions``
 * ``vendor_dd``  — ``vendor_dd/migrations``
 * ``exit_plans`` — ``exit_plans/migrations`` (``depends_on`` vendor_dd's revisions)
+* ``web``        — ``scanner/web/migrations`` (accounts, sessions, tokens, waivers of ``cloudgov serve``)
 
 :func:`open_db` upgrades every branch to its head before returning the engine.
 """
@@ -35,6 +36,7 @@ MIGRATION_LOCATIONS = [
     Path(__file__).resolve().parent / "migrations" / "versions",
     _ROOT / "vendor_dd" / "migrations",
     _ROOT / "exit_plans" / "migrations",
+    _ROOT / "scanner" / "web" / "migrations",
 ]
 
 
