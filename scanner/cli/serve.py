@@ -14,6 +14,25 @@ from scanner.cli.common import DbOpt
 from scanner.errors import UsageError
 
 
+def _check_listen(host: str, port: int) -> None:
+    """Refuse an address we cannot listen on before anything else starts (one sentence, exit 2)."""
+    import socket
+
+    if not 0 < port < 65536:
+        raise UsageError(f"--port: {port} is not a TCP port (1-65535)")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError, ValueError):
+        raise UsageError(f"--host: {host!r} is not an address or host name of this machine") from None
+    family, kind, proto, _, addr = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(addr)
+        except OSError as e:
+            raise UsageError(f"cannot listen on {host}:{port} ({e.strerror})") from None
+
+
 def register(app: typer.Typer, scan_app: typer.Typer) -> None:
     @app.command("serve")
     def serve(
@@ -38,6 +57,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
 
         if idle_minutes <= 0:
             raise UsageError("--idle-minutes must be a positive number of minutes")
+        _check_listen(host, port)
         evidence_root: Path | None = None
         if demo:
             db, evidence_root = demo_database(db)
