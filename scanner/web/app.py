@@ -100,7 +100,7 @@ def db(request: Request) -> Iterator[Session]:
         yield session
 
 
-DbSession = Annotated[Session, Depends(db)]  # the request's database session (one transaction)
+DbSession = Annotated[Session, Depends(db, scope="function")]  # one transaction, committed before the response is sent
 
 
 def _signer(request: Request):

@@ -51,7 +51,7 @@ def scans(*, request: Request, s: DbSession) -> Response:
     return render(request, "scans.html", rows=queries.scan_rows(s, 200))
 
 
-@router.get("/scans/{scan_id}", **allow("scans.read"))
+@router.get("/scans/{scan_id:int}", **allow("scans.read"))
 def scan(*, request: Request, scan_id: int, s: DbSession) -> Response:
     from sqlalchemy import select
 
@@ -69,7 +69,7 @@ def scan(*, request: Request, scan_id: int, s: DbSession) -> Response:
     return render(request, "scan.html", **ctx)
 
 
-@router.get("/scans/{scan_id}/findings/{finding_id}", **allow("scans.read"))
+@router.get("/scans/{scan_id:int}/findings/{finding_id:int}", **allow("scans.read"))
 def finding(*, request: Request, scan_id: int, finding_id: int, s: DbSession) -> Response:
     from scanner.errors import InputError
     from scanner.store.models_history import StoredFinding
@@ -96,7 +96,7 @@ def _remediation(policy_id: str) -> dict[str, str] | None:
     return None if p is None else {"zh": p.remediation_zh, "en": p.remediation_en}
 
 
-@router.get("/scans/{scan_id}/diff/{other_id}", **allow("scans.read"))
+@router.get("/scans/{scan_id:int}/diff/{other_id:int}", **allow("scans.read"))
 def scan_diff(*, request: Request, scan_id: int, other_id: int, s: DbSession) -> Response:
     d = queries.diff(s, other_id, scan_id)
     return render(request, "diff.html", new=queries.get_scan(s, scan_id), old=queries.get_scan(s, other_id), d=d)
@@ -154,3 +154,59 @@ def waivers_file(*, s: DbSession) -> Response:
     return Response(body, media_type="application/yaml", headers={"Content-Disposition": 'attachment; filename="waivers.yaml"'})
 
 
+
+
+# --- running a scan (in-process background job) ------------------------------------------
+
+
+@router.get("/scans/run", **allow("scans.run"))
+def scan_run_form(*, request: Request) -> Response:
+    from scanner.web.jobs import jobs
+
+    return render(request, "scan_run.html", jobs=jobs()[:20], job=None)
+
+
+@router.post("/scans/run", **allow("scans.run"))
+def scan_run(*, request: Request, ident: CurrentIdentity, s: DbSession, f: FormFields) -> Response:
+    import tempfile
+    from pathlib import Path
+
+    from scanner.errors import InputError
+    from scanner.waivers import parse_waivers
+    from scanner.web.forms import safe_filename
+    from scanner.web.jobs import submit_scan
+    from scanner.web.waivers import waiver_document
+
+    uploads = [u for u in f.getlist("files") if hasattr(u, "filename") and u.filename]
+    if not uploads:
+        raise InputError("choose one or more export files (cloudgov snapshots, AWS Config, az graph query, gcloud asset export)")
+    limit = request.app.state.settings.max_upload_bytes
+    folder = Path(tempfile.mkdtemp(prefix="cloudgov-scan-"))
+    names = []
+    for u in uploads:
+        name = safe_filename(u.filename)
+        with (folder / name).open("wb") as out:
+            size = 0
+            while chunk := u.file.read(1 << 20):
+                size += len(chunk)
+                if size > limit:
+                    raise InputError(f"{name}: larger than the upload limit of {limit // (1024 * 1024)} MiB")
+                out.write(chunk)
+        names.append(name)
+    waivers = parse_waivers(waiver_document(s), _policies(), source="approved waivers")
+    j = submit_scan(folder, owner=ident.name, source="upload:" + ",".join(names)[:400],
+                    db_url=request.app.state.settings.db_url, waivers=waivers)
+    return redirect(f"/scans/jobs/{j.id}")
+
+
+@router.get("/scans/jobs/{job_id}", **allow("scans.read"))
+def scan_job(*, request: Request, job_id: str) -> Response:
+    from scanner.errors import InputError
+    from scanner.web.jobs import job
+
+    j = job(job_id)
+    if j is None:
+        raise InputError(f"no scan job {job_id} (jobs are kept while the server runs)")
+    if request.headers.get("hx-request"):
+        return render(request, "_job.html", job=j)
+    return render(request, "scan_run.html", jobs=[], job=j)
