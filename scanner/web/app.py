@@ -13,11 +13,11 @@ import hmac
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path as FsPath
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -35,9 +35,9 @@ from scanner.web.access import (
 )
 from scanner.web.i18n import LANGS, catalogue, pick_lang
 
-__all__ = ["Settings", "Identity", "DbSession", "CurrentIdentity", "create_app", "api_routes", "db", "identity", "render", "redirect", "Denied"]
+__all__ = ["Settings", "Identity", "DbSession", "CurrentIdentity", "RowId", "create_app", "api_routes", "db", "identity", "render", "redirect", "Denied"]
 
-HERE = Path(__file__).resolve().parent
+HERE = FsPath(__file__).resolve().parent
 SESSION_COOKIE = "cg_session"
 PRE_COOKIE = "cg_pre"  # binds the login form's CSRF token before there is a session
 LANG_COOKIE = "cg_lang"
@@ -47,7 +47,7 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 @dataclass
 class Settings:
     db_url: str | None = None
-    evidence_root: Path | None = None
+    evidence_root: FsPath | None = None
     policy: auth.Policy = field(default_factory=auth.Policy)
     secure_cookies: bool = False  # set behind HTTPS
     max_upload_bytes: int = 25 * 1024 * 1024
@@ -209,6 +209,7 @@ def identity(request: Request) -> Identity:
 
 
 CurrentIdentity = Annotated[Identity, Depends(identity)]  # who is asking (after the guard)
+RowId = Annotated[int, Path(ge=1, le=2_147_483_647)]  # a row id in a path (an INTEGER on every database)
 
 
 class _Redirect(Exception):

@@ -16,6 +16,7 @@ from scanner.web.app import (
     SESSION_COOKIE,
     CurrentIdentity,
     DbSession,
+    RowId,
     redirect,
     render,
     set_session_cookie,
@@ -24,7 +25,7 @@ from scanner.web.i18n import LANGS
 from scanner.web.models import ApiToken, User
 from scanner.web.services import who
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # pages: not part of the API document
 
 
 def _safe_next(value: str | None) -> str:
@@ -216,7 +217,7 @@ def token_issue(*,
 
 
 @router.post("/account/tokens/{token_id}/revoke", **allow("self"))
-def token_revoke(*, token_id: int, ident: CurrentIdentity, s: DbSession) -> Response:
+def token_revoke(*, token_id: RowId, ident: CurrentIdentity, s: DbSession) -> Response:
     from vendor_dd.register import record
 
     row = auth.revoke_token(s, ident.user, token_id)
@@ -249,7 +250,7 @@ def user_create(*,
 
 @router.post("/admin/users/{user_id}", **allow("users.admin"))
 def user_update(*, 
-    request: Request, user_id: int, action: Annotated[str, Form(max_length=20)], roles: Annotated[list[str] | None, Form()] = None,
+    request: Request, user_id: RowId, action: Annotated[str, Form(max_length=20)], roles: Annotated[list[str] | None, Form()] = None,
     ident: CurrentIdentity, s: DbSession,
 ) -> Response:
     from vendor_dd.register import record

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from scanner.store import queries
 from scanner.web import services
 from scanner.web.access import allow
-from scanner.web.app import CurrentIdentity, DbSession, Denied
+from scanner.web.app import CurrentIdentity, DbSession, Denied, RowId
 from scanner.web.services import who
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -188,7 +188,7 @@ def approvals(*, s: DbSession) -> list[dict[str, Any]]:
 
 
 @router.post("/approvals/{approval_id}", **allow("register.approve"))
-def approval_decide(*, approval_id: int, body: Decision, ident: CurrentIdentity, s: DbSession) -> dict[str, Any]:
+def approval_decide(*, approval_id: RowId, body: Decision, ident: CurrentIdentity, s: DbSession) -> dict[str, Any]:
     try:
         a = services.decide_approval(s, ident.name, approval_id, body.approve)
     except services.SeparationOfDuties as e:
@@ -215,7 +215,7 @@ def scans(*, s: DbSession, limit: int = Query(default=100, ge=1, le=1000)) -> li
 
 @router.get("/scans/{scan_id}/findings", **allow("scans.read"))
 def findings(
-    *, request: Request, scan_id: int, s: DbSession,
+    *, request: Request, scan_id: RowId, s: DbSession,
     area: str | None = Query(default=None, max_length=30), policy: str | None = Query(default=None, max_length=100),
     severity: str | None = Query(default=None, max_length=10), status: str | None = Query(default=None, max_length=16),
     provider: str | None = Query(default=None, max_length=20), account: str | None = Query(default=None, max_length=200),
@@ -232,13 +232,13 @@ def findings(
 
 
 @router.get("/scans/{scan_id}/diff/{other_id}", **allow("scans.read"))
-def diff(*, scan_id: int, other_id: int, s: DbSession) -> dict[str, Any]:
+def diff(*, scan_id: RowId, other_id: RowId, s: DbSession) -> dict[str, Any]:
     d = queries.diff(s, other_id, scan_id)
     return {"from": other_id, "to": scan_id, **{k: [_finding(r) for r in v] for k, v in d.items()}}
 
 
 @router.get("/scans/{scan_id}/gaps", **allow("scans.read"))
-def gaps(*, scan_id: int, s: DbSession) -> list[dict[str, Any]]:
+def gaps(*, scan_id: RowId, s: DbSession) -> list[dict[str, Any]]:
     return [{k: getattr(g, k) for k in ("provider", "account", "region", "service", "kinds", "code", "message")}
             for g in queries.gaps(s, scan_id)]
 
@@ -262,7 +262,7 @@ def waiver_request(*, body: WaiverIn, ident: CurrentIdentity, s: DbSession) -> d
 
 
 @router.post("/waivers/{waiver_id}", **allow("waivers.approve"))
-def waiver_decide(*, waiver_id: int, body: Decision, ident: CurrentIdentity, s: DbSession) -> dict[str, Any]:
+def waiver_decide(*, waiver_id: RowId, body: Decision, ident: CurrentIdentity, s: DbSession) -> dict[str, Any]:
     from scanner.web.waivers import SelfApproval, decide
 
     try:

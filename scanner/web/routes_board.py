@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from scanner.web.access import allow
 from scanner.web.app import DbSession, lang_of, render
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # pages: not part of the API document
 
 
 def default_period() -> str:

@@ -20,6 +20,7 @@ from scanner.web.app import (
     CurrentIdentity,
     DbSession,
     Denied,
+    RowId,
     redirect,
     render,
 )
@@ -47,7 +48,7 @@ from vendor_dd.domains import (
     SUBSTITUTABILITY,
 )
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # pages: not part of the API document
 
 VOCAB = {
     "CLAUSES": CLAUSES, "CLAUSE_STATUSES": CLAUSE_STATUSES, "REVIEW_DOMAINS": REVIEW_DOMAINS,
@@ -224,7 +225,7 @@ def approvals(*, request: Request, s: DbSession) -> Response:
 
 
 @router.post("/approvals/{approval_id}/{decision}", **allow("register.approve"))
-def approval_decide(*, approval_id: int, decision: str, ident: CurrentIdentity, s: DbSession) -> Response:
+def approval_decide(*, approval_id: RowId, decision: str, ident: CurrentIdentity, s: DbSession) -> Response:
     if decision not in ("approve", "reject"):
         raise InputError(f"unknown decision {decision!r}")
     try:
@@ -250,7 +251,7 @@ def audit_add(*, slug: str, ident: CurrentIdentity, f: FormFields, s: DbSession)
 
 @router.post("/audit-findings/{finding_id}", **allow("register.edit"))
 def audit_finding_update(*, 
-    request: Request, finding_id: int, ident: CurrentIdentity, f: FormFields,
+    request: Request, finding_id: RowId, ident: CurrentIdentity, f: FormFields,
     s: DbSession,
 ) -> Response:
     action = text(f, "action", 10)
@@ -292,7 +293,7 @@ def evidence_upload(*,
 
 
 @router.get("/evidence/{evidence_id}/download", **allow("register.read"))
-def evidence_download(*, request: Request, evidence_id: int, s: DbSession) -> Response:
+def evidence_download(*, request: Request, evidence_id: RowId, s: DbSession) -> Response:
     from vendor_dd.evidence import stored_file
     from vendor_dd.models import Evidence
 

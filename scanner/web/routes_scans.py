@@ -12,11 +12,11 @@ from fastapi.responses import Response
 
 from scanner.store import queries
 from scanner.web.access import allow
-from scanner.web.app import CurrentIdentity, DbSession, Denied, redirect, render
+from scanner.web.app import CurrentIdentity, DbSession, Denied, RowId, redirect, render
 from scanner.web.forms import FormFields, day, text, texts
 from scanner.web.services import who
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # pages: not part of the API document
 
 
 def finding_filter(params: Any, session: Any) -> queries.FindingFilter:
@@ -52,7 +52,7 @@ def scans(*, request: Request, s: DbSession) -> Response:
 
 
 @router.get("/scans/{scan_id:int}", **allow("scans.read"))
-def scan(*, request: Request, scan_id: int, s: DbSession) -> Response:
+def scan(*, request: Request, scan_id: RowId, s: DbSession) -> Response:
     from sqlalchemy import select
 
     from vendor_dd.models import Provider
@@ -70,7 +70,7 @@ def scan(*, request: Request, scan_id: int, s: DbSession) -> Response:
 
 
 @router.get("/scans/{scan_id:int}/findings/{finding_id:int}", **allow("scans.read"))
-def finding(*, request: Request, scan_id: int, finding_id: int, s: DbSession) -> Response:
+def finding(*, request: Request, scan_id: RowId, finding_id: RowId, s: DbSession) -> Response:
     from scanner.errors import InputError
     from scanner.store.models_history import StoredFinding
 
@@ -97,7 +97,7 @@ def _remediation(policy_id: str) -> dict[str, str] | None:
 
 
 @router.get("/scans/{scan_id:int}/diff/{other_id:int}", **allow("scans.read"))
-def scan_diff(*, request: Request, scan_id: int, other_id: int, s: DbSession) -> Response:
+def scan_diff(*, request: Request, scan_id: RowId, other_id: RowId, s: DbSession) -> Response:
     d = queries.diff(s, other_id, scan_id)
     return render(request, "diff.html", new=queries.get_scan(s, scan_id), old=queries.get_scan(s, other_id), d=d)
 
@@ -133,7 +133,7 @@ def waiver_request(*, ident: CurrentIdentity, f: FormFields, s: DbSession) -> Re
 
 
 @router.post("/waivers/{waiver_id}/{decision}", **allow("waivers.approve"))
-def waiver_decide(*, waiver_id: int, decision: str, ident: CurrentIdentity, f: FormFields, s: DbSession) -> Response:
+def waiver_decide(*, waiver_id: RowId, decision: str, ident: CurrentIdentity, f: FormFields, s: DbSession) -> Response:
     from scanner.errors import InputError
     from scanner.web.waivers import SelfApproval, decide
 
