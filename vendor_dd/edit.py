@@ -18,10 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scanner.errors import InputError
+from scanner.records.changelog import Who, record
+from scanner.records.doc import Doc
 from vendor_dd import exporter, importer
 from vendor_dd.models import AuditFinding, Provider, Service
-from vendor_dd.register import Who, find_provider, find_service, record
-from vendor_dd.validate import Doc
+from vendor_dd.register import find_provider, find_service
 
 __all__ = [
     "provider_document",

@@ -311,7 +311,7 @@ def _import_audit(session: Session, who: Who, p: Provider, d: _Doc, rep: ImportR
                 "description": fd.text("description", required=True),
                 "severity": fd.text("severity"),
                 "remediation_due": fd.date("remediation_due"),
-                "owner": fd.str("owner"),
+                "owner": fd.text("owner"),
                 "status": fd.one_of("status", ("open", "closed"), "finding status") or "open",
                 "closed_on": fd.date("closed_on"),
             })

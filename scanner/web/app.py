@@ -287,8 +287,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     import scanner.store.models_history  # noqa: F401  (maps every table on the shared Base)
     import scanner.web.models  # noqa: F401
     import vendor_dd.models  # noqa: F401
+    from scanner.records.evidence import store_root
     from scanner.store.db import open_db
-    from vendor_dd.evidence import store_root
 
     settings = settings or Settings()
     engine = open_db(settings.db_url)

@@ -61,8 +61,8 @@ def login(*,
     password: Annotated[str, Form(max_length=1000)],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
+    from scanner.records.changelog import record
     from scanner.store.db import session_scope
-    from vendor_dd.register import record
 
     engine = request.app.state.engine
     # its own transaction: a failed attempt is counted (and may lock) even though we refuse
@@ -98,7 +98,7 @@ def totp_verify(*,
     request: Request, code: Annotated[str, Form(max_length=20)], next: Annotated[str, Form()] = "/",
     ident: CurrentIdentity, s: DbSession,
 ) -> Response:
-    from vendor_dd.register import record
+    from scanner.records.changelog import record
 
     user = s.merge(ident.user)
     if not auth.verify_totp(user, code):
@@ -149,7 +149,7 @@ def password_change(*,
     request: Request, current: Annotated[str, Form(max_length=1000)], new: Annotated[str, Form(max_length=1000)],
     ident: CurrentIdentity, s: DbSession,
 ) -> Response:
-    from vendor_dd.register import record
+    from scanner.records.changelog import record
 
     user = s.merge(ident.user)
     try:
@@ -184,7 +184,7 @@ def totp_enrol(*,
     request: Request, code: Annotated[str, Form(max_length=20)], ident: CurrentIdentity,
     s: DbSession,
 ) -> Response:
-    from vendor_dd.register import record
+    from scanner.records.changelog import record
 
     user = s.merge(ident.user)
     if user.totp_enabled or ident.stage == "totp":
@@ -206,7 +206,7 @@ def token_issue(*,
     request: Request, name: Annotated[str, Form(max_length=200)], scopes: Annotated[list[str] | None, Form()] = None,
     ident: CurrentIdentity, s: DbSession,
 ) -> Response:
-    from vendor_dd.register import record
+    from scanner.records.changelog import record
 
     user = s.merge(ident.user)
     row, secret = auth.issue_token(s, user, name, scopes or [])
@@ -218,7 +218,7 @@ def token_issue(*,
 
 @router.post("/account/tokens/{token_id}/revoke", **allow("self"))
 def token_revoke(*, token_id: RowId, ident: CurrentIdentity, s: DbSession) -> Response:
-    from vendor_dd.register import record
+    from scanner.records.changelog import record
 
     row = auth.revoke_token(s, ident.user, token_id)
     record(s, who(ident.name), "revoke", "token", ident.name, name=row.name, prefix=row.prefix)
@@ -239,7 +239,7 @@ def user_create(*,
     request: Request, username: Annotated[str, Form(max_length=200)], display_name: Annotated[str, Form(max_length=200)] = "",
     roles: Annotated[list[str] | None, Form()] = None, ident: CurrentIdentity, s: DbSession,
 ) -> Response:
-    from vendor_dd.register import record
+    from scanner.records.changelog import record
 
     password = auth.generate_password()
     user = auth.create_user(s, username, password, roles or [], display_name=display_name, must_change_password=True)
@@ -253,7 +253,7 @@ def user_update(*,
     request: Request, user_id: RowId, action: Annotated[str, Form(max_length=20)], roles: Annotated[list[str] | None, Form()] = None,
     ident: CurrentIdentity, s: DbSession,
 ) -> Response:
-    from vendor_dd.register import record
+    from scanner.records.changelog import record
 
     user = s.get(User, user_id)
     if user is None:

@@ -98,7 +98,7 @@ def _waiver(w: Any, today: date) -> dict[str, Any]:
 
 
 def _today() -> date:
-    from vendor_dd import clock
+    from scanner.records import clock
 
     return clock.today()
 

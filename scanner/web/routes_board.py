@@ -17,7 +17,7 @@ router = APIRouter(include_in_schema=False)  # pages: not part of the API docume
 
 def default_period() -> str:
     """The quarter that holds today (CLOUDGOV_TODAY or the clock)."""
-    from vendor_dd import clock
+    from scanner.records import clock
 
     today = clock.today()
     return f"{today.year}-Q{(today.month - 1) // 3 + 1}"

@@ -58,7 +58,7 @@ VOCAB = {
 
 
 def _today():
-    from vendor_dd import clock
+    from scanner.records import clock
 
     return clock.today()
 
@@ -93,8 +93,8 @@ def provider_save(*, ident: CurrentIdentity, f: FormFields, s: DbSession) -> Res
 
 def _provider_page(request: Request, s: Session, slug: str, **extra) -> Response:
     from exit_plans import service as exits
+    from scanner.records.evidence import expiry_state
     from vendor_dd import facts
-    from vendor_dd.evidence import expiry_state
 
     p = reg.find_provider(s, slug)
     today = _today()

@@ -41,7 +41,7 @@ def finding_filter(params: Any, session: Any) -> queries.FindingFilter:
 
 
 def _today():
-    from vendor_dd import clock
+    from scanner.records import clock
 
     return clock.today()
 

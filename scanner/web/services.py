@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.errors import InputError
-from vendor_dd.register import Who
+from scanner.records.changelog import Who
 
 __all__ = ["who", "save_service", "record_domains", "submit_review", "decide_approval", "SeparationOfDuties"]
 
 
 def who(username: str) -> Who:
     """The change-log author for an authenticated account (today from CLOUDGOV_TODAY or the clock)."""
-    from vendor_dd import clock
+    from scanner.records import clock
 
     day = clock.today()
     return Who(username, day, clock.moment(day))

@@ -18,11 +18,11 @@ DEMO_ACTOR = "cloudgov-demo"
 def first_admin(engine: Engine, username: str = "admin") -> tuple[str, str] | None:
     """On a database with no accounts, an administrator with a one-time password (to be
     changed at first sign-in, with the second factor set up then); returns (name, password)."""
+    from scanner.records.changelog import record
     from scanner.store.db import session_scope
     from scanner.web import auth
     from scanner.web.models import User
     from scanner.web.services import who
-    from vendor_dd.register import record
 
     with session_scope(engine) as s:
         if s.scalar(select(func.count()).select_from(User)):
@@ -42,7 +42,7 @@ def demo_database(db_url: str | None) -> tuple[str, Path]:
         db_url = f"sqlite:///{folder / 'cloudgov.db'}"
         evidence = folder / "evidence"
     else:
-        from vendor_dd.evidence import store_root
+        from scanner.records.evidence import store_root
 
         evidence = store_root(db_url)
     load_samples(db_url, evidence)

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scanner.errors import ConfigError, InputError
+from scanner.records.changelog import Who, record
 from scanner.web.models import WaiverRequest
-from vendor_dd.register import Who, record
 
 __all__ = ["request_waiver", "decide", "state", "waiver_document", "WAIVER_PREFIX"]
 

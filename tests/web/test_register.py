@@ -61,9 +61,9 @@ def test_provider_service_contract_round_trip(samples_app, users, tmp_path):
     assert svc["materiality"] == {"material": True, "criteria": ["core", "customer data"]}  # not yet approved
     assert svc["scopes"] == [{"provider": "aws", "account": "123456789012"}]
     assert acme["contracts"][0]["clauses"]["audit_right_firm"] == {"status": "present", "section": "12.1"}
+    from scanner.records.changelog import Who
     from scanner.store.db import session_scope
     from vendor_dd.importer import import_document
-    from vendor_dd.register import Who
 
     with session_scope(samples_app.state.engine) as s:
         rep = import_document(s, Who.resolve("x"), doc, base_dir=tmp_path, evidence_root=tmp_path / "ev", source="rt")
