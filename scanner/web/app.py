@@ -373,6 +373,16 @@ def _install_handlers(app: FastAPI) -> None:
             return JSONResponse({"detail": str(exc)}, status_code=400)
         return render(request, "error.html", status_code=400, message=str(exc))
 
+    from sqlalchemy.exc import DataError
+
+    @app.exception_handler(DataError)
+    async def _bad_value(request: Request, exc: DataError) -> Response:
+        # the database refused a value (PostgreSQL: a NUL character, a number out of range): the input's fault
+        message = "a value in the request cannot be stored or searched for (for example a NUL character)"
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=400)
+        return render(request, "error.html", status_code=400, message=message)
+
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> Response:
         headers = getattr(exc, "headers", None)
