@@ -143,8 +143,8 @@ def render_html(report: dict[str, Any], lang: str, *, dates: str = "roc", detail
 
     def services_short(names: list[str]) -> str:
         if len(names) <= 2:
-            return "、".join(names)
-        return "、".join(names[:2]) + t("risk.more_services", n=len(names) if t.lang == "zh-TW" else len(names) - 2)
+            return t("sep.list").join(names)
+        return t("sep.list").join(names[:2]) + t("risk.more_services", n=len(names) if t.lang == "zh-TW" else len(names) - 2)
 
     def metric_label(m: dict[str, Any]) -> str:
         names = {"area": lambda: t(f"area.{m['area']}"),
