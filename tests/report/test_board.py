@@ -117,6 +117,19 @@ def test_period_without_scans_is_complete_and_says_so(cli, history_db, tmp_path)
     assert html.count(">no data<") == 8 and "Without scan data the top risks cannot be listed" in html
 
 
+def test_registers_without_scans_in_the_period(cli, tmp_path):
+    """A period with the registers but no scan: the register's risks are listed, nothing reads as passing."""
+    env = {"CLOUDGOV_DB": f"sqlite:///{tmp_path / 'reg.db'}", "CLOUDGOV_TODAY": "2026-11-21"}
+    assert cli("vendor", "import", "samples/vendors.yaml", env=env).returncode == 0
+    assert cli("exit", "plan", "import", "samples/exit-plans.yaml", env=env).returncode == 0
+    out = tmp_path / "reg.html"
+    r = cli("report", "board", "-p", "2026-Q3", "-l", "en", "-o", str(out), env=env)
+    assert r.returncode == 0, r.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "Audit finding at" in html and "<svg" not in html.split('id="concentration"')[0].split('id="risks"')[1]
+    assert 'class="band band-within"' not in html
+
+
 def test_vendor_and_exit_data_appear_when_imported(cli, history_db, tmp_path):
     env = {**history_db, "CLOUDGOV_DB": f"sqlite:///{tmp_path / 'full.db'}"}
     assert cli("history", "import", "samples/history/", env=env).returncode == 0
