@@ -22,12 +22,15 @@ def board_section(session: Session, as_of: date) -> dict[str, Any] | None:
     """Exit readiness per service: an approved plan, approved before go-live, tested in the last
     12 months, transition within the RTO; deletion certificates outstanding. None when empty."""
     from exit_plans.service import services
+    from vendor_dd.board import in_use
 
     rows: list[dict[str, Any]] = []
     outstanding: list[dict[str, Any]] = []
     terminations = 0
     any_plan = False
     for svc, plan, term, sighting in services(session):
+        if not in_use(svc, as_of):
+            continue
         named = {"key": svc.key, "name": svc.name, "provider": svc.provider.legal_name, "material": svc.material}
         if term is not None and term.terminated_on <= as_of:
             terminations += 1

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from vendor_dd.models import Provider, Service
 
-__all__ = ["board_section", "service_links", "EXPIRY_BUCKETS"]
+__all__ = ["board_section", "service_links", "in_use", "EXPIRY_BUCKETS"]
 
 EXPIRY_BUCKETS = (30, 60, 90)
 
@@ -31,13 +31,24 @@ def _service(s: Service) -> dict[str, Any]:
             "material": s.material, "natural_person_data": s.natural_person_data}
 
 
-def service_links(session: Session) -> dict[tuple[str, str], dict[str, Any]]:
-    """(cloud, account) → the registered service running there: names, materiality (重大性)."""
+def in_use(s: Service, as_of: date) -> bool:
+    """Whether the service was in use on ``as_of``: not when every contract for it starts later
+    (a service with no dated contract counts as in use: not knowing is no reason to leave it out)."""
+    starts = [c.effective_on or c.signed_on for c in facts.contracts_for(s)]
+    starts = [d for d in starts if d]
+    return not starts or min(starts) <= as_of
+
+
+def service_links(session: Session, as_of: date | None = None) -> dict[tuple[str, str], dict[str, Any]]:
+    """(cloud, account) → the registered service running there (names, materiality (重大性)),
+    among the services in use on ``as_of`` when given."""
     from vendor_dd.register import providers
 
     links: dict[tuple[str, str], dict[str, Any]] = {}
     for p in providers(session):
         for s in p.services:
+            if as_of is not None and not in_use(s, as_of):
+                continue
             for sc in s.scopes:
                 links[(sc.cloud, sc.account)] = _service(s)
     return links
@@ -67,7 +78,7 @@ def _audit_findings(provs: list[Provider], as_of: date) -> list[dict[str, Any]]:
             for f in a.findings:
                 if f.status == "closed" and f.closed_on and f.closed_on <= as_of:
                     continue
-                services = a.services or [s for s in p.services]
+                services = a.services or [s for s in p.services if in_use(s, as_of)]
                 out.append({
                     "provider": p.legal_name, "provider_key": p.slug, "party": a.party,
                     "audit_date": a.audit_date.isoformat(), "description": f.description,
@@ -105,13 +116,16 @@ def board_section(session: Session, as_of: date) -> dict[str, Any] | None:
     due-diligence shortfalls (with their 補償性措施). None when the register holds nothing."""
     from vendor_dd.register import cadence, providers
 
-    provs = providers(session)
+    # providers whose services were all contracted later were not yet the firm's providers
+    provs = [p for p in providers(session) if not p.services or any(in_use(s, as_of) for s in p.services)]
     if not provs:
         return None
     cad = cadence(session)
     services, overdue, shortfalls = [], [], []
     for p in provs:
         for s in p.services:
+            if not in_use(s, as_of):
+                continue
             state = facts.review_status(s, as_of, cad)
             due, _ = facts.next_review_due(s, cad, as_of)
             row = {**_service(s), "state": state.split("+")[0], "in_progress": state.endswith("+in_progress"),

@@ -223,7 +223,7 @@ def build_report(session: Session, period: Period, *, appetite: dict[str, Any] |
     vendors = governance.vendor_section(session, as_of)
     exits = governance.exit_section(session, as_of)
     gov = governance.governance_findings(session, as_of, vendor=vendors is not None, exits=exits is not None)
-    links = governance.scope_links(session)
+    links = governance.scope_links(session, as_of)
     meta = _policy_meta([posture, prev])
     risks = rank_risks(posture, prev, links=links, meta=meta, appetite=appetite, streak=streak,
                        owners=dict(getattr(config, "report_owners", {}) or {}), vendors=vendors, exits=exits)

@@ -43,13 +43,13 @@ def exit_section(session: Session, as_of: dt.date) -> dict[str, Any] | None:
     return board_section(session, as_of)
 
 
-def scope_links(session: Session) -> dict[tuple[str, str], dict[str, Any]]:
-    """(cloud, account) → the registered service there (name, provider, materiality)."""
+def scope_links(session: Session, as_of: dt.date | None = None) -> dict[tuple[str, str], dict[str, Any]]:
+    """(cloud, account) → the registered service there (name, provider, materiality), as of ``as_of``."""
     if not _available("vendor_dd.board"):
         return {}
     from vendor_dd.board import service_links
 
-    return service_links(session)
+    return service_links(session, as_of)
 
 
 def governance_findings(session: Session, today: dt.date, *, vendor: bool, exits: bool) -> list[Any]:

@@ -175,6 +175,8 @@ def test_nothing_of_a_later_period_appears_in_an_earlier_one(tmp_path, cli):
                        ):
         assert later_only not in before, later_only
     assert "quarterly failover drill" in after and "Cross-region backup restore test" in after
+    # a service first contracted in 2026 was not yet in use: the Azure operations service (2026-01-05)
+    assert "Azure 代管維運（網路下單備援環境）" in after and "Azure 代管維運（網路下單備援環境）" not in before
     # what was true then is still shown: the 2023 review of the CRM service and its shortfall
     assert "monthly export of audit logs" in before
     # the acceptance the board is asked for counts only shortfalls known then
