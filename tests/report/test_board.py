@@ -123,7 +123,7 @@ def test_registers_without_scans_in_the_period(cli, tmp_path):
     assert cli("vendor", "import", "samples/vendors.yaml", env=env).returncode == 0
     assert cli("exit", "plan", "import", "samples/exit-plans.yaml", env=env).returncode == 0
     out = tmp_path / "reg.html"
-    r = cli("report", "board", "-p", "2026-Q3", "-l", "en", "--output", str(out), env=env)
+    r = cli("report", "board", "--period", "2026-Q3", "-l", "en", "--output", str(out), env=env)
     assert r.returncode == 0, r.stderr
     html = out.read_text(encoding="utf-8")
     assert "Audit finding at" in html and "<svg" not in html.split('id="concentration"')[0].split('id="risks"')[1]
