@@ -41,7 +41,7 @@ def board_section(session: Session, as_of: date) -> dict[str, Any] | None:
             continue
         any_plan = any_plan or plan is not None
         in_force = plan is not None and (plan.approved_on is None or plan.approved_on <= as_of)
-        if not in_force:
+        if plan is None or not in_force:
             rows.append({**named, "plan": False, "approved_before_go_live": None, "tested_12m": None,
                          "last_test": None, "transition_hours": None, "rto_hours": svc.rto_hours, "fits_rto": None})
             continue

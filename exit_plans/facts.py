@@ -31,8 +31,7 @@ def go_live(service: Service, plan: ExitPlan | None, sighting: Sighting | None) 
     if plan is not None and plan.go_live:
         return plan.go_live, "plan"
     candidates: list[tuple[date, str]] = []
-    starts = [(c.effective_on or c.signed_on, c.slug) for c in contracts_for(service)]
-    starts = [(d, slug) for d, slug in starts if d]
+    starts = [(d, c.slug) for c in contracts_for(service) if (d := c.effective_on or c.signed_on)]
     if starts:
         d, slug = min(starts)
         candidates.append((d, f"contract {slug}"))

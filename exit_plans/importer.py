@@ -163,7 +163,7 @@ def import_document(session: Session, who: Who, doc: dict[str, Any], *, source: 
         plan = plan_for(session, svc)
         created = plan is None
         changed: dict[str, Any] = {}
-        if created:
+        if plan is None:
             plan = ExitPlan(service=svc, **values)
             session.add(plan)
         else:

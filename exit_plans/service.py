@@ -7,7 +7,7 @@ so exit plans share one audit trail with the vendor register.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence, Iterable
 from datetime import date
 from pathlib import Path
 
@@ -160,7 +160,7 @@ def terminate(
     issued_by: str | None = None,
     issued_on: date | None = None,
     reason: str | None = None,
-    extra_scopes: list[str] = (),
+    extra_scopes: Sequence[str] = (),
 ) -> Termination:
     """Record the end of a service and its deletion certificate (ETG 9.6).
 
@@ -180,7 +180,7 @@ def terminate(
         raise InputError(f"{key}: termination date {day} is in the future (today is {who.today})")
     term = termination_for(session, svc)
     created = term is None
-    if created:
+    if term is None:
         term = Termination(service=svc, terminated_on=day, scope=sorted(set(chosen)), recorded_by=who.actor,
                            recorded_at=who.at, extra_scopes=extra)
         session.add(term)

@@ -34,7 +34,7 @@ class Leftover:
 
     def to_dict(self) -> dict[str, Any]:
         r = self.resource
-        d = {"id": r.id, "kind": r.kind, "provider": r.provider, "account": r.account, "region": r.region,
+        d: dict[str, Any] = {"id": r.id, "kind": r.kind, "provider": r.provider, "account": r.account, "region": r.region,
              "name": r.name, "category": self.category, "found_by": self.found_by}
         if self.category == "keys":
             d["state"] = r.prop("state")
@@ -103,7 +103,8 @@ def _is_customer_key(r: Resource) -> bool:
 
 def verify_exit(inv: Inventory, scopes: list[str]) -> VerifyOutcome:
     """What ``inv`` still holds for a service whose cloud scopes are ``scopes`` (cloud:account)."""
-    scope_set = {tuple(s.split(":", 1)) for s in scopes}
+    # "aws:111111111111" → ("aws", "111111111111"); a scope without a colon matches nothing
+    scope_set: set[tuple[str, str]] = {(p, a) for p, sep, a in (s.partition(":") for s in scopes) if sep}
     out = VerifyOutcome(scopes=list(scopes), collected_at=inv.collected_at)
     present = {(r.provider, r.account) for r in inv} | {(g.provider, g.account) for g in inv.coverage_gaps}
     out.scopes_missing = [s for s in scopes if tuple(s.split(":", 1)) not in present]
@@ -133,19 +134,19 @@ def verify_exit(inv: Inventory, scopes: list[str]) -> VerifyOutcome:
         for here, there, t in links:
             if there in found or not (here in found or id_in_scopes(here, scope_set)):
                 continue
-            r = inv.get(there)
-            if r is None or (r.provider, r.account) in scope_set:
+            end = inv.get(there)
+            if end is None or (end.provider, end.account) in scope_set:
                 continue
-            if r.kind in RESIDUE_KINDS or _is_customer_key(r):
-                found[r.id] = f"{_ROLE[t]} of {here}"
+            if end.kind in RESIDUE_KINDS or _is_customer_key(end):
+                found[end.id] = f"{_ROLE[t]} of {here}"
                 grew = True
     for rid, why in sorted(found.items()):
-        r = inv.get(rid)
-        assert r is not None
-        cat = category_of(inv, r)
+        left = inv.get(rid)
+        assert left is not None
+        cat = category_of(inv, left)
         shredded = None
         if cat == "keys":
-            state = r.prop("state")
+            state = left.prop("state")
             shredded = None if state is None else state in SHREDDED_KEY_STATES
-        out.leftovers.append(Leftover(r, cat, why, shredded))
+        out.leftovers.append(Leftover(left, cat, why, shredded))
     return out

@@ -72,7 +72,7 @@ def next_review_due(service: Service, cadence: dict[str, int] | None = None,
     if service.next_review_override:
         return service.next_review_override, "override"
     last = last_completed_review(service, as_of)
-    if last is None:
+    if last is None or last.completed_on is None:
         return None, None
     return last.completed_on + timedelta(days=cadence_for(service, cadence)), "cadence"
 
@@ -114,7 +114,7 @@ def clause_for(service: Service, clause: str, today: date) -> dict[str, Any] | N
         if not contract_in_force(c, today):
             continue
         rec = next((cl for cl in c.clauses if cl.clause == clause), None)
-        cand = {
+        cand: dict[str, Any] = {
             "status": rec.status if rec else "missing",
             "contract": c.slug,
             "section": rec.section if rec else None,

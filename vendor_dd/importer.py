@@ -141,7 +141,7 @@ def _import_provider(session: Session, who: Who, d: _Doc, rep: ImportReport, bas
     slug = d.text("id", required=True)
     p = session.scalar(select(Provider).where(Provider.slug == slug))
     created = p is None
-    if created:
+    if p is None:
         p = Provider(slug=slug, identifiers={}, certifications=[])
         session.add(p)
     hq = d.text("headquarters_country")
@@ -184,7 +184,7 @@ def _import_service(session: Session, who: Who, p: Provider, d: _Doc, rep: Impor
     slug = d.text("id", required=True)
     svc = next((s for s in p.services if s.slug == slug), None)
     created = svc is None
-    if created:
+    if svc is None:
         svc = Service(slug=slug, materiality_criteria=[], subcontractors=[])
         p.services.append(svc)
     m = _Doc(d.data.get("materiality") or {}, f"{d.where}.materiality")
@@ -229,7 +229,7 @@ def _import_contract(session: Session, who: Who, p: Provider, d: _Doc, rep: Impo
     slug = d.text("id", required=True)
     c = next((x for x in p.contracts if x.slug == slug), None)
     created = c is None
-    if created:
+    if c is None:
         c = Contract(slug=slug)
         p.contracts.append(c)
     services = [_service_of(p, str(s), f"{d.where}.services") for s in d.values("services") or []]
@@ -290,7 +290,7 @@ def _import_audit(session: Session, who: Who, p: Provider, d: _Doc, rep: ImportR
         raise InputError(f"{d.where}.date: required")
     a = next((x for x in p.audits if x.party == party and x.audit_date == when), None)
     created = a is None
-    if created:
+    if a is None:
         a = AuditEvent(party=party, audit_date=when)
         p.audits.append(a)
     diff = _apply(a, {"scope": d.text("scope")})
@@ -330,7 +330,7 @@ def _import_review(session: Session, who: Who, p: Provider, d: _Doc, rep: Import
         raise InputError(f"{d.where}.started: required")
     r = next((x for x in svc.reviews if x.started_on == started), None)
     created = r is None
-    if created:
+    if r is None:
         r = Review(started_on=started, status="in_progress")
         r.domains = [ReviewDomain(domain=k, result="pending") for k in REVIEW_DOMAINS]
         svc.reviews.append(r)

@@ -7,6 +7,8 @@ leaves nothing half-written and every change has an author.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import time
 from datetime import date
 from pathlib import Path
@@ -192,9 +194,9 @@ def add_audit(
     party: str,
     audit_date: date,
     scope: str | None = None,
-    services: list[str] = (),
+    services: Sequence[str] = (),
     report: Path | None = None,
-    findings: list[tuple[str, date | None]] = (),
+    findings: Sequence[tuple[str, date | None]] = (),
     evidence_root: Path | None = None,
 ) -> AuditEvent:
     try:

@@ -88,17 +88,17 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         t = Table(title="Exit plans (退場計畫)")
         for col in ("service", "state", "version", "approved", "go-live", "last test", "next due", "transition / RTO"):
             t.add_column(col)
-        for r in rows:
-            if r["state"] == "termination":
-                t.add_row(r["service"], f"terminated {r['terminated_on']}", "", "", "", "", "",
-                          f"verification: {r['verification'] or 'none'}")
+        for row in rows:
+            if row["state"] == "termination":
+                t.add_row(row["service"], f"terminated {row['terminated_on']}", "", "", "", "", "",
+                          f"verification: {row['verification'] or 'none'}")
                 continue
-            tr = "—" if r["transition_hours"] is None else f"{r['transition_hours']:g} h"
-            rto = "—" if r["rto_hours"] is None else f"{r['rto_hours']:g} h"
-            last = f"{r['last_test']} {r['last_result']}" if r["last_test"] else "never"
-            t.add_row(r["service"], "plan" if r["state"] == "plan" else "[red]no plan[/red]", r["version"] or "",
-                      r["approved_on"] or "—", r["go_live"] or "—", last if r["state"] == "plan" else "",
-                      r["next_test_due"] or "—", f"{tr} / {rto}")
+            tr = "—" if row["transition_hours"] is None else f"{row['transition_hours']:g} h"
+            rto = "—" if row["rto_hours"] is None else f"{row['rto_hours']:g} h"
+            last = f"{row['last_test']} {row['last_result']}" if row["last_test"] else "never"
+            t.add_row(row["service"], "plan" if row["state"] == "plan" else "[red]no plan[/red]", row["version"] or "",
+                      row["approved_on"] or "—", row["go_live"] or "—", last if row["state"] == "plan" else "",
+                      row["next_test_due"] or "—", f"{tr} / {rto}")
         _console().print(t)
 
     @test.command("add")
@@ -121,6 +121,8 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
 
         who = _who(actor, today)
         tested_on = parse_date(date_, "--date")
+        if tested_on is None:
+            raise UsageError("--date: give the day the test was held (YYYY-MM-DD)")
         nd = parse_date(next_due, "--next-due")
         with _session(db) as s:
             add_test(s, who, service, tested_on=tested_on, kind=kind, result=result, scenario=scenario,

@@ -11,7 +11,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -114,7 +114,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
 
         _fmt(format)
         with _session(db) as s:
-            rows = [{"at": c.at.isoformat(), "actor": c.actor, "action": c.action, "entity": c.entity, "key": c.key,
+            rows: list[dict[str, Any]] = [{"at": c.at.isoformat(), "actor": c.actor, "action": c.action, "entity": c.entity, "key": c.key,
                      "details": c.details} for c in changes(s, limit, key)]
         if format == "json":
             _print_json(rows)
@@ -302,6 +302,8 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
 
         who = _who(actor, today)
         audit_date = _date(when, "--date")
+        if audit_date is None:
+            raise UsageError("--date: give the day of the audit (YYYY-MM-DD)")
         findings, dues = finding or [], due or []
         if dues and len(dues) != len(findings):
             raise UsageError(f"--due: give one date per --finding ({len(findings)} findings, {len(dues)} dates)")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
+from typing import Any, Literal, overload
 
 from scanner.errors import InputError
 from scanner.records.clock import parse_date
@@ -36,6 +36,10 @@ class Doc:
     def has(self, key: str) -> bool:
         return key in self.data
 
+    @overload
+    def text(self, key: str, required: Literal[True]) -> str: ...
+    @overload
+    def text(self, key: str, required: bool = False) -> str | None: ...
     def text(self, key: str, required: bool = False) -> str | None:
         v = self.data.get(key)
         if v is None or v == "":
@@ -89,6 +93,10 @@ class Doc:
             raise InputError(f"{self.where}.{key}: {self.data[key]!r} is not a whole number of days")
         return int(n)
 
+    @overload
+    def one_of(self, key: str, allowed: tuple[str, ...] | dict, what: str, required: Literal[True]) -> str: ...
+    @overload
+    def one_of(self, key: str, allowed: tuple[str, ...] | dict, what: str, required: bool = False) -> str | None: ...
     def one_of(self, key: str, allowed: tuple[str, ...] | dict, what: str, required: bool = False) -> str | None:
         v = self.text(key, required)
         if v is None:
