@@ -21,7 +21,7 @@ import os
 import stat
 import zlib
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from scanner.errors import InputError
 
@@ -103,7 +103,7 @@ def open_binary(path: Path, *, limit: int | None = None, what: str = "a file") -
         fh = open(path, "rb")  # noqa: SIM115 (the caller closes it)
     except OSError as e:
         raise InputError(f"{path}: cannot read it ({e.strerror})") from None
-    return _Bounded(fh, limit, path, what)
+    return cast(IO[bytes], _Bounded(fh, limit, path, what))
 
 
 def read_bytes(path: Path, *, limit: int | None = None, what: str = "a file") -> bytes:
@@ -201,13 +201,14 @@ def bounded_gzip_stream(fh: IO[bytes], path: Path | str, *, what: str = "a file"
     """A gzip stream over ``fh`` whose decompressed output is bounded."""
     import gzip
 
-    return io.BufferedReader(_Bounded(gzip.GzipFile(fileobj=fh), max_decompressed_bytes(), path, what, inflated=True))
+    inner = _Bounded(cast(IO[bytes], gzip.GzipFile(fileobj=fh)), max_decompressed_bytes(), path, what, inflated=True)
+    return cast(IO[bytes], io.BufferedReader(inner))  # type: ignore[type-var]  # _Bounded is a raw stream
 
 
 def open_text(path: Path, *, what: str = "a file", encoding: str = "utf-8-sig") -> IO[str]:
     """A text stream over a plain or gzipped file (detected by its magic bytes), within the
     input and decompressed-size limits, for readers that stream (JSON lines, exports)."""
-    buffered = io.BufferedReader(open_binary(Path(path), limit=max_input_bytes(), what=what))
+    buffered = io.BufferedReader(open_binary(Path(path), limit=max_input_bytes(), what=what))  # type: ignore[type-var]
     stream: IO[bytes] = buffered
     if buffered.peek(2)[:2] == b"\x1f\x8b":
         stream = bounded_gzip_stream(buffered, path, what=what)

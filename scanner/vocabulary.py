@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import fnmatch
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 __all__ = ["Property", "KindSpec", "kinds", "kind", "data_bearing_kinds", "problems", "docs_section", "PATH"]
 
@@ -50,7 +50,7 @@ class Property:
         if not isinstance(value, ok) or (self.type in ("int", "number") and isinstance(value, bool)):
             return f"{self.name} is {type(value).__name__}, not {self.type}"
         items = _ITEMS.get(self.type)
-        if items and any(not isinstance(x, items) for x in value):
+        if items and any(not isinstance(x, items) for x in cast(Iterable[Any], value)):  # a list or tuple here
             return f"{self.name} holds a value that is not {self.type[5:-1]}"
         if self.values is not None and value not in self.values:
             return f"{self.name}={value!r} is not one of {', '.join(self.values)}"

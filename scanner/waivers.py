@@ -159,7 +159,7 @@ def _entry(i: int, raw: Any, known_policies: Any) -> tuple[Waiver | None, str | 
     return (
         Waiver(
             id=str(raw.get("id") or f"waiver-{i + 1}"),
-            policy=policy,
+            policy=str(policy),  # required: checked above
             resources=tuple(resources),
             tags=tuple(sorted(tags.items())),
             reason=str(raw["reason"]),

@@ -42,6 +42,6 @@ def apply_baseline(result: Any, known: set[str], source: str) -> dict[str, int]:
     suppressed = {fp for fp in failing if fp in known}
     new = sum(1 for fp in failing if fp not in suppressed)
     result.exit_code_exempt |= suppressed
-    counts = {"file": source, "suppressed": len(suppressed), "new": new}
+    counts: dict[str, Any] = {"file": source, "suppressed": len(suppressed), "new": new}
     result.extra["baseline"] = counts
     return counts

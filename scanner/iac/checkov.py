@@ -167,7 +167,8 @@ def start_checkov(
             command(exe, directory, check_ids), stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env, cwd=directory,
         )
     except OSError as e:
-        out.close(), err.close()
+        out.close()
+        err.close()
         raise InputError(f"cannot run checkov at {exe} ({e.strerror}); run `cloudgov iac setup`.") from None
     return PendingCheckov(proc, out, err, directory, timeout)
 

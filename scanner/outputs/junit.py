@@ -70,7 +70,7 @@ def render(result: ScanResult, stream: IO[str]) -> None:
             "errors": sum(f.status is Status.ERROR for f in blocking),
             "skipped": 0,
         }
-        suite = ET.SubElement(root, "testsuite", name=p.id, **{k: str(v) for k, v in counts.items()})
+        suite = ET.SubElement(root, "testsuite", {"name": p.id, **{k: str(v) for k, v in counts.items()}})
         props = ET.SubElement(suite, "properties")
         for name, value in (("title", p.title_en), ("title_zh", p.title_zh), ("severity", p.severity.value),
                             ("controls", " ".join(p.controls)), ("fail_on", fail_on.value),

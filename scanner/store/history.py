@@ -338,8 +338,8 @@ def record_scan(result: "ScanResult", db_url: str | None = None) -> int:
     from scanner.store.db import open_db, write_with_retry
 
     engine = open_db(db_url)
-    head, findings = _result_document(result)
-    findings = list(findings)  # a retry stores them again
+    head, found = _result_document(result)
+    findings = list(found)  # a retry stores them again
 
     def store(session: Session) -> int:
         scan, _created = store_document(session, head, findings, origin="scan")

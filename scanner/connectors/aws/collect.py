@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -140,11 +141,10 @@ def collect(
         for acct in accounts:
             acct.bundle = {"account_id": acct.id, "partition": partition, "regions": {}}
             regions = _regions_for(acct, req, home)
-            futures.append((pool.submit(_global, acct), lambda v, acct=acct: acct.bundle.update(v), f"{acct.id} iam"))
+            futures.append((pool.submit(_global, acct), partial(_put_global, acct), f"{acct.id} iam"))
             for region in regions:
                 futures.append(
-                    (pool.submit(fetch_region, acct.reader, region),
-                     lambda v, acct=acct, region=region: acct.bundle["regions"].__setitem__(region, v),
+                    (pool.submit(fetch_region, acct.reader, region), partial(_put_region, acct, region),
                      f"{acct.id} {region}")
                 )
         tracker.add(len(futures))
@@ -212,6 +212,14 @@ def collect(
         )
     ]
     return inv
+
+
+def _put_global(acct: _Account, section: dict[str, Any]) -> None:
+    acct.bundle.update(section)
+
+
+def _put_region(acct: _Account, region: str, section: dict[str, Any]) -> None:
+    acct.bundle["regions"][region] = section
 
 
 class _EnterFailed(Exception):

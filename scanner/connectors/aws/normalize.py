@@ -123,7 +123,7 @@ def _inherit_snapshot_keys(inv: Inventory) -> None:
             continue
         source = inv.get(r.prop("source_id") or "")
         key_id = source.prop("encryption.key_id") if source is not None else None
-        if not key_id:
+        if source is None or not key_id:
             continue
         props = {**r.properties, "encryption.key_id": key_id, "encryption.key_from": source.id}
         if source.prop("encryption.key_manager"):

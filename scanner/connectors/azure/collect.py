@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, cast
 
 from scanner.connectors.azure.common import (NORMALIZED_TYPES, SQL_SERVER, STORAGE, VAULT, WORKSPACE,
                                              LOG_CLASS_TAG)
@@ -76,7 +77,9 @@ class AzureCollector:
                 management_groups=[self.management_group] if self.management_group else None,
                 options=QueryRequestOptions(top=1000, skip_token=skip, result_format="objectArray"),
             )
-            result, headers = self.arm.resources(request, cls=lambda pr, d, _h: (d, pr.http_response.headers))
+            # cls= makes the SDK return (deserialized, headers), which its annotation does not say
+            result, headers = cast(tuple[Any, Any], self.arm.resources(
+                request, cls=lambda pr, d, _h: (d, pr.http_response.headers)))
             self.counter.add("resourcegraph")
             rows.extend(result.data or [])
             self._respect_quota(headers)
@@ -221,17 +224,16 @@ class AzureCollector:
             rid, t = str(row["id"]), str(row.get("type", "")).lower()
             key = rid.lower()
             if t == WORKSPACE:
-                jobs.append(("tables", rid, lambda rid=rid: self.arm_list(f"{rid}/tables", "tables")))
+                jobs.append(("tables", rid, partial(self.arm_list, f"{rid}/tables", "tables")))
             elif t == VAULT:
-                jobs.append(("keys", rid, lambda rid=rid: self.arm_list(f"{rid}/keys", "keys")))
+                jobs.append(("keys", rid, partial(self.arm_list, f"{rid}/keys", "keys")))
             elif t == SQL_SERVER:
-                jobs.append(("sql", rid, lambda rid=rid: self.arm_get(f"{rid}/encryptionProtector/current", "sql")))
+                jobs.append(("sql", rid, partial(self.arm_get, f"{rid}/encryptionProtector/current", "sql")))
             elif t == STORAGE:
                 if key in log_targets or LOG_CLASS_TAG in (row.get("tags") or {}):
-                    jobs.append(("lifecycle", rid, lambda rid=rid: self.arm_get(
-                        f"{rid}/managementPolicies/default", "storage")))
+                    jobs.append(("lifecycle", rid, partial(self.arm_get, f"{rid}/managementPolicies/default", "storage")))
                 if "encryption" not in (row.get("properties") or {}):
-                    jobs.append(("storage", rid, lambda rid=rid: self.arm_get(rid, "storage")))
+                    jobs.append(("storage", rid, partial(self.arm_get, rid, "storage")))
         results = pool.map(lambda job: _attempt(job[2]), jobs)
         for (what, rid, _), (value, err) in zip(jobs, results):
             key = rid.lower()

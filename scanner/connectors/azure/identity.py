@@ -81,9 +81,9 @@ def normalize_identities(raw: AzureRaw, inv: Inventory) -> None:
         objects.setdefault(str(sp.get("id")), {"@odata.type": "#microsoft.graph.servicePrincipal", **sp})
     credentials = Credentials(raw, tenant)
     member_groups: dict[str, list[str]] = defaultdict(list)
-    for gid, members in raw.group_members.items():
-        for m in members:
-            member_groups[str(m.get("id"))].append(gid)
+    for gid, rows in raw.group_members.items():
+        for row in rows:
+            member_groups[str(row.get("id"))].append(gid)
     mfa = _MfaEvidence(raw, grants, member_groups)
     roles_known = rbac_known and dir_known
 
@@ -119,7 +119,7 @@ def normalize_identities(raw: AzureRaw, inv: Inventory) -> None:
         ptype = str(obj.get("@odata.type") or "").rsplit(".", 1)[-1].lower() or grants.principal_type.get(pid, "")
         if ptype in ("user", ""):
             continue  # users came from /users (a principal of no known type: a deleted object)
-        props: dict[str, Any] = {}
+        props = {}
         _grant_props(props, grants, pid, roles_known)
         name = str(obj.get("displayName") or pid)
         if ptype == "group":

@@ -102,6 +102,7 @@ def read_exports(paths: list[Path]) -> AzureRaw:
     if role_names:
         known = {str(r.get("name", "")).lower() for r in raw.authorization or []
                  if str(r.get("type", "")).lower() == "microsoft.authorization/roledefinitions"}
+        raw.authorization = raw.authorization or []
         for guid, name in role_names.items():
             if guid not in known:  # built-in or custom unknown: the name alone (no actions)
                 raw.authorization.append({"type": "microsoft.authorization/roledefinitions", "name": guid,

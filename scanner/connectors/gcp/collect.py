@@ -246,7 +246,10 @@ def _code_of(e: Exception) -> tuple[str, str]:
         return code, f"gave up after retries: {message}"
     status = getattr(e, "grpc_status_code", None)
     http = getattr(e, "code", None)
-    code = status.name if status is not None else _HTTP_CODES.get(http, str(http or "UNKNOWN"))
+    if status is not None:
+        code = status.name
+    else:
+        code = _HTTP_CODES.get(http, str(http)) if isinstance(http, int) else str(http or "UNKNOWN")
     return code, str(getattr(e, "message", e))
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from scanner.connectors.gcp.assets import get
 from scanner.connectors.gcp.context import Context
@@ -55,7 +55,7 @@ class Directory:
     error: str | None = None  # why it could not be read (then every user's mfa is unknown)
 
     @classmethod
-    def from_users(cls, customer: str, users: list[Mapping[str, Any]]) -> "Directory":
+    def from_users(cls, customer: str, users: Sequence[Mapping[str, Any]]) -> "Directory":
         by_mail: dict[str, Mapping[str, Any]] = {}
         for u in users:
             for mail in [u.get("primaryEmail"), *(u.get("aliases") or [])]:

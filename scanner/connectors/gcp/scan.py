@@ -17,6 +17,7 @@ from typing import Any
 from scanner.connectors import Progress
 from scanner.errors import UsageError
 from scanner.inventory import Inventory
+from scanner.model import CoverageGap
 from scanner.source import Source
 
 __all__ = ["ScanRequest", "collect"]
@@ -69,7 +70,8 @@ def collect(
     collected = collect_assets(scopes, client, workers=request.workers, progress=on_page)
     extra = enrich(scopes, collected.records, read_groups=request.read_groups, key_activity=request.key_activity,
                    endpoint=request.endpoint_url, quota_project=request.quota_project, session=session)
-    directory, dir_gaps, dir_calls = None, [], 0
+    directory, dir_calls = None, 0
+    dir_gaps: list[CoverageGap] = []
     if request.directory_customer:
         from scanner.connectors.gcp import directory as directory_api
 
