@@ -83,6 +83,7 @@ def scan_iac(
         raise checkov_error
     from scanner.iac.mapping import apply_checkov
 
+    assert pending is not None  # checkov was asked for, started (no checkov_error), and the path exists
     run = pending.wait()
     stats = apply_checkov(inv, run, directory)
     for err in run.parsing_errors:

@@ -210,11 +210,12 @@ def storage_account(r: ArmResource, t: ArmTemplate) -> Normalized:
 
 def disk(r: ArmResource, t: ArmTemplate) -> Normalized:
     des = t.raw(r, "properties.encryption.diskEncryptionSetId")
+    manager: str | None
     if not t.has(r, "properties.encryption.type"):
         manager = "customer" if des is not None else "provider"
     else:
         etype = t.get(r, "properties.encryption.type")
-        manager = None if not isinstance(etype, str) else "customer" if "customerkey" in etype.lower() else "provider"
+        manager = None if not isinstance(etype, str) else ("customer" if "customerkey" in etype.lower() else "provider")
     props: dict[str, Any] = {"encryption.enabled": True, "encryption.key_manager": manager}
     target = t.find(des) if des is not None and manager == "customer" else None
     edges = [("encrypted_by", t.id_of(target))] if target is not None else []

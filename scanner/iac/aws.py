@@ -291,17 +291,19 @@ def iam_user(res: TfResource, ctx: Ctx) -> Normalized:
     """An IAM user made by code. Terraform cannot activate an MFA device (that needs two
     codes from the device), so a user created here has no MFA when deployed."""
     console = bool(ctx.attached(res, ("aws_iam_user_login_profile",), ("user",)))
-    roles: list[str] | None = []
+    attached: list[str] = []
+    attached_unknown = False
     for att in ctx.attached(res, ("aws_iam_user_policy_attachment",), ("user",)):
         arn = ctx.value(att, "policy_arn")
         ref = ref_address(att.attrs.get("policy_arn"))
         if isinstance(arn, str):
-            roles.append(arn.rsplit("/", 1)[-1])
+            attached.append(arn.rsplit("/", 1)[-1])
         elif ref:
-            roles.append(ref.rsplit(".", 1)[-1])  # a policy defined in code: its Terraform name
+            attached.append(ref.rsplit(".", 1)[-1])  # a policy defined in code: its Terraform name
         else:
-            roles = None
+            attached_unknown = True
             break
+    roles: list[str] | None = None if attached_unknown else attached
     edges: list[tuple[str, str]] = []
     for mem in ctx.attached(res, ("aws_iam_user_group_membership",), ("user",)):
         for g in mem.attrs.get("groups") or []:

@@ -51,7 +51,8 @@ def replica_regions_of_cluster(ctx: Ctx, cluster: TfResource) -> list[str] | Non
     gid = cluster.attrs.get("global_cluster_identifier")
     if gid is None:
         return []
-    target = ctx.lookup(ref_address(gid)) if ref_address(gid) else None
+    address = ref_address(gid)
+    target = ctx.lookup(address) if address else None
     if target is None and ctx.project is not None:
         name = resolve(gid)
         target = next((r for r in ctx.project.resources if r.type == "aws_rds_global_cluster"
@@ -120,6 +121,7 @@ def search_domain(native: str):
         elif not on:
             props = {"encryption.enabled": False, "encryption.key_manager": "none"}
         else:
+            assert ear is not None  # on is truthy only when the block is there
             props = _encryption(ctx, ear.get("kms_key_id"), enabled=True, default_manager="provider")
         props["replica_regions"] = []  # a domain lives in one region; cross-cluster search copies nothing
         return Normalized("database", native, props, name=ctx.value(res, "domain_name") or res.name,

@@ -29,6 +29,12 @@ _ABSENT = object()  # Ref AWS::NoValue: the property is not set
 _SUB = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
+
+def _section(doc: dict[str, Any], name: str) -> dict[str, Any]:
+    """A top-level mapping of the template; anything else reads as empty."""
+    v = doc.get(name)
+    return v if isinstance(v, dict) else {}
+
 class Template:
     """One template's parameters, mappings, conditions and resources, with a region if given."""
 
@@ -36,10 +42,10 @@ class Template:
         self.doc = doc
         self.region = region
         self.prefix = id_prefix  # "<file>#"
-        self.parameters = doc.get("Parameters") if isinstance(doc.get("Parameters"), dict) else {}
-        self.mappings = doc.get("Mappings") if isinstance(doc.get("Mappings"), dict) else {}
-        self.conditions = doc.get("Conditions") if isinstance(doc.get("Conditions"), dict) else {}
-        res = doc.get("Resources") if isinstance(doc.get("Resources"), dict) else {}
+        self.parameters: dict[str, Any] = _section(doc, "Parameters")
+        self.mappings: dict[str, Any] = _section(doc, "Mappings")
+        self.conditions: dict[str, Any] = _section(doc, "Conditions")
+        res = _section(doc, "Resources")
         self.resources = {k: v for k, v in res.items() if isinstance(v, dict) and isinstance(v.get("Type"), str)}
 
     # --- evaluation ---------------------------------------------------------------------------

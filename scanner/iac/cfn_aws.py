@@ -45,7 +45,7 @@ def s3_bucket(lid: str, p: dict, tpl: Template) -> Normalized:
         first = rules[0] if isinstance(rules, list) and rules and isinstance(rules[0], dict) else {}
         default = first.get("ServerSideEncryptionByDefault")
         algo = tpl.value(default.get("SSEAlgorithm")) if isinstance(default, dict) else None
-        if isinstance(algo, str) and algo.startswith("aws:kms"):
+        if isinstance(algo, str) and algo.startswith("aws:kms") and isinstance(default, dict):
             props = _encryption(tpl, default, "KMSMasterKeyID", default_manager="provider")  # aws/s3 without a key
         elif algo != "AES256":
             props = {}  # present but not readable: unknown
@@ -168,13 +168,15 @@ def dynamodb(native: str):
                 if isinstance(rep_sse, dict) and tpl.has(rep_sse, "KMSMasterKeyId"):
                     props = _encryption(tpl, rep_sse, "KMSMasterKeyId", default_manager="provider")
                     break
-        regions: list[str] | None = []
+        found: list[str] = []
+        region_unknown = False
         for rep in p.get("Replicas") or []:
             r = tpl.value(rep.get("Region")) if isinstance(rep, dict) else None
             if not isinstance(r, str):
-                regions = None
+                region_unknown = True
                 break
-            regions.append(r)
+            found.append(r)
+        regions: list[str] | None = None if region_unknown else found
         if regions is not None and tpl.region:
             regions = [r for r in regions if r != tpl.region]  # the stack's own region is the table itself
         elif regions:

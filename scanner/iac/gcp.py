@@ -36,19 +36,22 @@ def storage_bucket(res: TfResource, ctx: Ctx) -> Normalized:
             props["secondary_regions"] = locs
         else:
             props["geo_redundant"] = loc.upper() in _MULTI
-    days = []
+    days: list[int] = []
+    age_unknown = False
     for rule in ctx.blocks(res.attrs, "lifecycle_rule"):
         action = ctx.block(rule, "action")
         cond = ctx.block(rule, "condition")
         if action and resolve(action.get("type"), ctx.module) == "Delete" and cond and "age" in cond:
             age = resolve(cond.get("age"), ctx.module)
             if not isinstance(age, int):
-                days = None
+                age_unknown = True
                 break
             days.append(age)
-    if days:
+    if age_unknown:
+        pass  # a deletion age the code does not fix: retention unknown
+    elif days:
         props["retention_days"] = min(days)
-    elif days == []:
+    else:
         props["retention_unlimited"] = True
     props["log_class"] = log_class(tags_of(res, ctx, "labels"))
     return Normalized("storage.object", "storage.googleapis.com/Bucket", props,

@@ -58,8 +58,8 @@ def _unknowns(values: Any, unknown: Any) -> Any:
         out = {k: _unknowns(values.get(k), u.get(k)) for k in keys}
         return {k: v for k, v in out.items() if v is not None}
     if isinstance(values, list):
-        u = unknown if isinstance(unknown, list) else []
-        return [_unknowns(v, u[i] if i < len(u) else None) for i, v in enumerate(values)]
+        ul = unknown if isinstance(unknown, list) else []
+        return [_unknowns(v, ul[i] if i < len(ul) else None) for i, v in enumerate(values)]
     return values
 
 
@@ -74,7 +74,7 @@ def load_plan(path: Path, doc: dict[str, Any], rel_file: str) -> TfProject:
     root = modules[""] = TfModule(address="", directory=path.parent)
     project.modules.append(root)
     for node in _modules((doc.get("planned_values") or {}).get("root_module") or {}):
-        prefix = (node.get("address") + ".") if node.get("address") else ""
+        prefix = f"{node['address']}." if node.get("address") else ""
         module = modules.get(prefix)
         if module is None:
             module = modules[prefix] = TfModule(address=prefix, directory=path.parent, parent=root)

@@ -132,8 +132,9 @@ def load_json(text: str) -> Any:
         start = s_and_end[1] - 1  # the opening brace
         return Located(obj, lines=(line_of(start), line_of(end - 1))), end
 
-    decoder.parse_object = parse_object  # type: ignore[method-assign]
-    decoder.scan_once = json.scanner.py_make_scanner(decoder)
+    # the pure-Python scanner reads parse_object at each object (json's documented hook is not enough: lines)
+    decoder.parse_object = parse_object  # type: ignore[attr-defined]
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
     try:
         return decoder.decode(text)
     except json.JSONDecodeError as e:

@@ -42,7 +42,7 @@ _SKIP = {"variable", "output", "terraform", "locals", "moved", "import", "check"
 
 def local_module_sources(directory: Path) -> list[Path]:
     """Directories the ``.tf`` files in ``directory`` call as local modules (cheap: no parse)."""
-    out = []
+    out: list[Path] = []
     for f in sorted(directory.glob("*.tf")):
         try:
             text = f.read_text(encoding="utf-8", errors="replace")
@@ -230,7 +230,7 @@ class _Loader:
                 return True
             if isinstance(given, dict) and "__attribute__" in given:
                 m = re.fullmatch(r"var\.([A-Za-z0-9_-]+)", str(given["__attribute__"]))
-                return bool(m) and self._var_is_null(_split(prefix[:-1])[0], m.group(1), depth + 1)
+                return m is not None and self._var_is_null(_split(prefix[:-1])[0], m.group(1), depth + 1)
             return False
         if not prefix and self._var_in_tfvars(name):
             return False
