@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test smoke dist bench clean
+.PHONY: setup demo test lint smoke dist bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -37,6 +37,11 @@ dist: setup
 # the wheel installed into fresh virtualenvs outside this tree: README commands, missing extras
 smoke: dist
 	CLOUDGOV_SMOKE=1 CLOUDGOV_WHEEL="$$(ls dist/cloudgov-*.whl)" $(BIN)/python -m pytest tests/smoke tests/packaging -p no:cacheprovider
+
+# static checks (configuration in pyproject.toml: ruff's rule set, mypy's files)
+lint: setup
+	$(BIN)/ruff check scanner policies vendor_dd exit_plans
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python benchmarks/run.py

@@ -22,9 +22,9 @@ from exit_plans.vocab import SCENARIOS, STRATEGIES, TEST_KINDS, TEST_RESULTS
 from scanner.docfile import read_versioned
 from scanner.errors import InputError
 from scanner.records.changelog import Who, record
+from scanner.records.doc import Doc
 from scanner.records.imports import ImportReport
 from vendor_dd.register import find_service
-from scanner.records.doc import Doc
 
 __all__ = ["FORMAT", "ImportReport", "read_document", "import_document", "parse_duration_hours"]
 
@@ -73,7 +73,7 @@ class _Entry(Doc):
             raise InputError(f"{self.where}.{key}: expected a list of text")
         return [str(x).strip() for x in v if str(x).strip()]
 
-    def entries(self, key: str) -> list["_Entry"]:
+    def entries(self, key: str) -> list[_Entry]:
         v = self.data.get(key)
         if v is None:
             return []

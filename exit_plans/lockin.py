@@ -10,13 +10,12 @@ before the data encrypted under it, a source before its replicas and backups.
 
 from __future__ import annotations
 
-from scanner.docfile import yaml_load
-
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from scanner.docfile import yaml_load
 from scanner.errors import InputError
 from scanner.inventory import Inventory
 from scanner.model import Kind, RelType, Resource

@@ -7,7 +7,7 @@ so exit plans share one audit trail with the vendor register.
 
 from __future__ import annotations
 
-from collections.abc import Sequence, Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session, selectinload
 from exit_plans.models import ExitPlan, ExitTest, Sighting, Termination, Verification
 from exit_plans.vocab import DELETION_SCOPES, SCENARIOS, TEST_KINDS, TEST_RESULTS
 from scanner.errors import InputError
+from scanner.records.changelog import Who, record
 from scanner.records.doc import choice
 from vendor_dd.evidence import add_evidence
 from vendor_dd.models import Provider, Service
-from scanner.records.changelog import Who, record
 from vendor_dd.register import find_service, providers
 
 __all__ = [

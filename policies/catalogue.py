@@ -7,8 +7,8 @@ manual). Ids are validated here; policies' control references are validated agai
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import os
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import importlib
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 import yaml
 
-from scanner.docfile import yaml_load
 from policies.catalogue import SCOPES, Catalogue, load_catalogue
+from scanner.docfile import yaml_load
 from scanner.errors import ConfigError
 from scanner.model import Severity
 
@@ -90,7 +91,7 @@ class PolicySet:
     def get(self, policy_id: str) -> Policy | None:
         return self._by_id.get(policy_id)
 
-    def only(self, areas: set[str] | None) -> "PolicySet":
+    def only(self, areas: set[str] | None) -> PolicySet:
         if not areas:
             return self
         return PolicySet([p for p in self if p.area in areas], self.catalogue)

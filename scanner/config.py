@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import copy
 import fnmatch
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from scanner.docfile import read_structured, yaml_load
 from scanner.errors import ConfigError, InputError
 from scanner.jurisdictions import AllowList, Jurisdictions
-from scanner.offshore import OffshoreRules, parse_offshore_rules
 from scanner.model import Severity
+from scanner.offshore import OffshoreRules, parse_offshore_rules
 
 __all__ = ["Config", "LogClass", "Privileged", "Jurisdictions", "default_jurisdictions", "load_config", "DEFAULTS_PATH"]
 
@@ -84,7 +85,7 @@ class Config:
     #: (provider, location) -> verdict; locations repeat across thousands of resources
     _location_cache: dict = field(default_factory=dict, compare=False, repr=False)
 
-    def with_allowed_regions(self, text: str) -> "Config":
+    def with_allowed_regions(self, text: str) -> Config:
         regions = frozenset(r.strip().lower() for r in text.split(",") if r.strip())
         if not regions:
             raise ConfigError("--allowed-regions: give at least one region, e.g. ap-east-2,taiwannorth")

@@ -26,11 +26,11 @@ class Context:
 
     def __init__(
         self,
-        inventory: "Inventory",
-        config: "Config",
+        inventory: Inventory,
+        config: Config,
         now: datetime,
         is_waived: Callable[[str, Resource], bool] | None = None,
-        materiality: "Materiality | None" = None,
+        materiality: Materiality | None = None,
     ) -> None:
         from scanner.materiality import Materiality
 
@@ -49,7 +49,7 @@ class Context:
         self._action_cache: dict[tuple[str, str], bool] = {}
 
     # --- materiality (重大性) ------------------------------------------------------------
-    def scope_of(self, r: Resource) -> "Scope":
+    def scope_of(self, r: Resource) -> Scope:
         """The register's view of the account ``r`` lives in."""
         return self.materiality.of(r.provider, r.account)
 

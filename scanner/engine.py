@@ -25,10 +25,10 @@ if TYPE_CHECKING:
 __all__ = ["evaluate", "ScanResult"]
 
 
-def _now(inventory: "Inventory") -> dt.datetime:
+def _now(inventory: Inventory) -> dt.datetime:
     from policies.base import parse_time
 
-    return parse_time(inventory.collected_at) or dt.datetime.now(dt.timezone.utc)
+    return parse_time(inventory.collected_at) or dt.datetime.now(dt.UTC)
 
 
 def _gap_resource(gap: CoverageGap, kind: str) -> Resource:
@@ -44,16 +44,16 @@ def _gap_resource(gap: CoverageGap, kind: str) -> Resource:
 
 
 def evaluate(
-    inventory: "Inventory",
-    policies: "PolicySet",
-    config: "Config",
-    waivers: "WaiverSet | None" = None,
+    inventory: Inventory,
+    policies: PolicySet,
+    config: Config,
+    waivers: WaiverSet | None = None,
     *,
     source: str = "",
     areas: set[str] | None = None,
-    materiality: "Materiality | None" = None,
+    materiality: Materiality | None = None,
 ) -> ScanResult:
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     now = _now(inventory)
     policies = policies.only(areas)
     problems: list[str] = []
@@ -90,7 +90,7 @@ def evaluate(
     )
 
 
-def _evaluate(inventory: "Inventory", policies: "PolicySet", ctx: Context, match) -> list[Finding]:
+def _evaluate(inventory: Inventory, policies: PolicySet, ctx: Context, match) -> list[Finding]:
     findings: list[Finding] = []
     append = findings.append
     by_kind = policies.by_kind

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 __all__ = ["build_graph", "dependencies"]
 
 
-def build_graph(inv: "Inventory") -> nx.MultiDiGraph:
+def build_graph(inv: Inventory) -> nx.MultiDiGraph:
     """Nodes are resource ids (with the Resource as ``resource``); edges carry ``type``.
 
     An edge whose end is not in the inventory (a key in an account we did not scan) still

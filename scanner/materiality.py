@@ -86,7 +86,7 @@ class Materiality:
         self._cache: dict[tuple[str, str], Scope] = {}
 
     @classmethod
-    def unknown(cls) -> "Materiality":
+    def unknown(cls) -> Materiality:
         """No register given: every account's materiality is unknown."""
         return cls(None)
 

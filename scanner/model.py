@@ -7,9 +7,10 @@ property means *unknown*, never *false*: predicates that meet it return ERROR.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Mapping
+from typing import Any
 
 __all__ = [
     "Kind",
@@ -78,7 +79,7 @@ class Severity(StrEnum):
         return _SEVERITY_RANK[self]
 
     @classmethod
-    def parse(cls, value: str) -> "Severity":
+    def parse(cls, value: str) -> Severity:
         try:
             return cls(value.strip().lower())
         except ValueError:
@@ -100,7 +101,7 @@ class ControlRef:
     path: str
 
     @classmethod
-    def parse(cls, text: str) -> "ControlRef":
+    def parse(cls, text: str) -> ControlRef:
         m = _CONTROL_RE.match(text.strip())
         if not m:
             raise ValueError(f"malformed control reference {text!r} (expected e.g. ETG:8.2.3)")
@@ -150,7 +151,7 @@ class Resource:
         return d
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Resource":
+    def from_dict(cls, d: Mapping[str, Any]) -> Resource:
         return cls(
             provider=d["provider"],
             account=str(d["account"]),
@@ -204,7 +205,7 @@ class Relationship:
         return d
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Relationship":
+    def from_dict(cls, d: Mapping[str, Any]) -> Relationship:
         return cls(d["source"], d["type"], d["target"], d.get("properties") or {})
 
 
@@ -236,7 +237,7 @@ class CoverageGap:
         }
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "CoverageGap":
+    def from_dict(cls, d: Mapping[str, Any]) -> CoverageGap:
         return cls(
             provider=d["provider"],
             account=str(d["account"]),
@@ -264,7 +265,7 @@ class Waiver:
     tags: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        d = {
+        d: dict[str, Any] = {
             "id": self.id,
             "policy": self.policy,
             "resources": list(self.resources),

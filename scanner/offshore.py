@@ -14,8 +14,9 @@ an offshore store whose scope is not declared is unknown, never out of scope.
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from scanner.errors import ConfigError
 

@@ -24,8 +24,8 @@ __all__ = ["ScanResult"]
 @dataclass
 class ScanResult:
     findings: list[Finding]
-    policies: "PolicySet"
-    config: "Config"
+    policies: PolicySet
+    config: Config
     source: str
     evaluated_at: str  # the "now" of evaluation (the inventory's collected_at)
     started_at: str

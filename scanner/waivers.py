@@ -83,7 +83,7 @@ class WaiverSet:
                 else:
                     self._exact.setdefault((w.policy, pattern), w)
 
-    def active_on(self, day: dt.date) -> tuple["WaiverSet", list[Waiver]]:
+    def active_on(self, day: dt.date) -> tuple[WaiverSet, list[Waiver]]:
         """The waivers still in force on ``day``, and those that had expired by then."""
         active = [w for w in self.entries if dt.date.fromisoformat(w.expires) >= day]
         expired = [w for w in self.entries if dt.date.fromisoformat(w.expires) < day]

@@ -10,7 +10,6 @@ or contract twice is refused, as is any malformed value: one sentence, nothing w
 from __future__ import annotations
 
 import csv
-
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scanner.docfile import read_versioned
-from scanner.records.imports import ImportReport
 from scanner.errors import InputError
+from scanner.records.changelog import Who, record
+from scanner.records.doc import Doc as _Doc
+from scanner.records.imports import ImportReport
 from vendor_dd.domains import (
     AUDIT_PARTIES,
     CLAUSE_STATUSES,
@@ -31,11 +32,19 @@ from vendor_dd.domains import (
     choice,
 )
 from vendor_dd.evidence import add_evidence
-from vendor_dd.models import Setting
-from vendor_dd.models import AuditEvent, AuditFinding, Clause, CloudScope, Contract, Provider, Review, ReviewDomain, Service
-from scanner.records.changelog import Who, record
+from vendor_dd.models import (
+    AuditEvent,
+    AuditFinding,
+    Clause,
+    CloudScope,
+    Contract,
+    Provider,
+    Review,
+    ReviewDomain,
+    Service,
+    Setting,
+)
 from vendor_dd.register import set_cadence
-from scanner.records.doc import Doc as _Doc
 
 __all__ = ["FORMAT", "ImportReport", "read_document", "import_document"]
 
@@ -90,7 +99,7 @@ def _csv_document(path: Path) -> dict[str, Any]:
                 s["declared_regions"] = row["declared_regions"]
             if row.get("scopes"):
                 s["scopes"] = [
-                    dict(zip(("provider", "account"), part.strip().split(":", 1)))
+                    dict(zip(("provider", "account"), part.strip().split(":", 1), strict=False))  # "aws" alone: no account
                     for part in row["scopes"].replace(";", ",").split(",") if part.strip()
                 ]
             p["services"].append(s)
@@ -165,7 +174,7 @@ def _import_provider(session: Session, who: Who, d: _Doc, rep: ImportReport, bas
     session.flush()
     for cd in d.items("contracts"):
         _import_contract(session, who, p, cd, rep)
-    for i, ed in enumerate(d.items("evidence", id_key="")):
+    for ed in d.items("evidence", id_key=""):
         _import_evidence(session, who, p, ed, rep, base_dir, root)
     for ad in d.items("audits", id_key=""):
         _import_audit(session, who, p, ad, rep, base_dir, root)
@@ -213,7 +222,7 @@ def _import_service(session: Session, who: Who, p: Provider, d: _Doc, rep: Impor
     diff = _apply(svc, values)
     if d.has("scopes"):
         want = []
-        for i, sc in enumerate(d.items("scopes", id_key="")):
+        for sc in d.items("scopes", id_key=""):
             cloud = sc.one_of("provider", ("aws", "azure", "gcp"), "cloud", required=True)
             want.append((cloud, sc.text("account", required=True)))
         have = {(s.cloud, s.account) for s in svc.scopes}

@@ -7,12 +7,11 @@ leaves nothing half-written and every change has an author.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import time
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError

@@ -18,7 +18,6 @@ os.environ.setdefault("TYPER_USE_RICH", "0")
 import typer  # noqa: E402
 
 
-
 def _install_metavars() -> None:
     """Help shows FILE, DATE, URL... (scanner/cli/options.py), never a Python type."""
     import typer.core
@@ -33,14 +32,13 @@ def _install_metavars() -> None:
 
         return metavar_for(self.name, original(self, ctx))
 
-    base.display_type = display_type
+    base.display_type = display_type  # type: ignore[method-assign]  # typer has no hook for metavars
 
 
 _install_metavars()
 
-from scanner.errors import CloudgovError  # noqa: E402
-
 from scanner.cli.lazy import Lazy, LazyGroup  # noqa: E402
+from scanner.errors import CloudgovError  # noqa: E402
 
 
 class _ScanGroup(LazyGroup):

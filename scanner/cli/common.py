@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import functools
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any
 
 import typer
-
 
 __all__ = ["ScanOptions", "scan_options", "evaluate_and_exit", "DbOpt", "stderr_console"]
 
@@ -274,7 +274,7 @@ class StageSpinner:
         self.quiet_stages = quiet_stages
         self._status: Any = None
 
-    def __enter__(self) -> "StageSpinner":
+    def __enter__(self) -> StageSpinner:
         return self
 
     def __call__(self, stage: str, message: str) -> None:

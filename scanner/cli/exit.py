@@ -14,8 +14,10 @@ from typing import Annotated
 import typer
 
 from scanner.cli.common import DbOpt, ScanOptions, evaluate_and_exit, scan_options, stderr_console
-from scanner.cli.register_common import ActorOpt, OutFmt, TodayOpt, check_format as _fmt, console as _console
-from scanner.cli.register_common import db_session, db_write, who as _who
+from scanner.cli.register_common import ActorOpt, OutFmt, TodayOpt, db_session, db_write
+from scanner.cli.register_common import check_format as _fmt
+from scanner.cli.register_common import console as _console
+from scanner.cli.register_common import who as _who
 from scanner.errors import InputError, UsageError
 
 

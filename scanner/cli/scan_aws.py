@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from scanner.cli.common import CollectionBar, ScanOptions, evaluate_and_exit, print_collection, scan_options, stderr_console
+from scanner.cli.common import (
+    CollectionBar,
+    ScanOptions,
+    evaluate_and_exit,
+    print_collection,
+    scan_options,
+    stderr_console,
+)
 
 
 def register(app: typer.Typer, scan_app: typer.Typer) -> None:

@@ -16,8 +16,11 @@ from typing import Annotated, Any
 import typer
 
 from scanner.cli.common import DbOpt, ScanOptions, evaluate_and_exit, scan_options, stderr_console
-from scanner.cli.register_common import ActorOpt, OutFmt, TodayOpt, check_format as _fmt, console as _console
-from scanner.cli.register_common import db_session, db_write, print_json as _print_json, who as _who
+from scanner.cli.register_common import ActorOpt, OutFmt, TodayOpt, db_session, db_write
+from scanner.cli.register_common import check_format as _fmt
+from scanner.cli.register_common import console as _console
+from scanner.cli.register_common import print_json as _print_json
+from scanner.cli.register_common import who as _who
 from scanner.errors import UsageError
 
 
@@ -156,8 +159,8 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         opts: ScanOptions = None,  # type: ignore[assignment]
     ) -> None:
         """Governance findings over the register, with the same outputs and exit codes as scans."""
-        from vendor_dd.check import build_inventory, load_scans
         from scanner.records.clock import today as today_fn
+        from vendor_dd.check import build_inventory, load_scans
 
         scans = load_scans(inventory or [])
         with _session(opts.db) as s:
@@ -239,10 +242,10 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         today: TodayOpt = None,
     ) -> None:
         """Add an evidence file; a changed file under the same name becomes a new revision."""
+        import vendor_dd.models  # noqa: F401
         from scanner.store.db import open_db
         from vendor_dd.evidence import store_root
         from vendor_dd.register import add_evidence_file, with_retry
-        import vendor_dd.models  # noqa: F401
 
         who = _who(actor, today)
         vf, vu = _date(valid_from, "--valid-from"), _date(valid_until, "--valid-until")

@@ -52,12 +52,12 @@ def _module(name: str):
     return importlib.import_module(RENDERERS[name])
 
 
-def render(result: "ScanResult", name: str, stream) -> None:
+def render(result: ScanResult, name: str, stream) -> None:
     _module(name).render(result, stream)
 
 
 def render_all(
-    result: "ScanResult", formats: list[str], output_dir: Path | None, *, stdout: IO[str] | None = None
+    result: ScanResult, formats: list[str], output_dir: Path | None, *, stdout: IO[str] | None = None
 ) -> list[Path]:
     """Write each format; returns the files written (``stdout``, default sys.stdout, is not a file)."""
     # Renderers allocate short-lived, acyclic dicts by the million; left on, the cyclic
@@ -71,7 +71,7 @@ def render_all(
             gc.enable()
 
 
-def _render_all(result: "ScanResult", formats: list[str], output_dir: Path | None, stdout: IO[str]) -> list[Path]:
+def _render_all(result: ScanResult, formats: list[str], output_dir: Path | None, stdout: IO[str]) -> list[Path]:
     written: list[Path] = []
     for name in formats:
         mod = _module(name)

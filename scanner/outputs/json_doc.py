@@ -86,7 +86,7 @@ class _FindingEncoder:
         return text + "}"
 
 
-def summary(result: "ScanResult") -> dict[str, Any]:
+def summary(result: ScanResult) -> dict[str, Any]:
     by_status = Counter(f.status.value for f in result.findings)
     failed_by_sev = Counter(f.severity.value for f in result.findings if f.status is Status.FAIL)
     by_area: dict[str, Counter] = {}
@@ -101,11 +101,11 @@ def summary(result: "ScanResult") -> dict[str, Any]:
     }
 
 
-def render(result: "ScanResult", stream: IO[str]) -> None:
+def render(result: ScanResult, stream: IO[str]) -> None:
     head = {
         "schema": SCHEMA,
         "tool": _tool(),
-        "generated_at": dt.datetime.now(dt.timezone.utc).isoformat().replace("+00:00", "Z"),
+        "generated_at": dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z"),
         "evaluated_at": result.evaluated_at,
         "source": result.source,
         "scope": {

@@ -137,7 +137,7 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
     return res
 
 
-def render(result: "ScanResult", stream: IO[str]) -> None:
+def render(result: ScanResult, stream: IO[str]) -> None:
     from scanner.outputs.policy_doc import docs_base_url
 
     docs = docs_base_url()

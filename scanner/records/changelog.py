@@ -28,7 +28,7 @@ class Who:
     at: datetime
 
     @classmethod
-    def resolve(cls, actor: str | None = None, today: str | date | None = None) -> "Who":
+    def resolve(cls, actor: str | None = None, today: str | date | None = None) -> Who:
         day = clock.today(today)
         return cls(clock.actor(actor), day, clock.moment(day))
 

@@ -116,7 +116,7 @@ class Doc:
             raise InputError(f"{self.where}.{key}: expected a list, found {type(v).__name__}")
         return v
 
-    def items(self, key: str, id_key: str = "id") -> list["Doc"]:
+    def items(self, key: str, id_key: str = "id") -> list[Doc]:
         out = [Doc(d, f"{self.where}.{key}[{i}]") for i, d in enumerate(self.values(key) or [])]
         if id_key:
             seen: dict[str, int] = {}

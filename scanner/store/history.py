@@ -57,13 +57,13 @@ def parse_time(text: str | None) -> dt.datetime | None:
     except ValueError:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
 
 
 def as_utc(value: dt.datetime) -> dt.datetime:
     """Datetimes come back naive from SQLite: they were stored as UTC."""
-    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class _Ingest:
@@ -157,7 +157,7 @@ def _uid(head: dict[str, Any], ingest: _Ingest) -> str:
     return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()
 
 
-def store_document(session: "Session", head: dict[str, Any], findings: Iterable[dict[str, Any]], *, origin: str) -> tuple["Scan", bool]:
+def store_document(session: Session, head: dict[str, Any], findings: Iterable[dict[str, Any]], *, origin: str) -> tuple[Scan, bool]:
     """Store one findings document (head + finding dicts). Returns (scan, created)."""
     from sqlalchemy import insert, select
 
@@ -191,7 +191,7 @@ def store_document(session: "Session", head: dict[str, Any], findings: Iterable[
     scan = Scan(
         uid=uid,
         evaluated_at=evaluated,
-        recorded_at=dt.datetime.now(dt.timezone.utc),
+        recorded_at=dt.datetime.now(dt.UTC),
         origin=origin[:500],
         source=str(head.get("source") or ""),
         tool_version=str((head.get("tool") or {}).get("version") or "") or None,
@@ -244,7 +244,7 @@ def store_document(session: "Session", head: dict[str, Any], findings: Iterable[
     return scan, True
 
 
-def _result_document(result: "ScanResult") -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
+def _result_document(result: ScanResult) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
     """The head and findings of a ScanResult in the findings-JSON shape, without the JSON."""
     from scanner import __version__
     from scanner.outputs.common import json_safe
@@ -309,13 +309,13 @@ def retention_days(value: int | str | None = None) -> int | None:
     return days
 
 
-def prune(session: "Session", keep_days: int, now: dt.datetime | None = None) -> int:
+def prune(session: Session, keep_days: int, now: dt.datetime | None = None) -> int:
     """Delete scans evaluated more than ``keep_days`` before ``now``; returns how many."""
     from sqlalchemy import delete, select
 
     from scanner.store.models_history import ResourceCount, Rollup, Scan, StoredFinding, StoredGap
 
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     cutoff = now - dt.timedelta(days=keep_days)
     ids = list(session.scalars(select(Scan.id).where(Scan.evaluated_at < cutoff)))
     if not ids:
@@ -327,12 +327,12 @@ def prune(session: "Session", keep_days: int, now: dt.datetime | None = None) ->
     return len(ids)
 
 
-def _apply_retention(session: "Session") -> int:
+def _apply_retention(session: Session) -> int:
     days = retention_days()
     return prune(session, days) if days else 0
 
 
-def record_scan(result: "ScanResult", db_url: str | None = None) -> int:
+def record_scan(result: ScanResult, db_url: str | None = None) -> int:
     """Keep one scan in the database (``--store``); returns its id."""
     import scanner.store.models_history  # noqa: F401  (maps the tables)
     from scanner.store.db import open_db, write_with_retry

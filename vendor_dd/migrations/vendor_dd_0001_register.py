@@ -4,8 +4,8 @@ Revision ID: vendor_dd_0001
 Revises:
 Create Date: 2026-01-10
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "vendor_dd_0001"
 down_revision = None

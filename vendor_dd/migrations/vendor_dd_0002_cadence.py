@@ -4,8 +4,8 @@ Revision ID: vendor_dd_0002
 Revises: vendor_dd_0001
 Create Date: 2026-01-12
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "vendor_dd_0002"
 down_revision = "vendor_dd_0001"

@@ -11,20 +11,27 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from functools import partial
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
-from scanner.connectors.aws.clients import AccountClients, ApiCounter, assume_role_session, base_session, error_code, is_credential_error
+from scanner.connectors import Progress
+from scanner.connectors.aws.clients import (
+    AccountClients,
+    ApiCounter,
+    assume_role_session,
+    base_session,
+    error_code,
+    is_credential_error,
+)
 from scanner.connectors.aws.common import ALL_KINDS, LOG_CLASS_TAG, PROVIDER, arn_partition
 from scanner.connectors.aws.fetch import Reader, Unreadable, fetch_iam, fetch_organization
 from scanner.connectors.aws.fetch_regional import fetch_bucket, fetch_global_clusters, fetch_region, list_buckets
 from scanner.connectors.aws.normalize import normalize_account
-from scanner.connectors import Progress
 from scanner.connectors.aws.regions import plan_regions
-from scanner.errors import InputError, UsageError
+from scanner.errors import InputError
 from scanner.inventory import Inventory, merge
 from scanner.model import CoverageGap
 from scanner.source import Source
@@ -191,7 +198,7 @@ def collect(
     inv = merge(shards)
     for g in gaps:
         inv.gap(g)
-    inv.collected_at = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+    inv.collected_at = datetime.now(UTC).isoformat().replace("+00:00", "Z")
     elapsed = time.monotonic() - started
     inv.sources = [
         Source(

@@ -6,9 +6,10 @@ Pure Python, no boto3: the offline readers and the normalizers import this.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Any, Iterable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
 from urllib.parse import unquote
 
 PROVIDER = "aws"
@@ -100,11 +101,11 @@ def iso(value: Any) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        dt = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-        return dt.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        dt = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         secs = value / 1000 if value > 1e11 else value
-        return datetime.fromtimestamp(secs, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+        return datetime.fromtimestamp(secs, tz=UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, str):
         text = value.strip()
         try:

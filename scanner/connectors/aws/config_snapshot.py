@@ -10,7 +10,8 @@ in ``supplementaryConfiguration``.
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from scanner.connectors.aws.common import as_list, tag_map
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from scanner.connectors.aws.common import PROVIDER, SERVICE_KINDS, jsonable
 from scanner.model import CoverageGap
@@ -80,7 +81,7 @@ class Reader:
             raise self._unreadable(e, service, None if global_call else region, op) from None
         return out
 
-    def _unreadable(self, e: Exception, service: str, region: str | None, op: str) -> "Unreadable":
+    def _unreadable(self, e: Exception, service: str, region: str | None, op: str) -> Unreadable:
         """Record an SDK failure as a coverage gap; the exception for the caller to raise."""
         error = (getattr(e, "response", None) or {}).get("Error")
         if error is not None:  # ClientError: the API's own code and message
@@ -92,9 +93,10 @@ class Reader:
         return Unreadable(code)
 
 
-def _try(fn: Callable[[], Any]) -> Any:
+def _try(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)``, or _ABSENT when the call was unreadable (its gap recorded)."""
     try:
-        return fn()
+        return fn(*args, **kwargs)
     except Unreadable:
         return _ABSENT
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.connectors.aws.fetch import Reader, Unreadable, _ABSENT, _try
+from scanner.connectors.aws.fetch import _ABSENT, Reader, Unreadable, _try
 
 __all__ = ["fetch_region", "list_buckets", "fetch_bucket", "fetch_global_clusters", "REGION_SERVICES"]
 
@@ -34,10 +34,10 @@ def _kms(r: Reader, region: str) -> list[dict[str, Any]]:
             # the policy of every key, since an AWS-managed key's policy is judged too
             symmetric = md.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT" and md.get("Origin", "AWS_KMS") == "AWS_KMS"
             if not aws_managed and symmetric:
-                v = _try(lambda: r.call("kms", region, "get_key_rotation_status", KeyId=kid))
+                v = _try(r.call, "kms", region, "get_key_rotation_status", KeyId=kid)
                 if v is not _ABSENT:
                     entry["Rotation"] = v
-            v = _try(lambda: r.call("kms", region, "get_key_policy", KeyId=kid, PolicyName="default"))
+            v = _try(r.call, "kms", region, "get_key_policy", KeyId=kid, PolicyName="default")
             if v is not _ABSENT:
                 entry["Policy"] = v.get("Policy")
         out.append(entry)
@@ -57,13 +57,13 @@ def _trails(r: Reader, region: str) -> list[dict[str, Any]]:
         if t.get("HomeRegion", region) != region:
             continue  # listed in its home region
         arn = t["TrailARN"]
-        v = _try(lambda: r.call("cloudtrail", region, "get_trail_status", Name=arn))
+        v = _try(r.call, "cloudtrail", region, "get_trail_status", Name=arn)
         if v is not _ABSENT:
             t["Status"] = {"IsLogging": v.get("IsLogging")}
         if t.get("HasCustomEventSelectors") is False:
             out.append(t)  # default selectors: all management events; no need to ask
             continue
-        v = _try(lambda: r.call("cloudtrail", region, "get_event_selectors", TrailName=arn))
+        v = _try(r.call, "cloudtrail", region, "get_event_selectors", TrailName=arn)
         if v is not _ABSENT:
             t["EventSelectors"] = {k: v[k] for k in ("EventSelectors", "AdvancedEventSelectors") if k in v}
         out.append(t)
@@ -73,7 +73,7 @@ def _trails(r: Reader, region: str) -> list[dict[str, Any]]:
 def _dynamodb(r: Reader, region: str) -> list[dict[str, Any]]:
     out = []
     for name in r.pages("dynamodb", region, "list_tables", "TableNames"):
-        v = _try(lambda: r.call("dynamodb", region, "describe_table", TableName=name))
+        v = _try(r.call, "dynamodb", region, "describe_table", TableName=name)
         if v is not _ABSENT:
             out.append(v["Table"])
     return out
@@ -86,8 +86,8 @@ def _backup(r: Reader, region: str) -> dict[str, Any]:
     for v in vaults:
         if v.get("NumberOfRecoveryPoints") == 0:
             continue  # the listing says the vault is empty: no call
-        got = _try(lambda: r.pages("backup", region, "list_recovery_points_by_backup_vault", "RecoveryPoints",
-                                   BackupVaultName=v["BackupVaultName"], PaginationConfig={"PageSize": 1000}))
+        got = _try(r.pages, "backup", region, "list_recovery_points_by_backup_vault", "RecoveryPoints",
+                   BackupVaultName=v["BackupVaultName"], PaginationConfig={"PageSize": 1000})
         if got is not _ABSENT:  # else the gap is recorded: that vault's recovery points stay unknown
             points.extend(got)
     out["recovery_points"] = points
@@ -105,7 +105,7 @@ def _backup(r: Reader, region: str) -> dict[str, Any]:
 def _sns(r: Reader, region: str) -> list[dict[str, Any]]:
     out = []
     for t in r.pages("sns", region, "list_topics", "Topics"):
-        v = _try(lambda: r.call("sns", region, "get_topic_attributes", TopicArn=t["TopicArn"]))
+        v = _try(r.call, "sns", region, "get_topic_attributes", TopicArn=t["TopicArn"])
         if v is not _ABSENT:
             out.append(v["Attributes"])
     return out
@@ -114,8 +114,8 @@ def _sns(r: Reader, region: str) -> list[dict[str, Any]]:
 def _sqs(r: Reader, region: str) -> list[dict[str, Any]]:
     out = []
     for url in r.pages("sqs", region, "list_queues", "QueueUrls"):
-        v = _try(lambda: r.call("sqs", region, "get_queue_attributes", QueueUrl=url,
-                                AttributeNames=["QueueArn", "KmsMasterKeyId", "SqsManagedSseEnabled"]))
+        v = _try(r.call, "sqs", region, "get_queue_attributes", QueueUrl=url,
+                 AttributeNames=["QueueArn", "KmsMasterKeyId", "SqsManagedSseEnabled"])
         if v is not _ABSENT:
             out.append(v.get("Attributes") or {})
     return out
@@ -123,10 +123,10 @@ def _sqs(r: Reader, region: str) -> list[dict[str, Any]]:
 
 def _ec2(r: Reader, region: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    v = _try(lambda: r.pages("ec2", region, "describe_volumes", "Volumes"))
+    v = _try(r.pages, "ec2", region, "describe_volumes", "Volumes")
     if v is not _ABSENT:
         out["volumes"] = v
-    v = _try(lambda: r.pages("ec2", region, "describe_snapshots", "Snapshots", OwnerIds=["self"]))
+    v = _try(r.pages, "ec2", region, "describe_snapshots", "Snapshots", OwnerIds=["self"])
     if v is not _ABSENT:
         out["snapshots"] = v
     return out
@@ -140,7 +140,7 @@ def _rds(r: Reader, region: str) -> dict[str, Any]:
         ("snapshots", "describe_db_snapshots", "DBSnapshots"),
         ("cluster_snapshots", "describe_db_cluster_snapshots", "DBClusterSnapshots"),
     ):
-        v = _try(lambda: r.pages("rds", region, op, field))
+        v = _try(r.pages, "rds", region, op, field)
         if v is not _ABSENT:
             out[key] = v
     return out
@@ -164,7 +164,7 @@ def fetch_region(r: Reader, region: str, services: dict[str, Any] | None = None)
     """Every regional service; an unreadable one is left out (its gap recorded)."""
     out: dict[str, Any] = {}
     for name, fn in (services or REGION_SERVICES).items():
-        v = _try(lambda: fn(r, region))
+        v = _try(fn, r, region)
         if v is not _ABSENT:
             out[name] = v
         if any(g.region == region and g.code in REGION_CLOSED for g in r.gaps):
@@ -189,7 +189,7 @@ def fetch_bucket(r: Reader, bucket: dict[str, Any], home_region: str, *, log_buc
     b = dict(bucket)
     name = b["Name"]
     if not b.get("BucketRegion"):
-        v = _try(lambda: r.call("s3", home_region, "get_bucket_location", Bucket=name))
+        v = _try(r.call, "s3", home_region, "get_bucket_location", Bucket=name)
         if v is _ABSENT:
             return b
         b["Location"] = {"LocationConstraint": v.get("LocationConstraint")}
@@ -202,7 +202,7 @@ def fetch_bucket(r: Reader, bucket: dict[str, Any], home_region: str, *, log_buc
         if tagged_regions is not None and region not in tagged_regions:
             calls.append(("Tags", "get_bucket_tagging"))
     for key, op in calls:
-        v = _try(lambda: r.call("s3", region, op, Bucket=name, not_configured_ok=True))
+        v = _try(r.call, "s3", region, op, Bucket=name, not_configured_ok=True)
         if v is _ABSENT:
             continue
         if key == "Tags":
@@ -219,5 +219,5 @@ def fetch_global_clusters(r: Reader, regions: dict[str, Any]) -> list[dict[str, 
                    if any(str(c.get("Engine", "")).startswith("aurora") for c in (reg.get("rds") or {}).get("clusters") or [])), None)
     if region is None:
         return None
-    v = _try(lambda: r.pages("rds", region, "describe_global_clusters", "GlobalClusters"))
+    v = _try(r.pages, "rds", region, "describe_global_clusters", "GlobalClusters")
     return None if v is _ABSENT else v

@@ -7,8 +7,9 @@ for them, moto says ``CUSTOMER``; the alias decides when the two disagree.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from scanner.connectors.aws.common import (
     PROVIDER,

@@ -28,7 +28,8 @@ A section or field that is absent was not read: what it would tell stays unknown
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from scanner.connectors.aws import normalize_data as data
 from scanner.connectors.aws.common import PROVIDER, arn_account, tag_map

@@ -13,7 +13,8 @@ was not read (unknown); ``plans=None`` means the plans could not be read.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from scanner.connectors.aws.common import PROVIDER, arn_region, iso
 from scanner.connectors.aws.keys import KeyIndex, encryption

@@ -7,7 +7,8 @@ left out); a key present with ``None`` means the API said "not configured".
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from scanner.connectors.aws.common import (
     LOG_CLASS_TAG,

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from scanner.connectors.aws.common import (
     PROVIDER,

@@ -7,7 +7,8 @@ retention, encryption and residency policies all see where the audit records liv
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from scanner.connectors.aws.common import LOG_CLASS_TAG, PROVIDER, as_list, tag_map
 from scanner.connectors.aws.keys import KeyIndex, encryption

@@ -130,7 +130,7 @@ def load_exports(paths: list[Path]) -> Inventory:
         else:
             raise InputError(f"{path}: not an AWS export this reader knows")
     shards = []
-    for acct, bundle in bundles.items():
+    for bundle in bundles.values():
         inv = normalize_account(bundle)
         # IAM from a Config snapshot lacks the credential report: MFA stays unknown, and
         # the report alone lacks policies: privilege stays unknown (both say so in evidence).

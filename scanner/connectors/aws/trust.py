@@ -27,7 +27,8 @@ person), so for SAML and OIDC ``mfa`` is ``None``: the IdP decides, out of AWS's
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from scanner.connectors.aws.common import as_list, statements
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from functools import partial
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC
+from functools import partial
 from typing import Any, cast
 
-from scanner.connectors.azure.common import (NORMALIZED_TYPES, SQL_SERVER, STORAGE, VAULT, WORKSPACE,
-                                             LOG_CLASS_TAG)
+from scanner.connectors.azure.common import LOG_CLASS_TAG, NORMALIZED_TYPES, SQL_SERVER, STORAGE, VAULT, WORKSPACE
 from scanner.connectors.azure.graph_collect import NO_PIM_CODES, collect_identities
 from scanner.connectors.azure.http import ARM, ApiError, CallCounter, get_json, get_pages, graph_client
 from scanner.connectors.azure.raw import AzureRaw, gap
@@ -105,11 +105,11 @@ class AzureCollector:
 
     # --- the scan -----------------------------------------------------------------------------
     def collect(self) -> AzureRaw:
-        from datetime import datetime, timezone
+        from datetime import datetime
 
         started = time.monotonic()
         raw = AzureRaw(tenant_id=self.tenant if _is_guid(self.tenant) else None,
-                       collected_at=datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"))
+                       collected_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"))
         scope = self.management_group and f"management group {self.management_group}" or (
             f"{len(self.subscriptions)} subscriptions" if self.subscriptions else "the tenant")
         account = self.tenant or "tenant"
@@ -131,7 +131,7 @@ class AzureCollector:
         self.on_step(f"ARM: {len(subs)} subscriptions")
         raw.locations = self._locations(subs, raw, account)
         with ThreadPoolExecutor(max_workers=self.max_workers) as pool:
-            for sub, settings in zip(subs, pool.map(lambda s: self._diagnostics(s, raw), subs)):
+            for sub, settings in zip(subs, pool.map(lambda s: self._diagnostics(s, raw), subs), strict=True):
                 if settings is not None:
                     raw.diagnostic_settings[sub] = settings
             self._eligibility(pool, subs, raw, account)
@@ -196,7 +196,7 @@ class AzureCollector:
         results = pool.map(lambda sc: _attempt(lambda: self.arm_list(f"{sc}{path}", "pim")), scopes)
         rows: dict[str, dict[str, Any]] = {}
         no_pim: ApiError | None = None
-        for scope, (value, err) in zip(scopes, results):
+        for scope, (value, err) in zip(scopes, results, strict=True):
             if err is None:
                 for row in value:
                     rows.setdefault(str(row.get("id", "")).lower(), row)
@@ -235,7 +235,7 @@ class AzureCollector:
                 if "encryption" not in (row.get("properties") or {}):
                     jobs.append(("storage", rid, partial(self.arm_get, rid, "storage")))
         results = pool.map(lambda job: _attempt(job[2]), jobs)
-        for (what, rid, _), (value, err) in zip(jobs, results):
+        for (what, rid, _), (value, err) in zip(jobs, results, strict=True):
             key = rid.lower()
             if err is not None and what == "lifecycle" and err.status == 404:
                 raw.lifecycle[key] = None  # no management policy: nothing expires

@@ -21,7 +21,7 @@ tenant holds.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from scanner.connectors.azure.raw import AzureRaw
@@ -36,7 +36,7 @@ def _time(value: Any) -> datetime | None:
         t = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
 def access_keys_of(obj: dict[str, Any], owner: str, now: datetime) -> list[dict[str, Any]] | None:
@@ -60,7 +60,7 @@ class Credentials:
     """Looks up the long-lived credentials of each service principal in the bulk listings."""
 
     def __init__(self, raw: AzureRaw, tenant: str):
-        self.now = _time(raw.collected_at) or datetime.now(timezone.utc)
+        self.now = _time(raw.collected_at) or datetime.now(UTC)
         self.apps = None if raw.applications is None else {
             str(a.get("appId", "")).lower(): a for a in raw.applications}
         self.sps = None if raw.service_principals is None else {

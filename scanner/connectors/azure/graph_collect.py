@@ -11,6 +11,7 @@ call); groups holding roles are expanded (``transitiveMembers``), one call per s
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from scanner.connectors.azure.http import GRAPH, ApiError, CallCounter, get_json, get_pages
@@ -64,8 +65,8 @@ def collect_identities(client: Any, raw: AzureRaw, counter: CallCounter, tenant:
     ids = sorted(pid for pid, ptype in rbac_principals.items() if ptype in ("serviceprincipal", "group"))
     for i in range(0, len(ids), 1000):
         chunk = ids[i:i + 1000]
-        found = read("directoryObjects", lambda: get_json(
-            send, f"{GRAPH}/v1.0/directoryObjects/getByIds", counter, "graph", method="POST",
+        found = read("directoryObjects", partial(
+            get_json, send, f"{GRAPH}/v1.0/directoryObjects/getByIds", counter, "graph", method="POST",
             json_body={"ids": chunk, "types": ["servicePrincipal", "group"]}))
         if found:
             raw.directory_objects.extend(found.get("value") or [])
@@ -81,9 +82,9 @@ def collect_identities(client: Any, raw: AzureRaw, counter: CallCounter, tenant:
             users = (policy.get("conditions") or {}).get("users") or {}
             groups |= {str(g) for g in (users.get("includeGroups") or []) + (users.get("excludeGroups") or [])}
     for gid in sorted(groups):
-        members = read(f"groups/{gid}/transitiveMembers", lambda: get_pages(
-            send, f"{GRAPH}/v1.0/groups/{gid}/transitiveMembers/microsoft.graph.user?$select=id,userPrincipalName"
-                  "&$top=999", counter))
+        members = read(f"groups/{gid}/transitiveMembers", partial(
+            get_pages, send, f"{GRAPH}/v1.0/groups/{gid}/transitiveMembers/microsoft.graph.user?$select=id,userPrincipalName"
+            "&$top=999", counter))
         if members is not None:
             raw.group_members[gid] = members
 

@@ -85,7 +85,7 @@ def activity_log_trail(sub_id: str, settings: list[dict[str, Any]], ctx: Context
     admin_settings = []
     for s in settings:
         logs = props_of(s).get("logs") or []
-        if any(_covers_administrative(l) for l in logs):
+        if any(_covers_administrative(entry) for entry in logs):
             admin_settings.append(s)
     targets: list[str] = []
     for s in admin_settings:

@@ -10,7 +10,7 @@ export, log storage), :mod:`.identity` (Entra users, service principals, roles, 
 from __future__ import annotations
 
 from scanner.connectors.azure import identity
-from scanner.connectors.azure.common import Context, subscription_resource, row_type
+from scanner.connectors.azure.common import Context, row_type, subscription_resource
 from scanner.connectors.azure.logs import activity_log_trail, key_resources, mark_log_storage
 from scanner.connectors.azure.raw import AzureRaw
 from scanner.connectors.azure.resources import resource_rows

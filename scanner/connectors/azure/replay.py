@@ -45,7 +45,7 @@ class Exchange:
     repeat: bool = False  # may answer any number of times (e.g. token endpoints)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Exchange":
+    def from_dict(cls, d: dict[str, Any]) -> Exchange:
         return cls(
             method=d.get("method", "GET"),
             url=d["url"],
@@ -78,7 +78,7 @@ class ReplayTransport(HttpTransport):
         self.calls: list[tuple[str, str, int]] = []  # (method, url, status) in order
 
     # HttpTransport's context-manager protocol: nothing to open or close.
-    def __enter__(self) -> "ReplayTransport":
+    def __enter__(self) -> ReplayTransport:
         return self
 
     def __exit__(self, *args: Any) -> None:

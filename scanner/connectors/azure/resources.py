@@ -3,7 +3,6 @@ log.store and messaging.queue (pure functions over Resource Graph rows + targete
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from scanner.connectors.azure.common import (

@@ -15,8 +15,9 @@ is camelCase in every one of them.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 __all__ = ["AssetRecord", "get", "from_asset", "from_search_result", "from_iam_search_result", "classify", "to_record"]
 

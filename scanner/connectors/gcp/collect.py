@@ -184,7 +184,7 @@ def collect(
                     got.extend(from_asset(_to_dict(a, snake=True)) for a in page.assets)
                     if progress:
                         progress(label, len(page.assets))
-        except (gexc.Unauthenticated,) as e:
+        except gexc.Unauthenticated as e:
             raise InputError(f"Google rejected the credentials ({e.message}); run `gcloud auth application-default login`") from None
         except gexc.InvalidArgument as e:
             raise UsageError(f"Cloud Asset API refused scope {scope}: {e.message}") from None
@@ -202,9 +202,8 @@ def collect(
                 else:
                     failed_types.update(groups[job][0])
         except Exception as e:  # google-auth refresh problems surface here
-            from google.auth.exceptions import GoogleAuthError, TransportError
-
             import requests
+            from google.auth.exceptions import GoogleAuthError, TransportError
 
             if isinstance(e, (TransportError, requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
                 raise InputError(f"cannot reach the Cloud Asset API ({e})") from None

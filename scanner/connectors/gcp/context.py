@@ -44,7 +44,7 @@ class Context:
     _project_by_id: dict[str, AssetRecord] | None = None
 
     @classmethod
-    def build(cls, records: Iterable[AssetRecord], coverage: Coverage) -> "Context":
+    def build(cls, records: Iterable[AssetRecord], coverage: Coverage) -> Context:
         ctx = cls(coverage=coverage)
         for rec in records:
             if not rec.name:

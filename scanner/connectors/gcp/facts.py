@@ -70,7 +70,7 @@ class Groups:
         if group.lower() not in self.members:
             self.errors[group.lower()] = why
 
-    def merge(self, other: "Groups") -> None:
+    def merge(self, other: Groups) -> None:
         for g, ms in other.members.items():
             self.add(g, [])
             self.members[g].extend(m for m in ms if m not in self.members[g])

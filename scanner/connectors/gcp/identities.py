@@ -19,8 +19,9 @@ group is privileged, unless their own roles already make them privileged.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from scanner.connectors.gcp.assets import get
 from scanner.connectors.gcp.context import Context
@@ -55,7 +56,7 @@ class Directory:
     error: str | None = None  # why it could not be read (then every user's mfa is unknown)
 
     @classmethod
-    def from_users(cls, customer: str, users: Sequence[Mapping[str, Any]]) -> "Directory":
+    def from_users(cls, customer: str, users: Sequence[Mapping[str, Any]]) -> Directory:
         by_mail: dict[str, Mapping[str, Any]] = {}
         for u in users:
             for mail in [u.get("primaryEmail"), *(u.get("aliases") or [])]:
@@ -113,7 +114,7 @@ def identities(
     sa_records = {str((r.data or {}).get("email") or "").lower(): r for r in ctx.by_type.get(SERVICE_ACCOUNT, [])}
     keys_by_sa = _keys_by_service_account(ctx)
     keys_known = SERVICE_ACCOUNT_KEY in ctx.coverage.resource_types or bool(ctx.by_type.get(SERVICE_ACCOUNT_KEY))
-    for email, rec in sa_records.items():
+    for email in sa_records:
         if email:
             principals.setdefault("serviceAccount:" + email, _Principal("serviceAccount:" + email))
     memberships, unreadable = _memberships(principals, groups)

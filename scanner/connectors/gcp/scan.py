@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from scanner.connectors import Progress
@@ -104,6 +104,6 @@ def collect(
         groups=extra.groups,
         activity=extra.activity,
         gaps=[*collected.gaps, *extra.gaps, *dir_gaps],
-        collected_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        collected_at=datetime.now(UTC).isoformat(timespec="seconds"),
         source=source,
     )

@@ -4,8 +4,8 @@ Revision ID: history_0001
 Revises:
 Create Date: 2026-11-21
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "history_0001"
 down_revision = None
