@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint smoke dist bench clean
+.PHONY: setup demo test ruff lint smoke dist bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -38,9 +38,12 @@ dist: setup
 smoke: dist
 	CLOUDGOV_SMOKE=1 CLOUDGOV_WHEEL="$$(ls dist/cloudgov-*.whl)" $(BIN)/python -m pytest tests/smoke tests/packaging -p no:cacheprovider
 
-# static checks (configuration in pyproject.toml: ruff's rule set, mypy's files)
-lint: setup
+# static checks (configuration in pyproject.toml: ruff's rule set, mypy's files); .ci/run runs
+# `make ruff` — mypy joins it once the web application's 17 errors are fixed (notes/ISSUE-arch.md)
+ruff: setup
 	$(BIN)/ruff check scanner policies vendor_dd exit_plans
+
+lint: ruff
 	$(BIN)/mypy
 
 bench: setup

@@ -4,8 +4,8 @@ Revision ID: vendor_dd_0003
 Revises: vendor_dd_0002
 Create Date: 2026-12-02
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "vendor_dd_0003"
 down_revision = "vendor_dd_0002"
