@@ -123,9 +123,14 @@ def load_exports(paths: list[Path]) -> Inventory:
             items = doc.get("configurationItems")
             if not isinstance(items, list):
                 raise InputError(f"{path}: an AWS Config snapshot needs a configurationItems list")
-            for item in items:
-                if isinstance(item, dict) and not add_item(bundles, item):
-                    t = str(item.get("resourceType"))
+            for i, item in enumerate(items):
+                # a wrongly shaped item is a broken file, never a silently empty account
+                if not isinstance(item, dict) or not isinstance(item.get("resourceType"), str):
+                    got = type(item).__name__ if not isinstance(item, dict) else repr(item.get("resourceType"))
+                    raise InputError(f"{path}: configurationItems[{i}] is not a configuration item "
+                                     f"(resourceType must be a string such as \"AWS::S3::Bucket\", got {got})")
+                if not add_item(bundles, item):
+                    t = item["resourceType"]
                     skipped_types[t] = skipped_types.get(t, 0) + 1
         else:
             raise InputError(f"{path}: not an AWS export this reader knows")

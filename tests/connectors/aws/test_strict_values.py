@@ -55,3 +55,15 @@ def test_trail_flags_read_strictly():
     r = next(x for x in res if x.kind == "log.trail")
     assert r.prop("organization") is False and r.prop("organization_id") is None
     assert r.prop("all_regions") is True and r.prop("log_file_validation") is False
+
+
+@pytest.mark.parametrize("item", ['{"resourceType": 5}', '"AWS::S3::Bucket"', '{"configuration": {}}'])
+def test_config_snapshot_with_wrongly_shaped_items_is_an_input_error(cli, tmp_path, item):
+    """Issue 14, class 7: an export whose items have the wrong shape must not read as an empty,
+    clean account (0 resources, exit 0)."""
+    f = tmp_path / "config-snapshot.json"
+    f.write_text('{"fileVersion": "1.0", "configSnapshotId": "x", "configurationItems": [' + item + "]}")
+    r = cli("scan", "snapshot", str(f), "-q")
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert "configurationItems[0]" in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
