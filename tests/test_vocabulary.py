@@ -138,6 +138,106 @@ def test_aws_regional_services_are_the_table_s():
         assert all(vocabulary.kind(k) is not None for k in s.kinds), name
 
 
+CLOUDS = ("azure", "gcp")
+
+#: types our Azure and GCP fixtures hold that no service of the connector reads, and why
+UNREAD_TYPES = {
+    "microsoft.resources/subscriptions/resourcegroups": "a resource group holds no data and no policy judges it",
+    "spanner.googleapis.com/InstanceConfig": "the instance configuration's replicas are read from the instance",
+}
+
+
+def _services(cloud: str):
+    import importlib
+
+    return importlib.import_module(f"scanner.connectors.{cloud}.services")
+
+
+def _from_connector(produced, cloud: str):
+    """Resources the connector's own normalizers and offline readers built (not the hand-made
+    sample estate, not IaC)."""
+    got = [r for origin, r in produced if r.provider == cloud and "(iac)" not in origin
+           and not origin.startswith("samples/")]
+    assert got, f"no {cloud} resources in the inputs"
+    return got
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_every_kind_a_connector_emits_is_named_by_each_service_it_comes_from(produced, cloud):
+    """A subscription or scope that cannot be read is a gap over ALL_KINDS, a failed call a
+    gap over its service's kinds: a kind missing from either would make that failure no
+    finding at all. Every resource the normalizers build belongs to the services that list
+    or emit its native type, and each of them names its kind."""
+    services = _services(cloud)
+    problems = set()
+    for r in _from_connector(produced, cloud):
+        names = services.services_of(r.native_type)
+        if not names:
+            problems.add(f"{r.native_type}: no service lists or emits it")
+        for name in names:
+            if r.kind not in services.SERVICES[name].kinds:
+                problems.add(f"{r.native_type} is {r.kind}: service {name!r} does not name it")
+        if r.kind not in services.ALL_KINDS:
+            problems.add(f"{r.kind} is not in ALL_KINDS")
+    sample_kinds = {r.kind for origin, r in produced if r.provider == cloud and origin.startswith("samples/")}
+    problems |= {f"the samples hold {k}, which no service names" for k in sample_kinds - set(services.ALL_KINDS)}
+    assert not problems, "\n".join(sorted(problems))
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_a_connector_s_regional_flags_are_true_of_its_resources(produced, cloud):
+    """A resource in a region comes from a regional service; one built only from
+    tenant- or organisation-wide services is global."""
+    services = _services(cloud)
+    wrong = {
+        f"{r.native_type} in {r.region}: services {names} are all declared regional=False"
+        for r in _from_connector(produced, cloud)
+        if (names := services.services_of(r.native_type)) and r.region not in (None, "global")
+        and not any(services.SERVICES[n].regional for n in names)
+    }
+    assert not wrong, "\n".join(sorted(wrong))
+    for name, s in services.SERVICES.items():
+        assert s.kinds and all(vocabulary.kind(k) is not None for k in s.kinds), name
+
+
+@pytest.mark.parametrize("cloud", CLOUDS)
+def test_every_type_in_a_connector_s_fixtures_is_read_by_a_service(cloud):
+    """A type the fixtures hold that no service lists is dropped without a word: a service
+    left out of the table (its types, its normalizers) turns this red."""
+    import re
+
+    services = _services(cloud)
+    pattern = (r'"type"\s*:\s*"(microsoft\.[a-z0-9]+/[^"]+)"' if cloud == "azure"
+               else r'"(?:asset_type|assetType)"\s*:\s*"([a-z0-9.-]+\.googleapis\.com/[A-Za-z]+)"')
+    seen: set[str] = set()
+    for path in (ROOT / "tests" / "data" / cloud).rglob("*"):
+        if path.is_file() and path.suffix in (".json", ".ndjson"):
+            seen |= set(re.findall(pattern, path.read_text(encoding="utf-8"), flags=re.I))
+    declared = {t for s in services.SERVICES.values() for t in (*s.types, *s.emits)}
+    if cloud == "azure":
+        seen = {t.lower() for t in seen}
+        # a child row (servers/encryptionProtector) is read through its parent's service
+        unread = {t for t in seen if t not in declared and t.rsplit("/", 1)[0] not in declared}
+    else:
+        unread = seen - declared
+    assert seen, f"no types found in tests/data/{cloud}"
+    assert unread <= set(UNREAD_TYPES), f"no {cloud} service reads {sorted(unread - set(UNREAD_TYPES))}"
+
+
+def test_azure_and_gcp_derived_lists_are_the_table_s():
+    from scanner.connectors.azure import services as az
+    from scanner.connectors.azure.collect import QUERIES
+    from scanner.connectors.gcp import services as gcp
+    from scanner.connectors.gcp.collect import ASSET_GROUPS
+
+    for t in az.NORMALIZED_TYPES:
+        assert f"'{t}'" in QUERIES["resources"], t
+    assert set(az.HANDLERS) <= set(az.NORMALIZED_TYPES)
+    assert ASSET_GROUPS is gcp.ASSET_GROUPS
+    listed = {t for types, _ in ASSET_GROUPS.values() for t in types}
+    assert set(gcp.HANDLERS) <= listed
+
+
 def test_every_kind_an_iac_type_maps_to_is_in_the_vocabulary_and_in_its_gaps(produced):
     from scanner.iac.normalize import ALL_KINDS, KINDS
 

@@ -17,29 +17,42 @@ from datetime import UTC
 from functools import partial
 from typing import Any, cast
 
-from scanner.connectors.azure.common import LOG_CLASS_TAG, NORMALIZED_TYPES, SQL_SERVER, STORAGE, VAULT, WORKSPACE
+from scanner.connectors.azure.common import LOG_CLASS_TAG, SQL_SERVER, STORAGE, VAULT, WORKSPACE
 from scanner.connectors.azure.graph_collect import NO_PIM_CODES, collect_identities
 from scanner.connectors.azure.http import ARM, ApiError, CallCounter, get_json, get_pages, graph_client
 from scanner.connectors.azure.raw import AzureRaw, gap
-from scanner.model import DATA_BEARING_KINDS, Kind
+from scanner.connectors.azure.services import (
+    ALL_KINDS,
+    RG_AUTHORIZATION,
+    RG_CONTAINERS,
+    RG_RESOURCES,
+    SERVICES,
+    TYPE_KINDS,
+    fetched_by,
+)
 from scanner.source import Source
 
 __all__ = ["AzureCollector", "collect_inventory", "QUERIES"]
 
 _ROW = "id, name, type, tenantId, subscriptionId"
+
+
+def _types_of(fetch: str) -> str:
+    """The KQL list of the Resource Graph types the services read by ``fetch`` list."""
+    return ", ".join(f"'{t}'" for s in SERVICES.values() if s.fetch == fetch for t in s.types)
+
+
 QUERIES = {
-    "resourcecontainers": f"resourcecontainers | where type =~ 'microsoft.resources/subscriptions' "
+    "resourcecontainers": f"resourcecontainers | where type in~ ({_types_of(RG_CONTAINERS)}) "
                           f"| project {_ROW}, tags, properties | order by id asc",
-    "resources": "resources | where type in~ (" + ", ".join(f"'{t}'" for t in NORMALIZED_TYPES) + ") "
+    "resources": f"resources | where type in~ ({_types_of(RG_RESOURCES)}) "
                  f"| project {_ROW}, kind, location, resourceGroup, sku, tags, properties, managedBy "
                  "| order by id asc",
-    "authorizationresources": "authorizationresources | where type in~ ('microsoft.authorization/roleassignments', "
-                              f"'microsoft.authorization/roledefinitions') | project {_ROW}, properties "
-                              "| order by id asc",
+    "authorizationresources": f"authorizationresources | where type in~ ({_types_of(RG_AUTHORIZATION)}) "
+                              f"| project {_ROW}, properties | order by id asc",
 }
 _API = {"diag": "2021-05-01-preview", "locations": "2022-12-01", "tables": "2022-10-01", "sql": "2021-11-01",
         "keys": "2023-07-01", "storage": "2023-05-01", "pim": "2020-10-01"}
-_DATA_KINDS = tuple(sorted(DATA_BEARING_KINDS))
 
 
 class AzureCollector:
@@ -115,18 +128,18 @@ class AzureCollector:
         account = self.tenant or "tenant"
 
         self.on_step("Resource Graph: subscriptions")
-        raw.containers = self._bulk("resourcecontainers", raw, account, (Kind.ACCOUNT,)) or []
+        raw.containers = self._bulk("resourcecontainers", raw, account, fetched_by(RG_CONTAINERS)) or []
         subs = [str(r["subscriptionId"]) for r in raw.containers
                 if str(r.get("type", "")).lower() == "microsoft.resources/subscriptions"]
         raw.tenant_id = raw.tenant_id or next((r.get("tenantId") for r in raw.containers if r.get("tenantId")), None)
         account = raw.tenant_id or account
         for missing in sorted({s.lower() for s in self.subscriptions} - {s.lower() for s in subs}):
-            raw.gaps.append(gap(missing, "resourcegraph", _DATA_KINDS + (Kind.LOG_TRAIL,), "SubscriptionNotFound",
+            raw.gaps.append(gap(missing, "resourcegraph", ALL_KINDS, "SubscriptionNotFound",
                                 f"subscription {missing} is not visible to these credentials"))
         self.on_step("Resource Graph: resources")
-        raw.resources = self._bulk("resources", raw, account, _DATA_KINDS + (Kind.KMS_KEY,)) or []
+        raw.resources = self._bulk("resources", raw, account, fetched_by(RG_RESOURCES)) or []
         self.on_step("Resource Graph: role assignments")
-        raw.authorization = self._bulk("authorizationresources", raw, account, (Kind.IDENTITY_USER,))
+        raw.authorization = self._bulk("authorizationresources", raw, account, fetched_by(RG_AUTHORIZATION))
 
         self.on_step(f"ARM: {len(subs)} subscriptions")
         raw.locations = self._locations(subs, raw, account)
@@ -180,7 +193,7 @@ class AzureCollector:
         try:
             return self.arm_list(f"/subscriptions/{sub}/providers/Microsoft.Insights/diagnosticSettings", "diag")
         except ApiError as e:
-            raw.gaps.append(gap(sub, "arm:diagnosticSettings", (Kind.LOG_TRAIL,), e.code,
+            raw.gaps.append(gap(sub, "arm:diagnosticSettings", fetched_by("arm:diagnosticSettings"), e.code,
                                 f"activity-log export settings unreadable: {e.message}"))
             return None
 
@@ -205,7 +218,8 @@ class AzureCollector:
             else:
                 raw.eligibility_unread.append(f"{scope}: {err.code}")
                 raw.gaps.append(gap(scope.split("/")[2] if scope.startswith("/subscriptions/") else account,
-                                    "arm:roleEligibilityScheduleInstances", (Kind.IDENTITY_USER, Kind.IDENTITY_GROUP),
+                                    "arm:roleEligibilityScheduleInstances",
+                                    fetched_by("arm:roleEligibilityScheduleInstances"),
                                     err.code, f"PIM eligible Azure roles at {scope} unreadable: {err.message}"))
         if no_pim is not None:
             raw.gaps.append(gap(account, "arm:roleEligibilityScheduleInstances", (), no_pim.code,
@@ -235,15 +249,15 @@ class AzureCollector:
                 if "encryption" not in (row.get("properties") or {}):
                     jobs.append(("storage", rid, partial(self.arm_get, rid, "storage")))
         results = pool.map(lambda job: _attempt(job[2]), jobs)
+        types = {str(row["id"]).lower(): str(row.get("type", "")).lower() for row in raw.resources}
         for (what, rid, _), (value, err) in zip(jobs, results, strict=True):
             key = rid.lower()
             if err is not None and what == "lifecycle" and err.status == 404:
                 raw.lifecycle[key] = None  # no management policy: nothing expires
                 continue
             if err is not None:
-                kinds = {"tables": (Kind.LOG_STORE,), "keys": (Kind.KMS_KEY,), "sql": (Kind.DATABASE,),
-                         "lifecycle": (Kind.STORAGE_OBJECT,), "storage": (Kind.STORAGE_OBJECT,)}[what]
-                raw.gaps.append(gap(rid.split("/")[2], f"arm:{what}", kinds, err.code, f"{rid}: {err.message}"))
+                raw.gaps.append(gap(rid.split("/")[2], f"arm:{what}", TYPE_KINDS[types[key]], err.code,
+                                    f"{rid}: {err.message}"))
                 continue
             if what == "tables":
                 raw.workspace_tables[key] = value

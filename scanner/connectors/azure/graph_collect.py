@@ -16,6 +16,7 @@ from typing import Any
 
 from scanner.connectors.azure.http import GRAPH, ApiError, CallCounter, get_json, get_pages
 from scanner.connectors.azure.raw import AzureRaw, gap
+from scanner.connectors.azure.services import fetched_by
 from scanner.model import Kind
 
 __all__ = ["collect_identities", "NO_PIM_CODES"]
@@ -27,7 +28,7 @@ _SP_FIELDS = ("id,appId,displayName,servicePrincipalType,appOwnerOrganizationId,
 #: The tenant has no Entra ID P2 / Governance licence: PIM does not exist there, so nothing
 #: can be held as eligible (Graph and ARM both answer 400 with this code).
 NO_PIM_CODES = frozenset({"AadPremiumLicenseRequired"})
-_IDENTITY_KINDS = (Kind.IDENTITY_USER, Kind.IDENTITY_GROUP)
+_IDENTITY_KINDS = fetched_by("graph")
 
 
 def collect_identities(client: Any, raw: AzureRaw, counter: CallCounter, tenant: str,

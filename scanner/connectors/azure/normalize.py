@@ -13,7 +13,7 @@ from scanner.connectors.azure import identity
 from scanner.connectors.azure.common import Context, row_type, subscription_resource
 from scanner.connectors.azure.logs import activity_log_trail, key_resources, mark_log_storage
 from scanner.connectors.azure.raw import AzureRaw
-from scanner.connectors.azure.resources import resource_rows
+from scanner.connectors.azure.services import HANDLERS
 from scanner.inventory import Inventory
 from scanner.model import RelType
 
@@ -31,7 +31,8 @@ def normalize(raw: AzureRaw) -> Inventory:
     for key in keys:
         ctx.key_by_uri[key.prop("key_uri", "").lower()] = key.id
     for row in raw.resources:
-        for res, rels in resource_rows(row, ctx):
+        handler = HANDLERS.get(row_type(row))
+        for res, rels in handler(row, ctx) if handler else ():
             inv.add(res)
             inv.relate(res.id, RelType.IN_ACCOUNT, f"/subscriptions/{res.account}")
             for rel_type, target in rels:

@@ -18,8 +18,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from scanner.connectors.azure.common import NORMALIZED_TYPES, native_type_of
+from scanner.connectors.azure.common import native_type_of
 from scanner.connectors.azure.raw import AzureRaw, gap
+from scanner.connectors.azure.services import NORMALIZED_TYPES
 from scanner.connectors.offline import FileFormat
 from scanner.errors import InputError
 from scanner.inventory import Inventory

@@ -6,21 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.connectors.azure.common import (
-    BACKUP_VAULT,
-    COSMOS,
-    DISK,
-    EVENTHUB,
     GEO_SKU,
     LOCAL_SKU,
-    MYSQL_FLEX,
-    PG_FLEX,
-    RSV,
-    SERVICEBUS,
     SNAPSHOT,
-    SQL_DB,
-    STORAGE,
-    WORKSPACE,
-    Context,
     key_ref,
     make_resource,
     paired,
@@ -32,17 +20,10 @@ from scanner.connectors.azure.raw import PROVIDER
 from scanner.connectors.values import flag, strict_int
 from scanner.model import Kind, RelType, Resource
 
-__all__ = ["resource_rows"]
+__all__ = ["storage", "disk", "sql_database", "cosmos", "flexible_server", "workspace", "backup_vault",
+           "messaging"]
 
 # --- resources -------------------------------------------------------------------------------
-
-
-def resource_rows(row: dict[str, Any], ctx: Context):
-    t = row_type(row)
-    fn = _HANDLERS.get(t)
-    if fn is None:
-        return []
-    return fn(row, ctx)
 
 
 def _has_properties(row: dict[str, Any]) -> bool:
@@ -51,7 +32,7 @@ def _has_properties(row: dict[str, Any]) -> bool:
     return isinstance(row.get("properties"), dict)
 
 
-def _storage(row, ctx):
+def storage(row, ctx):
     p = props_of(row)
     props: dict[str, Any] = {}
     rels: list[tuple[str, str]] = []
@@ -78,7 +59,7 @@ _CUSTOMER_DISK_TYPES = ("encryptionatrestwithcustomerkey", "encryptionatrestwith
                         "confidentialvmencryptedwithcustomerkey")
 
 
-def _disk(row, ctx):
+def disk(row, ctx):
     p = props_of(row)
     props: dict[str, Any] = {}
     rels: list[tuple[str, str]] = []
@@ -112,7 +93,7 @@ def _disk(row, ctx):
     return [(make_resource(row, kind, props), rels)]
 
 
-def _sql_database(row, ctx):
+def sql_database(row, ctx):
     if str(row.get("name", "")).lower() == "master":
         return []  # the system database; it holds no customer data of its own
     rid = str(row["id"])
@@ -140,7 +121,7 @@ def _sql_database(row, ctx):
     return [(make_resource(row, Kind.DATABASE, props), rels)]
 
 
-def _cosmos(row, ctx):
+def cosmos(row, ctx):
     p = props_of(row)
     props: dict[str, Any] = {"encryption.enabled": True}  # Cosmos DB data is always encrypted at rest
     rels: list[tuple[str, str]] = []
@@ -188,7 +169,7 @@ def _cosmos_backup_redundancy(p: dict[str, Any]) -> str | None:
     return None
 
 
-def _flexible_server(row, ctx):
+def flexible_server(row, ctx):
     p = props_of(row)
     props: dict[str, Any] = {"encryption.enabled": True}
     rels: list[tuple[str, str]] = []
@@ -205,7 +186,7 @@ def _flexible_server(row, ctx):
     return [(make_resource(row, Kind.DATABASE, props), rels)]
 
 
-def _workspace(row, ctx):
+def workspace(row, ctx):
     p = props_of(row)
     props: dict[str, Any] = {"encryption.enabled": True}
     rels: list[tuple[str, str]] = []
@@ -248,7 +229,7 @@ def _table(row: dict[str, Any], ws: Resource) -> Resource | None:
                     f"{ws.name}/{row.get('name')}", dict(ws.tags), props, {"properties": p})
 
 
-def _backup_vault(row, ctx):
+def backup_vault(row, ctx):
     p = props_of(row)
     props: dict[str, Any] = {"encryption.enabled": True}
     rels: list[tuple[str, str]] = []
@@ -267,7 +248,7 @@ def _backup_vault(row, ctx):
     return [(make_resource(row, Kind.BACKUP, props), rels)]
 
 
-def _messaging(row, ctx):
+def messaging(row, ctx):
     p = props_of(row)
     props: dict[str, Any] = {"encryption.enabled": True}
     rels: list[tuple[str, str]] = []
@@ -280,11 +261,3 @@ def _messaging(row, ctx):
     elif _has_properties(row):
         props["encryption.key_manager"] = "provider"
     return [(make_resource(row, Kind.QUEUE, props), rels)]
-
-
-_HANDLERS = {
-    STORAGE: _storage, DISK: _disk, SNAPSHOT: _disk, SQL_DB: _sql_database, COSMOS: _cosmos,
-    PG_FLEX: _flexible_server, MYSQL_FLEX: _flexible_server, WORKSPACE: _workspace,
-    RSV: _backup_vault, BACKUP_VAULT: _backup_vault, SERVICEBUS: _messaging, EVENTHUB: _messaging,
-}
-

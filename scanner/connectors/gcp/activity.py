@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from scanner.connectors.gcp.assets import AssetRecord
 from scanner.connectors.gcp.facts import ACCOUNT_ACTIVITY, KEY_ACTIVITY, Activity
 from scanner.connectors.gcp.rest import Refusal, RestCaller
-from scanner.model import CoverageGap, Kind
+from scanner.connectors.gcp.services import kinds_of
+from scanner.model import CoverageGap
 
 __all__ = ["DEFAULT_BASE_URL", "projects_with_keys", "fetch_activity"]
 
@@ -46,7 +47,7 @@ def fetch_activity(
             for page in caller.pages(url, {"pageSize": PAGE_SIZE}, key="activities"):
                 if isinstance(page, Refusal):
                     gaps.append(CoverageGap(
-                        "gcp", project, None, "policyanalyzer", (Kind.IDENTITY_USER,), page.code,
+                        "gcp", project, None, "policyanalyzer", kinds_of("policyanalyzer"), page.code,
                         f"{kind} activity of project {project} refused ({page.message}); "
                         "when its service accounts and keys were last used is unknown",
                     ))

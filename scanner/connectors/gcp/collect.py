@@ -24,34 +24,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.connectors.gcp.assets import AssetRecord, from_asset, from_iam_search_result
-from scanner.connectors.gcp.context import FOLDER, ORGANIZATION, PROJECT, Coverage
+from scanner.connectors.gcp.context import Coverage
+from scanner.connectors.gcp.services import ASSET_GROUPS, kinds_of
 from scanner.errors import InputError, UsageError
-from scanner.model import CoverageGap, Kind
+from scanner.model import CoverageGap
 
 __all__ = ["ASSET_GROUPS", "Collected", "collect", "make_client", "parse_scope"]
 
-#: asset types by the call chain that lists them, with the kinds they feed
-ASSET_GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "hierarchy": ((PROJECT, FOLDER, ORGANIZATION), (Kind.ACCOUNT, Kind.LOG_TRAIL)),
-    "storage": (
-        ("storage.googleapis.com/Bucket", "compute.googleapis.com/Disk", "compute.googleapis.com/RegionDisk",
-         "compute.googleapis.com/Snapshot", "pubsub.googleapis.com/Topic"),
-        (Kind.STORAGE_OBJECT, Kind.STORAGE_BLOCK, Kind.BACKUP, Kind.QUEUE),
-    ),
-    "databases": (
-        ("sqladmin.googleapis.com/Instance", "bigquery.googleapis.com/Dataset", "spanner.googleapis.com/Instance",
-         "spanner.googleapis.com/Database"),
-        (Kind.DATABASE,),
-    ),
-    "bigquery-tables": (("bigquery.googleapis.com/Table",), (Kind.DATABASE,)),
-    "kms": (("cloudkms.googleapis.com/KeyRing", "cloudkms.googleapis.com/CryptoKey"), (Kind.KMS_KEY,)),
-    "logging": (("logging.googleapis.com/LogBucket", "logging.googleapis.com/LogSink"), (Kind.LOG_STORE, Kind.LOG_TRAIL)),
-    "iam": (
-        ("iam.googleapis.com/ServiceAccount", "iam.googleapis.com/ServiceAccountKey", "iam.googleapis.com/Role"),
-        (Kind.IDENTITY_USER, Kind.IDENTITY_GROUP),
-    ),
-}
-_IAM_KINDS = (Kind.IDENTITY_USER, Kind.IDENTITY_GROUP, Kind.KMS_KEY, Kind.LOG_TRAIL)
 _SCOPE_RE = re.compile(r"^(organizations/\d+|folders/\d+|projects/[a-z0-9][a-z0-9.:-]{3,62})$")
 LIST_PAGE_SIZE = 1000  # list_assets maximum
 SEARCH_PAGE_SIZE = 500  # search_all_iam_policies maximum
@@ -192,7 +171,7 @@ def collect(
             if not isinstance(e, gexc.RetryError) and not _retryable(e):
                 counter.call()  # the refused call itself (retried failures are counted by on_error)
             code, message = _code_of(e)
-            kinds = _IAM_KINDS if job in ("iam-policies", "hierarchy-iam") else groups[job][1]
+            kinds = kinds_of(job) if job in ("iam-policies", "hierarchy-iam") else groups[job][1]
             gap = CoverageGap("gcp", _scope_account(scope), None, f"cloudasset:{job}", tuple(kinds), code,
                               f"{scope}: {message}")
             with lock:

@@ -11,7 +11,8 @@ from typing import Any
 
 from scanner.connectors.gcp.identities import Directory
 from scanner.connectors.gcp.rest import Refusal, RestCaller, authorized_session
-from scanner.model import CoverageGap, Kind
+from scanner.connectors.gcp.services import kinds_of
+from scanner.model import CoverageGap
 
 __all__ = ["DIRECTORY_SCOPE", "DEFAULT_BASE_URL", "fetch_directory", "directory_session"]
 
@@ -51,7 +52,7 @@ def fetch_directory(
 
 def _refused(customer: str, code: str, message: str) -> tuple[Directory, list[CoverageGap]]:
     gap = CoverageGap(
-        "gcp", customer, None, "admin.directory", (Kind.IDENTITY_USER,), code,
+        "gcp", customer, None, "admin.directory", kinds_of("admin.directory"), code,
         f"Directory API users.list refused for customer {customer}: {message}; 2-step verification is unknown",
     )
     return Directory(customer=customer, error=message), [gap]

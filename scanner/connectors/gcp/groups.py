@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from scanner.connectors.gcp.assets import AssetRecord, get
 from scanner.connectors.gcp.facts import Groups
 from scanner.connectors.gcp.rest import Refusal, RestCaller
-from scanner.model import CoverageGap, Kind
+from scanner.connectors.gcp.services import kinds_of
+from scanner.model import CoverageGap
 
 __all__ = ["GROUPS_SCOPE", "DEFAULT_BASE_URL", "bound_groups", "fetch_groups"]
 
@@ -63,7 +64,7 @@ def fetch_groups(
                     seen.add(nested)
                     todo.append(nested)
     gaps = [
-        CoverageGap("gcp", account, None, "cloudidentity.groups", (Kind.IDENTITY_USER, Kind.IDENTITY_GROUP), code,
+        CoverageGap("gcp", account, None, "cloudidentity.groups", kinds_of("cloudidentity.groups"), code,
                     f"membership of {len(names)} group(s) could not be read ({', '.join(names[:5])}"
                     f"{', …' if len(names) > 5 else ''}): {groups.errors[names[0]]}")
         for code, names in sorted(refused.items())

@@ -17,13 +17,13 @@ from typing import Any
 from scanner.connectors.gcp.assets import AssetRecord
 from scanner.connectors.gcp.context import FOLDER, ORGANIZATION, PROJECT
 from scanner.connectors.gcp.rest import Refusal, RestCaller
-from scanner.model import CoverageGap, Kind
+from scanner.connectors.gcp.services import kinds_of
+from scanner.model import CoverageGap
 
 __all__ = ["DEFAULT_BASE_URL", "fetch_inherited", "ancestry_of"]
 
 DEFAULT_BASE_URL = "https://cloudresourcemanager.googleapis.com"
 _PREFIX = "//cloudresourcemanager.googleapis.com/"
-_KINDS = (Kind.IDENTITY_USER, Kind.IDENTITY_GROUP, Kind.LOG_TRAIL)
 _ANCESTOR_TYPE = {"project": "projects", "folder": "folders", "organization": "organizations"}
 
 
@@ -95,5 +95,5 @@ def _get_ancestry(scope: str, caller: RestCaller, base: str) -> tuple[list[str] 
 
 
 def _gap(node: str, code: str, message: str, call: str = "getIamPolicy") -> CoverageGap:
-    return CoverageGap("gcp", node.split("/", 1)[1], None, f"cloudresourcemanager:{call}", _KINDS, code,
+    return CoverageGap("gcp", node.split("/", 1)[1], None, f"cloudresourcemanager:{call}", kinds_of("cloudresourcemanager"), code,
                        f"{node}: {message}")

@@ -26,6 +26,7 @@ from typing import Any
 from scanner.connectors.gcp.assets import get
 from scanner.connectors.gcp.context import Context
 from scanner.connectors.gcp.facts import Activity, Groups
+from scanner.connectors.gcp.services import kinds_of
 from scanner.connectors.values import flag
 from scanner.inventory import Inventory
 from scanner.model import CoverageGap, Kind, RelType, Resource
@@ -193,7 +194,7 @@ def identities(
     for account, roles in sorted(unresolved.items()):
         gaps.append(
             CoverageGap(
-                "gcp", account, None, "iam.roles", (Kind.IDENTITY_USER, Kind.IDENTITY_GROUP), "NotCollected",
+                "gcp", account, None, "iam.roles", kinds_of("iam"), "NotCollected",
                 f"permissions of custom role(s) {', '.join(sorted(roles))} were not read "
                 "(iam.googleapis.com/Role assets missing)",
             )

@@ -6,19 +6,16 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from scanner.connectors.gcp.assets import AssetRecord, to_record
-from scanner.connectors.gcp.audit import LOG_BUCKET, log_bucket, trails
+from scanner.connectors.gcp.audit import trails
 from scanner.connectors.gcp.context import Context, Coverage
 from scanner.connectors.gcp.facts import Activity, Groups
 from scanner.connectors.gcp.identities import Directory, identities
-from scanner.connectors.gcp.resources import HANDLERS
+from scanner.connectors.gcp.services import HANDLERS
 from scanner.inventory import Inventory
 from scanner.model import CoverageGap
 from scanner.source import Source
 
 __all__ = ["normalize", "normalize_dicts", "Coverage", "Directory", "Groups", "Activity"]
-
-_HANDLERS = dict(HANDLERS)
-_HANDLERS[LOG_BUCKET] = log_bucket
 
 
 def normalize(
@@ -50,7 +47,7 @@ def normalize(
     if source:
         inv.sources.append(source if isinstance(source, Source) else Source.from_dict(source))
     for asset_type, recs in ctx.by_type.items():
-        handler = _HANDLERS.get(asset_type)
+        handler = HANDLERS.get(asset_type)
         if handler is None:
             continue
         for rec in recs:

@@ -7,7 +7,6 @@ the inventory. A field the record does not carry stays out (unknown); a field ab
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from scanner.connectors.gcp.assets import AssetRecord
@@ -26,7 +25,8 @@ from scanner.connectors.values import flag, strict_int
 from scanner.inventory import Inventory
 from scanner.model import Kind, RelType, Resource
 
-__all__ = ["HANDLERS", "emit"]
+__all__ = ["emit", "bucket", "disk", "snapshot", "sql_instance", "bq_dataset", "bq_table", "spanner_database",
+           "crypto_key", "pubsub_topic", "project"]
 
 def _dual_region_members(loc: str | None) -> list[str]:
     """The regions of a predefined dual-region, from the jurisdiction table (empty otherwise)."""
@@ -438,18 +438,3 @@ def _seconds(value: Any) -> float | None:
         return float(text[:-1] if text.endswith("s") else text)
     except ValueError:
         return None
-
-
-HANDLERS: dict[str, Callable[[Inventory, Context, AssetRecord], None]] = {
-    "storage.googleapis.com/Bucket": bucket,
-    "compute.googleapis.com/Disk": disk,
-    "compute.googleapis.com/RegionDisk": disk,
-    "compute.googleapis.com/Snapshot": snapshot,
-    "sqladmin.googleapis.com/Instance": sql_instance,
-    "bigquery.googleapis.com/Dataset": bq_dataset,
-    "bigquery.googleapis.com/Table": bq_table,
-    "spanner.googleapis.com/Database": spanner_database,
-    "cloudkms.googleapis.com/CryptoKey": crypto_key,
-    "pubsub.googleapis.com/Topic": pubsub_topic,
-    PROJECT: project,
-}
