@@ -239,12 +239,30 @@ def test_azure_and_gcp_derived_lists_are_the_table_s():
 
 
 def test_every_kind_an_iac_type_maps_to_is_in_the_vocabulary_and_in_its_gaps(produced):
+    """Each Terraform, CloudFormation and ARM type declares its kinds once (``register`` /
+    ``declare``); a type's unreadable instance is a gap over them and an unparsable file a
+    gap over their union (ALL_KINDS, derived): a resource of a kind its type does not
+    declare would leave that kind out of both."""
+    from scanner.iac import arm, cfn
     from scanner.iac.normalize import ALL_KINDS, KINDS
 
-    declared = {k for kinds in KINDS.values() for k in kinds}
+    tables = {"terraform": KINDS, "cloudformation": cfn.KINDS, "arm": arm.KINDS}
+    declared = {k for table in tables.values() for kinds in table.values() for k in kinds}
     assert declared <= set(vocabulary.kinds())
-    emitted = {r.kind for origin, r in produced if "(iac)" in origin}
-    assert emitted <= set(ALL_KINDS), f"IaC emits kinds its parse-error gaps do not name: {emitted - set(ALL_KINDS)}"
+    assert set(ALL_KINDS) == declared
+    wrong = set()
+    for origin, r in produced:
+        if "(iac)" not in origin:
+            continue
+        raw = r.raw or {}
+        if "terraform" in raw:
+            table, rtype = "terraform", raw["terraform"]["type"]
+        else:
+            table, rtype = raw["template"]["format"], raw["template"]["type"]
+        declared_kinds = tables[table].get(rtype.lower() if table == "arm" else rtype)
+        if declared_kinds is None or r.kind not in declared_kinds:
+            wrong.add(f"{table} {rtype} gives {r.kind}; its declaration says {declared_kinds}")
+    assert not wrong, "\n".join(sorted(wrong))
 
 
 # --- areas ------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from typing import Any
 from scanner.connectors.azure.common import GEO_SKU, LOCAL_SKU
 from scanner.connectors.azure.logs import iso_days
 from scanner.iac.arm_expr import ResourceRef, Unknown, evaluate
-from scanner.iac.normalize import Normalized, log_class
+from scanner.iac.normalize import Normalized, declare, log_class
 
 __all__ = ["ArmResource", "ArmTemplate", "normalize_template", "TYPES"]
 
@@ -302,15 +302,23 @@ def _tags(r: ArmResource, t: ArmTemplate) -> dict[str, str]:
 
 Normalizer = Callable[[ArmResource, ArmTemplate], Normalized | None]
 
-TYPES: dict[str, Normalizer] = {
-    "microsoft.storage/storageaccounts": storage_account,
-    "microsoft.compute/disks": disk,
-    "microsoft.sql/servers": sql_server,
-    "microsoft.dbforpostgresql/flexibleservers": flexible_server("Microsoft.DBforPostgreSQL/flexibleServers"),
-    "microsoft.dbformysql/flexibleservers": flexible_server("Microsoft.DBforMySQL/flexibleServers"),
-    "microsoft.operationalinsights/workspaces": workspace,
-    "microsoft.keyvault/vaults/keys": key_vault_key,
-}
+#: ARM type (lower-cased) → normalizer, and → the canonical kinds its resources may take
+TYPES: dict[str, Normalizer] = {}
+KINDS: dict[str, tuple[str, ...]] = {}
+declare(
+    {
+        "microsoft.storage/storageaccounts": (storage_account, "storage.object"),
+        "microsoft.compute/disks": (disk, "storage.block"),
+        "microsoft.sql/servers": (sql_server, "database"),
+        "microsoft.dbforpostgresql/flexibleservers": (flexible_server("Microsoft.DBforPostgreSQL/flexibleServers"),
+                                                      "database"),
+        "microsoft.dbformysql/flexibleservers": (flexible_server("Microsoft.DBforMySQL/flexibleServers"), "database"),
+        "microsoft.operationalinsights/workspaces": (workspace, "log.store"),
+        "microsoft.keyvault/vaults/keys": (key_vault_key, "kms.key"),
+    },
+    TYPES,
+    KINDS,
+)
 
 
 def normalize_template(tf, inventory, *, region: str | None = None, location: str | None = None) -> None:

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from scanner.iac.normalize import Normalized
+from scanner.iac.normalize import Normalized, declare
 
 __all__ = ["Template", "normalize_template", "TYPES", "NO_REGION"]
 
@@ -235,8 +235,15 @@ class Template:
 
 Normalizer = Callable[[str, dict[str, Any], Template], Normalized | None]
 
-#: CloudFormation type → normalizer; filled by :mod:`scanner.iac.cfn_aws` on import.
+#: CloudFormation type → normalizer; filled by :mod:`scanner.iac.cfn_aws` on import (:func:`register`).
 TYPES: dict[str, Normalizer] = {}
+#: CloudFormation type → the canonical kinds its resources may take
+KINDS: dict[str, tuple[str, ...]] = {}
+
+
+def register(types: dict[str, tuple[Normalizer, str | tuple[str, ...]]]) -> None:
+    """Declare each CloudFormation type once: its normalizer and the kinds it produces."""
+    declare(types, TYPES, KINDS)
 
 
 def normalize_template(tf, inventory, *, region: str | None = None, location: str | None = None) -> None:

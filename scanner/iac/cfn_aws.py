@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.iac.aws import _policy_public, iam_user_props
-from scanner.iac.cfn import TYPES, Template
+from scanner.iac.cfn import Template, register
 from scanner.iac.normalize import Normalized, key_edges, key_props, log_class
 
 _KEYS = ("AWS::KMS::Key", "AWS::KMS::ReplicaKey")
@@ -310,21 +310,21 @@ def iam_group(lid: str, p: dict, tpl: Template) -> Normalized:
                       region_override="global")
 
 
-TYPES.update(
+register(
     {
-        "AWS::S3::Bucket": s3_bucket,
-        "AWS::Logs::LogGroup": log_group,
-        "AWS::KMS::Key": kms_key,
-        "AWS::EC2::Volume": ebs_volume,
-        "AWS::RDS::DBInstance": rds("AWS::RDS::DBInstance"),
-        "AWS::RDS::DBCluster": rds("AWS::RDS::DBCluster"),
-        "AWS::DynamoDB::Table": dynamodb("AWS::DynamoDB::Table"),
-        "AWS::DynamoDB::GlobalTable": dynamodb("AWS::DynamoDB::GlobalTable"),
-        "AWS::CloudTrail::Trail": trail,
-        "AWS::SNS::Topic": sns_topic,
-        "AWS::SQS::Queue": sqs_queue,
-        "AWS::Backup::BackupVault": backup_vault,
-        "AWS::IAM::User": iam_user,
-        "AWS::IAM::Group": iam_group,
+        "AWS::S3::Bucket": (s3_bucket, ("storage.object", "log.store")),
+        "AWS::Logs::LogGroup": (log_group, "log.store"),
+        "AWS::KMS::Key": (kms_key, "kms.key"),
+        "AWS::EC2::Volume": (ebs_volume, "storage.block"),
+        "AWS::RDS::DBInstance": (rds("AWS::RDS::DBInstance"), "database"),
+        "AWS::RDS::DBCluster": (rds("AWS::RDS::DBCluster"), "database"),
+        "AWS::DynamoDB::Table": (dynamodb("AWS::DynamoDB::Table"), "database"),
+        "AWS::DynamoDB::GlobalTable": (dynamodb("AWS::DynamoDB::GlobalTable"), "database"),
+        "AWS::CloudTrail::Trail": (trail, "log.trail"),
+        "AWS::SNS::Topic": (sns_topic, "messaging.queue"),
+        "AWS::SQS::Queue": (sqs_queue, "messaging.queue"),
+        "AWS::Backup::BackupVault": (backup_vault, "backup"),
+        "AWS::IAM::User": (iam_user, "identity.user"),
+        "AWS::IAM::Group": (iam_group, "identity.group"),
     }
 )

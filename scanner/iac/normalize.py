@@ -156,11 +156,18 @@ TYPES: dict[str, Normalizer] = {}
 KINDS: dict[str, tuple[str, ...]] = {}
 
 
+def declare(types: dict[str, tuple[Any, str | tuple[str, ...]]], into: dict[str, Any],
+            kinds_of: dict[str, tuple[str, ...]]) -> None:
+    """Declare each IaC type once: its normalizer (into ``into``) and the kinds it produces
+    (into ``kinds_of``). Terraform, CloudFormation and ARM tables are all filled this way."""
+    for t, (fn, kinds) in types.items():
+        into[t] = fn
+        kinds_of[t] = (kinds,) if isinstance(kinds, str) else tuple(kinds)
+
+
 def register(types: dict[str, tuple[Normalizer, str | tuple[str, ...]]]) -> None:
     """Declare each Terraform type once: its normalizer and the kinds it produces."""
-    for t, (fn, kinds) in types.items():
-        TYPES[t] = fn
-        KINDS[t] = (kinds,) if isinstance(kinds, str) else tuple(kinds)
+    declare(types, TYPES, KINDS)
 
 
 def key_props(manager: str | None, key: str | None) -> dict[str, Any]:
@@ -262,7 +269,7 @@ def normalize_project(project: TfProject, prefix: str, inventory: Inventory) -> 
                 region=None,
                 # already relative to the working directory (project._relocate), like locations
                 service=f"terraform:{problem.file}" + (f"#{prefix}{problem.address}" if problem.address else ""),
-                kinds=KINDS[problem.type] if problem.type else tuple(sorted(ALL_KINDS)),
+                kinds=KINDS[problem.type] if problem.type else tuple(sorted(all_kinds())),
                 code=problem.code,
                 message=problem.message,
             )
@@ -293,9 +300,16 @@ def _log_buckets(inventory: Inventory, fed: dict[str, dict[str, Any]]) -> None:
     inventory._invalidate()
 
 
-#: every kind an IaC type maps to (Terraform, CloudFormation, ARM): what a file that cannot be
-#: parsed leaves unknown. tests/test_vocabulary.py fails when a type emits a kind not listed here.
-ALL_KINDS = {
-    "identity.user", "identity.group", "kms.key", "storage.object", "storage.block", "database", "backup",
-    "log.trail", "log.store", "messaging.queue",
-}
+def all_kinds() -> frozenset[str]:
+    """Every kind an IaC type is declared to produce (Terraform, CloudFormation, ARM): what a
+    file that cannot be parsed leaves unknown. Derived from the three declarations."""
+    from scanner.iac import arm, cfn, cfn_aws  # noqa: F401  (cfn_aws declares its types into cfn)
+
+    _load_provider_modules()
+    return frozenset(k for table in (KINDS, cfn.KINDS, arm.KINDS) for kinds in table.values() for k in kinds)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ALL_KINDS":  # computed on first use: the provider modules declare their types on import
+        return all_kinds()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
