@@ -13,9 +13,6 @@ the same functions as a live scan. Pure Python: no boto3 needed.
 from __future__ import annotations
 
 import base64
-import gzip
-import io
-import json
 from pathlib import Path
 from typing import Any
 
@@ -53,21 +50,15 @@ def _sniff(path: Path, head: str) -> bool:
 
 
 def _read(path: Path) -> str:
-    try:
-        with path.open("rb") as fh:
-            data = fh.read()
-        if data[:2] == b"\x1f\x8b":
-            data = gzip.GzipFile(fileobj=io.BytesIO(data)).read()
-        return data.decode("utf-8-sig")
-    except (OSError, EOFError, UnicodeDecodeError, gzip.BadGzipFile) as e:
-        raise InputError(f"{path}: cannot read the file ({e})") from None
+    from scanner.connectors.offline import read_export
+
+    return read_export(path, what="an AWS export file")
 
 
 def _doc(path: Path, text: str) -> dict[str, Any]:
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InputError(f"{path}: malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
+    from scanner.docfile import parse_json
+
+    doc = parse_json(text, path)
     if not isinstance(doc, dict):
         raise InputError(f"{path}: expected a JSON object")
     return doc

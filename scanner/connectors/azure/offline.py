@@ -12,8 +12,6 @@ coverage gap (code ``NotInExport``), never read as a pass.
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -65,15 +63,10 @@ def _sniff(path: Path, head: str) -> bool:
 
 
 def _read_json(path: Path) -> Any:
-    try:
-        data = path.read_bytes()
-        if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
-        return json.loads(data.decode("utf-8-sig"))
-    except (OSError, EOFError, gzip.BadGzipFile, UnicodeDecodeError) as e:
-        raise InputError(f"{path}: cannot read the file ({e})") from None
-    except json.JSONDecodeError as e:
-        raise InputError(f"{path}: malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
+    from scanner.connectors.offline import read_export
+    from scanner.docfile import parse_json
+
+    return parse_json(read_export(path, what="an Azure export file"), path)
 
 
 def read_exports(paths: list[Path]) -> AzureRaw:

@@ -32,7 +32,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from scanner.connectors.gcp.assets import AssetRecord, classify, to_record
 from scanner.connectors.gcp.context import FOLDER, ORGANIZATION, PROJECT
@@ -79,17 +79,15 @@ def _sniff(path: Path, head: str) -> bool:
     first = text.split("\n", 1)[0]
     try:
         return classify(json.loads(first)) is not None
-    except json.JSONDecodeError:  # a first line longer than the head
+    except (json.JSONDecodeError, RecursionError):  # a first line longer than the head, or nested too deep
         return bool(_ARRAY_HINT.search(first[:8192])) and '"name":' in first[:8192]
 
 
-def _open(path: Path) -> io.TextIOBase:
-    raw = path.open("rb")
-    if raw.read(2) == b"\x1f\x8b":
-        raw.seek(0)
-        return io.TextIOWrapper(gzip.GzipFile(fileobj=raw), encoding="utf-8-sig")
-    raw.seek(0)
-    return io.TextIOWrapper(raw, encoding="utf-8-sig")
+def _open(path: Path) -> IO[str]:
+    """Plain or gzipped, within the input and decompressed-size limits (scanner.docfile)."""
+    from scanner.docfile import open_text
+
+    return open_text(path, what="a Cloud Asset export")
 
 
 def read_records(path: Path) -> Iterator[AssetRecord]:
@@ -123,6 +121,8 @@ def read_records(path: Path) -> Iterator[AssetRecord]:
                 yield rec
     except json.JSONDecodeError as e:
         raise InputError(f"{path}: malformed JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
+    except RecursionError:
+        raise InputError(f"{path}: the JSON is nested too deeply") from None
     except (OSError, EOFError, UnicodeDecodeError, gzip.BadGzipFile) as e:
         raise InputError(f"{path}: cannot read the file ({e})") from None
 

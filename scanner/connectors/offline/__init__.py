@@ -73,6 +73,20 @@ def read_head(path: Path, size: int = HEAD_BYTES) -> str:
     return data.decode("utf-8-sig", errors="replace")
 
 
+def read_export(path: Path, *, what: str = "an export file") -> str:
+    """The whole text of a plain or gzipped export file, read through the input layer: a
+    FIFO or device is refused, the file must be within ``CLOUDGOV_MAX_INPUT_BYTES`` and
+    what it inflates to within ``CLOUDGOV_MAX_DECOMPRESSED_BYTES`` (a gzip bomb stops
+    there, with one sentence, instead of filling memory)."""
+    from scanner.docfile import open_text
+
+    try:
+        with open_text(Path(path), what=what) as fh:
+            return fh.read()
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: is not UTF-8 text ({e.reason} at byte {e.start}); save it as UTF-8") from None
+
+
 def _expand(paths: Iterable[str | Path]) -> tuple[list[Path], bool]:
     files: list[Path] = []
     from_dir = False
