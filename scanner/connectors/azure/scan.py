@@ -78,17 +78,51 @@ def collect(
             credential.close()
 
 
-def default_credential(tenant: str | None) -> Any:
-    """DefaultAzureCredential for ``tenant`` (any tenant the user names is allowed)."""
+def default_credential(tenant: str | None, **kwargs: Any) -> Any:
+    """DefaultAzureCredential; with ``tenant``, every token it gives is for that tenant.
+
+    DefaultAzureCredential takes no ``tenant_id``: its environment credential reads
+    AZURE_TENANT_ID, ``az login``'s credential the CLI's default tenant, so a named tenant was
+    silently ignored and the scan read the home tenant. Each token request now names the
+    tenant (``tenant_id`` / ``options["tenant_id"]``), which every credential of the chain
+    honours when the tenant is allowed (``additionally_allowed_tenants``). ``kwargs`` go to
+    DefaultAzureCredential (tests give a ``transport``)."""
     from azure.identity import DefaultAzureCredential
 
     # azure-identity logs every failed credential of the chain as a multi-line WARNING;
     # the user gets one sentence from us instead.
     logging.getLogger("azure").setLevel(logging.ERROR)
-    kwargs: dict[str, Any] = {"additionally_allowed_tenants": ["*"]}
+    kwargs.setdefault("additionally_allowed_tenants", ["*"])
     if tenant:
-        # DefaultAzureCredential refuses tenant_id (TypeError); each credential of the chain
-        # that can target a tenant takes its own keyword (the CLI's comes from `az login`)
+        # the chain's credentials that choose a tenant when they are built take their own keyword
         for key in ("workload_identity_tenant_id", "shared_cache_tenant_id", "visual_studio_code_tenant_id"):
-            kwargs[key] = tenant
-    return DefaultAzureCredential(**kwargs)
+            kwargs.setdefault(key, tenant)
+    credential = DefaultAzureCredential(**kwargs)
+    return TenantCredential(credential, tenant) if tenant else credential
+
+
+class TenantCredential:
+    """A TokenCredential whose every token is requested for one tenant (unless the caller
+    names another, as a claims challenge may)."""
+
+    def __init__(self, inner: Any, tenant: str) -> None:
+        self.inner, self.tenant = inner, tenant
+
+    def get_token(self, *scopes: str, claims: str | None = None, tenant_id: str | None = None,
+                  **kwargs: Any) -> Any:
+        return self.inner.get_token(*scopes, claims=claims, tenant_id=tenant_id or self.tenant, **kwargs)
+
+    def get_token_info(self, *scopes: str, options: Any = None) -> Any:
+        opts = dict(options or {})
+        opts["tenant_id"] = opts.get("tenant_id") or self.tenant
+        return self.inner.get_token_info(*scopes, options=opts)
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def __enter__(self) -> TenantCredential:
+        self.inner.__enter__()
+        return self
+
+    def __exit__(self, *args: Any) -> None:
+        self.inner.__exit__(*args)
