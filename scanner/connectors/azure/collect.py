@@ -27,6 +27,7 @@ from scanner.connectors.azure.services import (
     RG_CONTAINERS,
     RG_RESOURCES,
     SERVICES,
+    SUBSCRIPTION_LIST_KINDS,
     TYPE_KINDS,
     fetched_by,
 )
@@ -128,7 +129,7 @@ class AzureCollector:
         account = self.tenant or "tenant"
 
         self.on_step("Resource Graph: subscriptions")
-        raw.containers = self._bulk("resourcecontainers", raw, account, fetched_by(RG_CONTAINERS)) or []
+        raw.containers = self._bulk("resourcecontainers", raw, account, SUBSCRIPTION_LIST_KINDS) or []
         subs = [str(r["subscriptionId"]) for r in raw.containers
                 if str(r.get("type", "")).lower() == "microsoft.resources/subscriptions"]
         raw.tenant_id = raw.tenant_id or next((r.get("tenantId") for r in raw.containers if r.get("tenantId")), None)

@@ -45,7 +45,7 @@ from scanner.connectors.azure.common import (
 )
 from scanner.model import Kind
 
-__all__ = ["Service", "SERVICES", "NORMALIZED_TYPES", "HANDLERS", "TYPE_KINDS", "RESOURCE_KINDS", "ALL_KINDS",
+__all__ = ["Service", "SERVICES", "NORMALIZED_TYPES", "HANDLERS", "TYPE_KINDS", "RESOURCE_KINDS", "ALL_KINDS", "SUBSCRIPTION_LIST_KINDS",
            "REGIONAL_SERVICES", "services_of", "fetched_by", "RG_RESOURCES", "RG_CONTAINERS", "RG_AUTHORIZATION"]
 
 #: a Resource Graph row (+ the scan's lookups) → [(Resource, [(relationship type, target id)])]
@@ -107,6 +107,10 @@ TYPE_KINDS: dict[str, tuple[str, ...]] = {t: s.kinds for s in SERVICES.values() 
 #: the kinds the resources query feeds (its failure hides all of them)
 RESOURCE_KINDS: tuple[str, ...] = tuple(dict.fromkeys(
     k for s in SERVICES.values() if s.fetch == RG_RESOURCES for k in s.kinds))
+#: the kinds the subscription list feeds: the subscriptions themselves and every service read
+#: once per subscription over ARM (a refused list leaves those subscriptions unasked)
+SUBSCRIPTION_LIST_KINDS: tuple[str, ...] = tuple(dict.fromkeys(
+    k for s in SERVICES.values() if s.fetch == RG_CONTAINERS or s.fetch.startswith("arm:") for k in s.kinds))
 #: every kind the connector produces: a subscription that cannot be read hides all of them
 ALL_KINDS: tuple[str, ...] = tuple(dict.fromkeys(k for s in SERVICES.values() for k in s.kinds))
 REGIONAL_SERVICES: frozenset[str] = frozenset(name for name, s in SERVICES.items() if s.regional)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from azure_recorded import ARG, GRAPH, IDS, FakeCredential, tenant_exchanges
+
 from scanner.connectors.azure.collect import AzureCollector, collect_inventory
 from scanner.connectors.azure.normalize import normalize
 from scanner.connectors.azure.replay import Exchange, ReplayMiss, ReplayTransport

@@ -6,11 +6,10 @@ from __future__ import annotations
 import copy
 
 import pytest
-
 from azure_recorded import GRAPH, IDS, FakeCredential, named, recorded_raw, tenant_exchanges
+
 from scanner.connectors.azure.normalize import normalize
 from scanner.connectors.azure.replay import Exchange, ReplayTransport
-
 
 # --- pure normalization ------------------------------------------------------------------------
 
@@ -199,6 +198,7 @@ def test_eligibility_refused_on_one_subscription_is_a_gap_for_it():
 
 def test_management_group_eligibility_is_read_and_merged_by_id():
     from azure_recorded import ARM, load
+
     from scanner.connectors.azure.collect import AzureCollector
 
     mg = "/providers/Microsoft.Management/managementGroups/mg-root"

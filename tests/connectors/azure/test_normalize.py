@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 from azure_recorded import IDS, load, named, recorded_raw
+
 from scanner.connectors.azure.identity import scope_level
 from scanner.connectors.azure.logs import iso_days
 from scanner.connectors.azure.normalize import normalize

@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 
 import pytest
+from azure_recorded import DATA, IDS, FakeCredential, tenant_exchanges
 from typer.testing import CliRunner
 
-from azure_recorded import DATA, IDS, FakeCredential, tenant_exchanges
 from scanner.cli import app
 from scanner.connectors.azure.offline import read_exports
 from scanner.connectors.offline import detect

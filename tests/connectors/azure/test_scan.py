@@ -4,8 +4,8 @@ and transport (the CLI's own path, without the CLI)."""
 from __future__ import annotations
 
 import pytest
-
 from azure_recorded import FakeCredential, tenant_exchanges
+
 from scanner.connectors import live_collector
 from scanner.connectors.azure.replay import ReplayTransport
 from scanner.errors import UsageError
