@@ -35,3 +35,19 @@ def test_no_address_is_made_up() -> None:
     doc = json.loads(run_cli("scan", "snapshot", "samples/estate/", "-f", "json", "-q",
                              env={"CLOUDGOV_DOCS_URL": ""}).stdout)
     assert "information_uri" not in doc["tool"]
+
+
+def test_every_rule_carries_its_documentation_without_any_address() -> None:
+    """With no address to link to, the documentation itself travels in the SARIF: GitHub shows
+    ``help.markdown`` on the alert page. It is the policy's section of the reference, word for word."""
+    proc = run_cli("scan", "snapshot", "samples/estate/", "-f", "sarif", "-q", env={"CLOUDGOV_DOCS_URL": ""})
+    rules = json.loads(proc.stdout)["runs"][0]["tool"]["driver"]["rules"]
+    text = DOC.read_text(encoding="utf-8")
+    assert rules
+    for rule in rules:
+        md = rule["help"]["markdown"]
+        title, _, body = md.partition("\n\n")
+        section = text.split(f'<a id="{rule["id"]}"></a>', 1)[1].split("<a id=", 1)[0]
+        assert title == f"**{rule['shortDescription']['text']}**"
+        assert body.strip() and body.strip() in section, rule["id"]
+        assert "**Remediation.**" in body and "**改善建議。**" in body

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-__all__ = ["render_markdown", "DOC_PATH", "docs_base_url", "help_uri"]
+__all__ = ["render_markdown", "policy_markdown", "DOC_PATH", "docs_base_url", "help_uri"]
 
 DOC_PATH = "docs/policy-reference.md"
 
@@ -22,23 +22,32 @@ def render_markdown(policies: Any) -> str:
         "",
     ]
     for p in sorted(policies, key=lambda p: (p.area, p.id)):
-        out += [
-            f'<a id="{p.id}"></a>',
-            "",
-            f"## `{p.id}` — {p.title_en}",
-            "",
-            f"{p.title_zh}",
-            "",
-            f"- severity: **{p.severity.value}**; area: {p.area}; resource kinds: {', '.join(p.kinds)}",
-            f"- serves: {'; '.join(cat.cite(c) for c in p.controls)}",
-        ]
-        if p.replaces:
-            out.append(f"- replaces: `{p.replaces}`")
-        if p.description_en:
-            out += ["", " ".join(p.description_en.split())]
-        out += ["", f"**Remediation.** {' '.join(p.remediation_en.split())}", "",
-                f"**改善建議。** {''.join(p.remediation_zh.split())}", ""]
+        out += [f'<a id="{p.id}"></a>', "", f"## `{p.id}` — {p.title_en}", "", _body(p, cat), ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+def policy_markdown(p: Any) -> str:
+    """One policy's documentation, as its section of the reference has it (SARIF
+    ``help.markdown``)."""
+    from policies.catalogue import load_catalogue
+
+    return f"**{p.title_en}**\n\n" + _body(p, load_catalogue())
+
+
+def _body(p: Any, cat: Any) -> str:
+    out = [
+        f"{p.title_zh}",
+        "",
+        f"- severity: **{p.severity.value}**; area: {p.area}; resource kinds: {', '.join(p.kinds)}",
+        f"- serves: {'; '.join(cat.cite(c) for c in p.controls)}",
+    ]
+    if p.replaces:
+        out.append(f"- replaces: `{p.replaces}`")
+    if p.description_en:
+        out += ["", " ".join(p.description_en.split())]
+    out += ["", f"**Remediation.** {' '.join(p.remediation_en.split())}", "",
+            f"**改善建議。** {''.join(p.remediation_zh.split())}"]
+    return "\n".join(out)
 
 
 def docs_base_url() -> str | None:

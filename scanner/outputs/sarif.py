@@ -42,15 +42,18 @@ def _cited(controls: Any) -> str:
 
 
 def _rule(p: Any, docs: str | None) -> dict[str, Any]:
-    from scanner.outputs.policy_doc import help_uri
+    from scanner.outputs.policy_doc import help_uri, policy_markdown
 
     rule = {
         "id": p.id,
         "name": "".join(part.title() for part in p.id.replace(".", "_").split("_")),
         "shortDescription": {"text": p.title_en},
         "fullDescription": {"text": f"{p.title_en} / {p.title_zh}"},
+        # the policy's documentation travels with every rule: GitHub code scanning shows
+        # help.markdown on the alert page, with or without a helpUri to link out to
         "help": {
             "text": f"{p.remediation_en}\n\n{p.remediation_zh}\n\nControls: {_cited(p.controls)}",
+            "markdown": policy_markdown(p),
         },
         "defaultConfiguration": {"level": _LEVEL[p.severity]},
         "properties": {
