@@ -127,6 +127,30 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
                 return
         err.print(f"deleted {n} scan(s) evaluated more than {days} days ago")
 
+    @report.command("setup")
+    def report_setup(
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what is missing and the command that would install it; change nothing.")] = False,
+        verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show apt-get's output.")] = False,
+    ) -> None:
+        """Install the system packages the PDF report needs (Pango, HarfBuzz, fontconfig, Noto Sans
+        CJK TC) with apt-get on Debian/Ubuntu; elsewhere, say what to install. Does nothing when
+        they are all there."""
+        from scanner.report.system import install, packages, plan
+
+        p = plan()
+        if p.debian and not p.missing:
+            typer.echo(f"report setup: all {len(packages())} system packages are installed")
+            return
+        if dry_run:
+            if not p.debian:
+                typer.echo("report setup: not a Debian/Ubuntu system; install by hand: "
+                           + ", ".join(f"{n} ({why})" for n, why in packages()))
+            else:
+                typer.echo(f"report setup: missing {' '.join(p.missing)}; would run: {' '.join(p.command)}")
+            return
+        install(p, verbose=verbose)
+        typer.echo(f"report setup: installed {' '.join(p.missing)}")
+
     @report.command("board")
     def board(
         period: Annotated[str, typer.Option("--period", help="2026-Q3, 2026-H1, 2026 or 2026-09.", show_default=False)],

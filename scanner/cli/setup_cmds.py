@@ -95,7 +95,7 @@ def _fonts() -> tuple[str, bool, str]:
     import subprocess
 
     if shutil.which("fc-list") is None:
-        return ("CJK font", False, "fontconfig not installed (scripts/setup-system installs it and fonts-noto-cjk)")
+        return ("CJK font", False, "fontconfig not installed: cloudgov report setup installs it and fonts-noto-cjk")
     try:
         out = subprocess.run(["fc-list", ":lang=zh-tw", "family"], capture_output=True, text=True, timeout=30).stdout
     except (OSError, subprocess.TimeoutExpired) as e:
@@ -104,7 +104,7 @@ def _fonts() -> tuple[str, bool, str]:
     families = sorted({f.split(",")[0].strip() for f in out.splitlines() if f.strip()},
                       key=lambda name: (" TC" not in name, name))
     if not families:
-        return ("CJK font", False, "no Traditional Chinese font: apt-get install fonts-noto-cjk (scripts/setup-system)")
+        return ("CJK font", False, "no Traditional Chinese font: cloudgov report setup installs fonts-noto-cjk")
     return ("CJK font", True, ", ".join(families[:3]) + (" …" if len(families) > 3 else ""))
 
 

@@ -209,7 +209,7 @@ def render_pdf(html: str) -> bytes:
     except (ImportError, OSError) as e:  # OSError: Pango missing on the system
         raise InputError(
             "PDF output needs WeasyPrint and the system's Pango libraries "
-            f"(pip install 'cloudgov[report]'; then scripts/setup-system): {str(e).splitlines()[0]}"
+            f"(pip install 'cloudgov[report]'; then cloudgov report setup): {str(e).splitlines()[0]}"
         ) from None
     import logging
 
