@@ -35,3 +35,14 @@ def test_require_names_the_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> 
     )
     assert e.value.exit_code == 2
     extras.require("aws", "scanning AWS")  # installed: nothing raised
+
+
+def test_every_extra_has_a_command_that_needs_it() -> None:
+    """The smoke suite takes each extra away in turn and runs a command that needs it: an extra
+    added to pyproject.toml without such a command would go untested."""
+    from tests.smoke.readme import NEEDS_EXTRA
+
+    commands = dict(NEEDS_EXTRA)
+    assert len(commands) == len(NEEDS_EXTRA), "one command per extra"
+    assert set(commands) == set(extras.extras()) - {"test"}, (
+        "tests/smoke/readme.py NEEDS_EXTRA must name one command for every extra")

@@ -44,6 +44,9 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         idle_minutes: Annotated[int, typer.Option("--idle-minutes", help="Sign out after this many idle minutes.")] = 30,
     ) -> None:
         """Start the web application (embedded SQLite by default; --db postgresql://… for a team)."""
+        from scanner.extras import require
+
+        require("web", "cloudgov serve")
         try:
             import uvicorn
 

@@ -97,3 +97,14 @@ def core_install(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Insta
 def full_install(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Install:
     """The wheel with every extra, as the README's `pip install 'cloudgov[all]'`."""
     return _install(tmp_path_factory.mktemp("full"), f"cloudgov[all] @ {wheel.as_uri()}")
+
+
+@pytest.fixture(scope="session")
+def wheel_uri(wheel: Path) -> str:
+    return wheel.as_uri()
+
+
+@pytest.fixture(scope="session")
+def turn_install(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Install:
+    """Every extra, in a venv of its own: the extras are taken out and put back one at a time."""
+    return _install(tmp_path_factory.mktemp("turn"), f"cloudgov[all] @ {wheel.as_uri()}")

@@ -12,6 +12,19 @@ README = ROOT / "README.md"
 _BLOCK = re.compile(r"^```sh\n(.*?)^```", re.M | re.S)
 
 
+#: one command per extra, run where that extra is missing (every extra but `all` and `test`
+#: has one: tests/test_extras.py keeps the table complete as extras are added)
+NEEDS_EXTRA = [
+    ("aws", "cloudgov scan aws --profile audit"),
+    ("azure", "cloudgov scan azure --subscriptions 11111111-1111-1111-1111-111111111111"),
+    ("gcp", "cloudgov scan gcp --scope projects/my-project"),
+    ("iac", "cloudgov iac samples/terraform/ --no-checkov"),
+    ("postgres", "cloudgov vendor list --db postgresql://postgres@127.0.0.1:5432/cloudgov"),
+    ("report", "cloudgov report board --period 2026-Q3 --format pdf --output board.pdf"),
+    ("web", "cloudgov serve --port 0"),  # --port 0 is refused: never starts a server
+]
+
+
 def readme_commands(text: str | None = None) -> list[str]:
     """Each `cloudgov ...` line of the README's ```sh blocks, its trailing comment removed."""
     text = README.read_text(encoding="utf-8") if text is None else text

@@ -7,18 +7,7 @@ import re
 import pytest
 
 from tests.smoke.conftest import Install
-from tests.smoke.readme import EXPECTED_EXIT, files_written, readme_commands
-
-#: one command per extra that needs it, run where no extra is installed
-NEEDS_EXTRA = [
-    ("aws", "cloudgov scan aws --profile audit"),
-    ("azure", "cloudgov scan azure --subscriptions 11111111-1111-1111-1111-111111111111"),
-    ("gcp", "cloudgov scan gcp --scope projects/my-project"),
-    ("iac", "cloudgov iac samples/terraform/ --no-checkov"),
-    ("postgres", "cloudgov vendor list --db postgresql://postgres@127.0.0.1:5432/cloudgov"),
-    ("report", "cloudgov report board --period 2026-Q3 --format pdf --output board.pdf"),
-]
-
+from tests.smoke.readme import EXPECTED_EXIT, NEEDS_EXTRA, files_written, readme_commands
 
 def _one_sentence(stderr: str) -> str:
     lines = [line for line in stderr.splitlines() if line.strip()]
@@ -68,3 +57,31 @@ def test_every_readme_command_in_order(full_install: Install) -> None:
         if problems:
             results.append(f"{command}: {'; '.join(problems)}\n  stderr: {proc.stderr[-800:]}")
     assert not results, "\n".join(results)
+
+
+@pytest.mark.parametrize(("extra", "command"), NEEDS_EXTRA, ids=[e for e, _ in NEEDS_EXTRA])
+def test_each_extra_missing_in_turn(turn_install: Install, wheel_uri: str, extra: str, command: str) -> None:
+    """Everything installed but one extra, each in turn: its command says one sentence naming
+    it (exit 2), `cloudgov doctor` names that one and no other, then the extra is put back."""
+    import json
+
+    table = json.loads(turn_install.run(
+        "python -c 'import json; from scanner.extras import extras; print(json.dumps(extras()))'").stdout)
+    dists = table[extra]
+    removed = turn_install.run(f"python -m pip uninstall --quiet --yes {' '.join(dists)}")
+    assert removed.returncode == 0, removed.stderr
+    try:
+        proc = turn_install.run(command)
+        line = _one_sentence(proc.stderr)
+        assert proc.returncode == 2, (proc.returncode, proc.stderr)
+        assert f"pip install 'cloudgov[{extra}]'" in line, line
+        doctor = turn_install.run("cloudgov doctor").stdout
+        absent = sorted(row.split()[1] for row in doctor.splitlines() if row.startswith("extra ") and " missing " in row)
+        assert absent == [extra], doctor
+    finally:
+        back = turn_install.run(f"python -m pip install --quiet '{extra_requirement(extra, wheel_uri)}'")
+        assert back.returncode == 0, back.stderr[-2000:]
+
+
+def extra_requirement(extra: str, wheel_uri: str) -> str:
+    return f"cloudgov[{extra}] @ {wheel_uri}"
