@@ -108,3 +108,38 @@ def test_error_sentence_on_stderr_is_terminal_safe(tmp_path, capsys):
     assert run(["scan", "snapshot", "samples/estate/", "--waivers", str(evil)]) == 2
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\\x1b[2J" in err
+
+
+SOFFICE = __import__("shutil").which("soffice")
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (Debian's libreoffice-calc-nogui) is not installed")
+def test_a_spreadsheet_opens_the_csv_as_text_with_the_chinese_intact(result, tmp_path):
+    """A real spreadsheet engine opens the findings CSV: no hostile name is evaluated as a
+    formula (each shows as the text it was), the Traditional Chinese columns arrive intact.
+    LibreOffice, not Excel (which this machine cannot run): LibreOffice ignores the UTF-8 BOM
+    that Excel uses to detect the encoding, so the test names UTF-8 (filter token 76)."""
+    import html
+    import re
+    import subprocess
+
+    src = tmp_path / "findings.csv"
+    src.write_bytes(rendered(result, "csv").encode("utf-8"))
+    out = tmp_path / "out"
+    subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+                    "--infilter=CSV:44,34,76", "--convert-to", "html", "--outdir", str(out), str(src)],
+                   check=True, capture_output=True, timeout=300)
+    page = (out / "findings.html").read_text(encoding="utf-8", errors="replace")
+    rows = [[html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page, re.S)]
+    header, body = rows[0], [r for r in rows[1:] if r]
+    names = [r[header.index("resource_name")] for r in body]
+    assert any("HYPERLINK" in n for n in names) and any("SUM(1+1)" in n for n in names)
+    # evaluated, "-2+3" would read 1 and "=1+1" 2; "click" would be all that shows of the link
+    assert "1" not in names and "2" not in names and "click" not in names
+    for formula in ("HYPERLINK(", "cmd|", "-2+3", "=1+1"):
+        assert any(formula in n for n in names), formula
+    assert len(names) >= len(HOSTILE_NAMES), names
+    zh = [r[header.index("title_zh")] for r in body]
+    assert all(t and not any(ch in t for ch in "ï»¿Ã") for t in zh)
+    assert any("加密" in t or "金鑰" in t or "所在地" in t or "位置" in t for t in zh), zh[:3]
