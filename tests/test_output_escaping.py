@@ -113,7 +113,7 @@ def test_error_sentence_on_stderr_is_terminal_safe(tmp_path, capsys):
 SOFFICE = __import__("shutil").which("soffice")
 
 
-@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (Debian's libreoffice-calc-nogui) is not installed")
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed (scripts/setup-system installs libreoffice-calc-nogui)")
 def test_a_spreadsheet_opens_the_csv_as_text_with_the_chinese_intact(result, tmp_path):
     """A real spreadsheet engine opens the findings CSV: no hostile name is evaluated as a
     formula (each shows as the text it was), the Traditional Chinese columns arrive intact.
