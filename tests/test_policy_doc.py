@@ -51,3 +51,33 @@ def test_every_rule_carries_its_documentation_without_any_address() -> None:
         assert title == f"**{rule['shortDescription']['text']}**"
         assert body.strip() and body.strip() in section, rule["id"]
         assert "**Remediation.**" in body and "**改善建議。**" in body
+
+
+def test_chinese_is_shown_with_the_articles_in_their_chinese_form() -> None:
+    """Wherever the policy's Chinese is shown, its articles are cited as a zh-TW reader cites
+    them (第八條第六項第三款第三目), beside the stable ids."""
+    import csv
+    import io
+
+    sarif = json.loads(run_cli("scan", "snapshot", "samples/estate/", "-f", "sarif", "-q").stdout)
+    rules = {r["id"]: r for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    backup = rules["encryption.backup_cmk"]
+    assert "依據：新興科技資通安全管控指引第八條第七項第三款" in backup["help"]["text"]
+    assert "- 依據：新興科技資通安全管控指引第八條第七項第三款" in backup["help"]["markdown"]
+    proc = run_cli("controls", "--regulation", "ETG", "--format", "csv")
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(proc.stdout))}
+    assert rows["ETG:8.6.3.3"]["cited_zh"] == "新興科技資通安全管控指引第八條第六項第三款第三目"
+    table = run_cli("controls", "--regulation", "ETG", env={"COLUMNS": "160"}).stdout
+    assert "第八條第六項第三款第三目" in table
+
+
+def test_the_findings_csv_cites_in_chinese_too(tmp_path) -> None:
+    import csv
+
+    proc = run_cli("scan", "snapshot", "samples/estate/", "-f", "csv", "-o", str(tmp_path), "-q")
+    assert proc.returncode in (0, 1), proc.stderr
+    with open(tmp_path / "findings.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    cmk = [r for r in rows if r["policy"] == "encryption.backup_cmk"]
+    assert cmk and all(r["controls_zh"] == "新興科技資通安全管控指引第八條第七項第三款" for r in cmk)
+    assert all(r["controls_zh"] for r in rows)

@@ -103,15 +103,19 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
             import csv
 
             w = csv.writer(sys.stdout, lineterminator="\n")
-            w.writerow(["id", "regulation", "force", "scope", "evidence", "status", "policies", "title_en"])
+            from scanner.cite import cite
+
+            w.writerow(["id", "regulation", "force", "scope", "evidence", "status", "policies", "title_en", "cited_zh"])
             for r in rows:
                 w.writerow([r["id"], r["regulation"], r["force"], r["scope"], r["evidence"], r["status"],
-                            ";".join(r["policies"]), r["title_en"]])
+                            ";".join(r["policies"]), r["title_en"], cite(r["id"], "zh-TW")])
             return
         if fmt != "table":
             raise UsageError(f"unknown format {fmt!r}; use table, json or csv")
         from rich.console import Console
         from rich.table import Table
+
+        from scanner.cite import cite
 
         console = Console(width=None if sys.stdout.isatty() else 180)
         t = Table(title="Control coverage" if coverage else "Control catalogue")
@@ -126,7 +130,8 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
             force = {"shall": "shall 應", "should": "should 宜"}.get(r["force"], "")
             if r["scope"] != "all":
                 force += "\n" + r["scope"].replace("_", " ")
-            cells = [r["id"], text, force, r["evidence"]]
+            zh = cite(r["id"], "zh-TW", with_title=False)
+            cells = [r["id"] + (f"\n{zh}" if zh != r["id"].partition(":")[2] else ""), text, force, r["evidence"]]
             if coverage:
                 cells.append(", ".join(r["policies"]) or r["status"])
             t.add_row(*cells)

@@ -2,12 +2,15 @@
 
 Written as UTF-8 with a byte-order mark, so Excel on a zh-TW Windows (whose default for a
 CSV without one is the ANSI code page, cp950) shows the Chinese titles and remediation
-instead of mojibake; Python's csv, pandas and LibreOffice read it as well (``utf-8-sig``).
+instead of mojibake; Python's csv and pandas read it as well (``utf-8-sig``). LibreOffice
+does not go by the mark: choose UTF-8 in its import dialog (tests/test_output_escaping.py opens
+the file in LibreOffice that way).
 """
 
 from __future__ import annotations
 
 import csv
+from functools import lru_cache
 from typing import IO, TYPE_CHECKING
 
 from scanner.outputs.escape import csv_row
@@ -35,7 +38,15 @@ COLUMNS = [
     "title_zh",
     "remediation_en",
     "remediation_zh",
+    "controls_zh",  # the articles as a zh-TW reader cites them: 新興科技資通安全管控指引第八條第一項第一款
 ]
+
+
+@lru_cache(maxsize=4096)
+def _cited_zh(controls: tuple[str, ...]) -> str:
+    from scanner.cite import cite_list
+
+    return cite_list(tuple(controls), "zh-TW")
 
 
 def render(result: ScanResult, stream: IO[str]) -> None:
@@ -65,5 +76,6 @@ def render(result: ScanResult, stream: IO[str]) -> None:
                 p.title_zh if p else "",
                 p.remediation_en if p else "",
                 p.remediation_zh if p else "",
+                _cited_zh(f.controls),
             ])
         )

@@ -35,11 +35,14 @@ def policy_markdown(p: Any) -> str:
 
 
 def _body(p: Any, cat: Any) -> str:
+    from scanner.cite import cite_list
+
     out = [
         f"{p.title_zh}",
         "",
         f"- severity: **{p.severity.value}**; area: {p.area}; resource kinds: {', '.join(p.kinds)}",
         f"- serves: {'; '.join(cat.cite(c) for c in p.controls)}",
+        f"- 依據：{cite_list(tuple(p.controls), 'zh-TW')}",
     ]
     if p.replaces:
         out.append(f"- replaces: `{p.replaces}`")

@@ -42,6 +42,7 @@ def _cited(controls: Any) -> str:
 
 
 def _rule(p: Any, docs: str | None) -> dict[str, Any]:
+    from scanner.cite import cite_list
     from scanner.outputs.policy_doc import help_uri, policy_markdown
 
     rule = {
@@ -52,7 +53,8 @@ def _rule(p: Any, docs: str | None) -> dict[str, Any]:
         # the policy's documentation travels with every rule: GitHub code scanning shows
         # help.markdown on the alert page, with or without a helpUri to link out to
         "help": {
-            "text": f"{p.remediation_en}\n\n{p.remediation_zh}\n\nControls: {_cited(p.controls)}",
+            "text": f"{p.remediation_en}\n\n{p.remediation_zh}\n\nControls: {_cited(p.controls)}\n"
+                    f"依據：{cite_list(tuple(p.controls), 'zh-TW')}",
             "markdown": policy_markdown(p),
         },
         "defaultConfiguration": {"level": _LEVEL[p.severity]},

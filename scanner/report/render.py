@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from scanner.errors import InputError
-from scanner.report.cite import cite as cite_control
-from scanner.report.cite import cite_list as cite_controls
+from scanner.cite import cite as cite_control
+from scanner.cite import cite_list as cite_controls
 from scanner.report.fmt import Formatter
 from scanner.report.i18n import Catalogue, load_catalogue
 from scanner.report.posture import AREAS

@@ -272,7 +272,7 @@ def test_one_critical_on_a_material_service_outranks_fifty_low_ones():
 
 
 def test_citations_in_the_regulations_own_form():
-    from scanner.report.cite import chinese_number, cite, cite_list
+    from scanner.cite import chinese_number, cite, cite_list
 
     assert [chinese_number(n) for n in (1, 9, 10, 12, 20, 37, 54)] == ["一", "九", "十", "十二", "二十", "三十七", "五十四"]
     assert cite("ETG:4.2", "zh-TW", with_title=False) == "第四條第二項"
