@@ -284,7 +284,7 @@ def test_download_the_board_pdf(server, browser, shots):
     assert page.locator("#posture").is_visible()
     page.screenshot(path=str(shots / "07-board.png"), full_page=True)
     with page.expect_download(timeout=120_000) as dl:
-        page.click("#board-pdf")
+        page.click("#board-pdf", timeout=120_000)  # the click waits for the PDF response: slow on a loaded machine
     data = Path(dl.value.path()).read_bytes()
     assert data.startswith(b"%PDF") and dl.value.suggested_filename == "board-2026-Q3.pdf"
     # a board member sees only the board: the register is refused
