@@ -12,9 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from scanner.errors import InputError
 from scanner.cite import cite as cite_control
 from scanner.cite import cite_list as cite_controls
+from scanner.errors import InputError
 from scanner.report.fmt import Formatter
 from scanner.report.i18n import Catalogue, load_catalogue
 from scanner.report.posture import AREAS
