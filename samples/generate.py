@@ -31,10 +31,61 @@ def res(inv, provider, account, region, kind, native, rid, name, props=None, tag
 
 
 # ----------------------------------------------------------------------------- AWS
+#: the CIS AWS Foundations alarms, each a metric filter on the organisation trail's log group
+CIS_AWS = ("unauthorized_api_calls", "console_signin_without_mfa", "root_use", "iam_policy_change", "audit_trail_change",
+           "console_auth_failure", "key_deletion", "storage_policy_change", "config_change", "security_group_change",
+           "nacl_change", "network_gateway_change", "route_table_change", "vpc_change", "organization_change")
+
+
+def monitoring_aws(inv, org_group, k_trading, k_data):
+    """Config recorders, GuardDuty, the CIS alarms (in the management account, on the organisation
+    trail's log group), backup vaults and the volumes' recovery points (ETG 8.5, 8.3.2, 4.1.6, 9.3)."""
+    recorders = {MGMT: [TW], TRADING: [TW, "ap-southeast-1"], DATA: [TW, "ap-northeast-1", "ap-southeast-1"]}
+    for acct, regions in recorders.items():
+        for region in regions:
+            # VIOLATION logging.change_records: the data account's Tokyo recorder was stopped
+            stopped = acct == DATA and region == "ap-northeast-1"
+            res(inv, "aws", acct, region, "monitor.recorder", "AWS::Config::ConfigurationRecorder",
+                f"arn:aws:config:{region}:{acct}:configuration-recorder/default", "default",
+                {"recording": not stopped, "all_resource_types": True, "global_resources": region == TW, "resource_types": []})
+            # VIOLATION monitoring.threat_detection: no GuardDuty detector in the trading account's Singapore region
+            if acct == TRADING and region == "ap-southeast-1":
+                continue
+            res(inv, "aws", acct, region, "monitor.detector", "AWS::GuardDuty::Detector",
+                f"arn:aws:guardduty:{region}:{acct}:detector/{acct[:4]}{region.replace('-', '')}", f"{acct[:4]}{region.replace('-', '')}",
+                {"service": "guardduty", "enabled": True, "features_on": ["CLOUD_TRAIL", "DNS_LOGS", "FLOW_LOGS", "S3_DATA_EVENTS"],
+                 "features_off": []})
+    for cls in CIS_AWS:
+        name = "CIS-" + "".join(w.capitalize() for w in cls.split("_"))
+        res(inv, "aws", MGMT, TW, "monitor.alert", "AWS::CloudWatch::Alarm", f"{org_group}:metric-filter:{name}/alarm/{name}", name,
+            {"events": [cls], "enabled": True, "notifies": True, "alarm": f"arn:aws:cloudwatch:{TW}:{MGMT}:alarm:{name}",
+             "log_group": org_group, "metric": f"LogMetrics/{name}"})
+    for acct, key, lock in ((TRADING, k_trading, "locked"), (DATA, k_data, "none")):
+        # VIOLATION backup.vault_immutable: the data account's vault has no Vault Lock
+        name = "fmsa-trading-vault" if acct == TRADING else "fmsa-data-vault"
+        vid = f"arn:aws:backup:{TW}:{acct}:backup-vault:{name}"
+        props = {"encryption.enabled": True, "replica_regions": [], "backup_vault": True, "immutability": lock,
+                 "locked": lock == "locked"}
+        if lock == "locked":
+            props.update({"lock_date": "2025-01-10T00:00:00Z", "min_retention_days": 35})
+        res(inv, "aws", acct, TW, "backup", "AWS::Backup::BackupVault", vid, name, props)
+        inv.relate(vid, "encrypted_by", key)
+    vault = f"arn:aws:backup:{TW}:{TRADING}:backup-vault:fmsa-trading-vault"
+    for i in range(1, 40):  # VIOLATION backup.data_store_backed_up: vol-0a0040 is in no backup plan
+        rp = f"arn:aws:ec2:{TW}::snapshot/snap-0b{i:04d}"
+        res(inv, "aws", TRADING, TW, "backup", "AWS::Backup::RecoveryPoint", rp, f"vol-0a{i:04d}",
+            {"encryption.enabled": True, "replica_regions": [], "created": "2026-10-31T18:00:00Z", "vault": vault,
+             "source_id": f"arn:aws:ec2:{TW}:{TRADING}:volume/vol-0a{i:04d}"})
+        inv.relate(rp, "backup_of", f"arn:aws:ec2:{TW}:{TRADING}:volume/vol-0a{i:04d}")
+        inv.relate(rp, "encrypted_by", k_trading)
+
+
 def aws() -> Inventory:
     inv = Inventory(collected_at=COLLECTED_AT, sources=[{"connector": "sample", "provider": "aws"}])
+    regions_read = {MGMT: [TW], TRADING: [TW, "ap-southeast-1"], DATA: [TW, "ap-northeast-1", "ap-southeast-1"]}
     for acct, name in ((MGMT, "fmsa-management"), (TRADING, "fmsa-trading-prod"), (DATA, "fmsa-data-prod")):
-        res(inv, "aws", acct, "global", "account", "AWS::Organizations::Account", f"arn:aws:organizations::{MGMT}:account/{ORG}/{acct}", name, {"organization_id": ORG})
+        res(inv, "aws", acct, "global", "account", "AWS::Organizations::Account", f"arn:aws:organizations::{MGMT}:account/{ORG}/{acct}", name,
+            {"organization_id": ORG, "regions_read": regions_read[acct]})
         root = f"arn:aws:iam::{acct}:root"
         # VIOLATION mfa.root_account: the data-prod root user has no MFA
         res(inv, "aws", acct, "global", "identity.user", "AWS::IAM::User", root, "<root_account>",
@@ -150,13 +201,14 @@ def aws() -> Inventory:
             inv.relate(rid, "encrypted_by", keyid)
         return rid
 
-    trading_db = db("trading-core", "AWS::RDS::DBInstance", keyid=k_trading)
+    trading_db = db("trading-core", "AWS::RDS::DBInstance", keyid=k_trading, **{"backup.enabled": True, "backup.retention_days": 35})
     # VIOLATION encryption.database_cmk: CRM database under the AWS-managed aws/rds key
-    db("crm-legacy", "AWS::RDS::DBInstance")
+    # VIOLATION backup.data_store_backed_up: automated backups off (retention 0), no snapshot (ETG 9.3)
+    db("crm-legacy", "AWS::RDS::DBInstance", **{"backup.enabled": False, "backup.retention_days": 0})
     # VIOLATION residency.replica_location: DynamoDB global table with a Tokyo replica
-    db("orders", "AWS::DynamoDB::Table", keyid=k_trading, replica_regions=[TW, "ap-northeast-1"])
+    db("orders", "AWS::DynamoDB::Table", keyid=k_trading, replica_regions=[TW, "ap-northeast-1"], **{"backup.enabled": True})
     for i in range(1, 9):
-        db(f"svc-{i}", "AWS::DynamoDB::Table", DATA, keyid=k_data)
+        db(f"svc-{i}", "AWS::DynamoDB::Table", DATA, keyid=k_data, **{"backup.enabled": True})  # point-in-time recovery
 
     def snap(name, source, region=TW, acct=TRADING, keyid=k_trading):
         rid = f"arn:aws:rds:{region}:{acct}:snapshot:{name}"
@@ -170,8 +222,10 @@ def aws() -> Inventory:
     # VIOLATION residency.data_location: a manual snapshot copy left in Singapore
     snap("trading-core-dr-copy", trading_db, "ap-southeast-1", keyid=k_sg)
 
+    # VIOLATION logging.audit_store_immutable: Object Lock in governance mode (s3:BypassGovernanceRetention lifts it)
     trail_bucket = res(inv, "aws", MGMT, TW, "log.store", "AWS::S3::Bucket", "arn:aws:s3:::fmsa-org-cloudtrail", "fmsa-org-cloudtrail",
-                       {"encryption.enabled": True, "retention_days": 2557, "log_class": "audit", "replica_regions": []})
+                       {"encryption.enabled": True, "retention_days": 2557, "log_class": "audit", "replica_regions": [],
+                        "immutability": "unlocked"})
     key("mrk-audit", MGMT)
     inv.relate(trail_bucket, "encrypted_by", f"arn:aws:kms:{TW}:{MGMT}:key/mrk-audit")
     trail = res(inv, "aws", MGMT, TW, "log.trail", "AWS::CloudTrail::Trail", f"arn:aws:cloudtrail:{TW}:{MGMT}:trail/fmsa-org-trail", "fmsa-org-trail",
@@ -188,7 +242,9 @@ def aws() -> Inventory:
             base["encryption.key_manager"] = "provider"
         return res(inv, "aws", acct, TW, "log.store", "AWS::Logs::LogGroup", rid, name, base, tags)
 
-    log_group("/fmsa/cloudtrail/org", MGMT, f"arn:aws:kms:{TW}:{MGMT}:key/mrk-audit", {"cloudgov:log-class": "audit"}, retention_days=1827)
+    org_group = log_group("/fmsa/cloudtrail/org", MGMT, f"arn:aws:kms:{TW}:{MGMT}:key/mrk-audit", {"cloudgov:log-class": "audit"}, retention_days=1827)
+    inv.relate(trail, "logs_to", org_group)
+    monitoring_aws(inv, org_group, k_trading, k_data)
     # VIOLATION logging.retention_minimum: firewall (VPC flow) logs kept 1 year, minimum 3
     log_group("/fmsa/vpc/flow-logs", tags={"cloudgov:log-class": "firewall"}, retention_days=365)
     # VIOLATION logging.retention_minimum: no class tag -> audit assumed (3 years); kept 90 days
@@ -300,7 +356,47 @@ def azure() -> Inventory:
     res(inv, "azure", SUB_PROD, "taiwannorth", "database", "Microsoft.Sql/servers/databases",
         arm(SUB_PROD, "rg-app", "Microsoft.Sql/servers", "sql-fmsa/databases/trading"), "sql-fmsa/trading",
         {"encryption.enabled": True, "encryption.key_manager": "customer", "geo_redundant": False, "replica_regions": []})
+    for rid in list(inv.resources):  # Azure SQL keeps automated backups for point-in-time restore (7 days by default)
+        if "/Microsoft.Sql/servers/" in rid:
+            inv.resources[rid].properties.update({"backup.enabled": True, "backup.retention_days": 7})
+    monitoring_azure(inv, arm, k_ok)
     return inv
+
+
+#: the CIS Azure Foundations activity-log alerts (§5.2), as two rules
+CIS_AZURE = (("alert-policy-and-nsg", ["policy_assignment_change", "security_group_change", "security_solution_change"]),
+             ("alert-sql-fw-and-pip", ["db_firewall_change", "public_ip_change"]))
+
+
+def monitoring_azure(inv, arm, k_ok):
+    plans = ("VirtualMachines", "StorageAccounts", "SqlServers", "KeyVaults", "Arm")
+    for sub in (SUB_PROD, SUB_DEV):
+        for plan in plans:
+            # VIOLATION monitoring.threat_detection: Defender for Servers is on the Free tier in dev
+            standard = not (sub == SUB_DEV and plan == "VirtualMachines")
+            res(inv, "azure", sub, "global", "monitor.detector", "Microsoft.Security/pricings",
+                f"/subscriptions/{sub}/providers/Microsoft.Security/pricings/{plan}", plan,
+                {"service": "defender", "plan": plan, "tier": "Standard" if standard else "Free", "enabled": standard})
+    # VIOLATION monitoring.security_alerts: the dev subscription has no activity-log alert rules
+    for name, events in CIS_AZURE:
+        rid = arm(SUB_PROD, "rg-sec", "Microsoft.Insights/activityLogAlerts", name)
+        res(inv, "azure", SUB_PROD, "global", "monitor.alert", "Microsoft.Insights/activityLogAlerts", rid, name,
+            {"events": events, "enabled": True, "notifies": True, "alarm": rid})
+    # VIOLATION backup.vault_immutable: the Recovery Services vault's immutability is enabled but not locked
+    for name, typ, lock in (("bv-fmsa-disks", "Microsoft.DataProtection/backupVaults", "locked"),
+                            ("rsv-fmsa", "Microsoft.RecoveryServices/vaults", "unlocked")):
+        res(inv, "azure", SUB_PROD, "taiwannorth", "backup", typ, arm(SUB_PROD, "rg-backup", typ, name), name,
+            {"encryption.enabled": True, "encryption.key_manager": "customer", "encryption.key_id": k_ok,
+             "geo_redundant": False, "replica_regions": [], "backup_vault": True, "immutability": lock})
+    vault = arm(SUB_PROD, "rg-backup", "Microsoft.DataProtection/backupVaults", "bv-fmsa-disks")
+    for i in range(1, 21):
+        disk = arm(SUB_PROD, "rg-app", "Microsoft.Compute/disks", f"disk-app-{i:02d}")
+        rid = f"{vault}/backupInstances/disk-app-{i:02d}"
+        res(inv, "azure", SUB_PROD, "taiwannorth", "backup", "Microsoft.DataProtection/backupVaults/backupInstances", rid,
+            f"disk-app-{i:02d}", {"encryption.enabled": True, "encryption.key_manager": "customer", "encryption.key_id": k_ok,
+                                  "geo_redundant": False, "replica_regions": [], "created": "2026-10-31T20:00:00Z", "vault": vault,
+                                  "source_id": disk})
+        inv.relate(rid, "backup_of", disk)
 
 
 # ----------------------------------------------------------------------------- GCP
@@ -315,7 +411,19 @@ def gcp() -> Inventory:
             f"//cloudresourcemanager.googleapis.com/projects/{p}", p, {"organization_id": GCP_ORG})
     audit = f"//cloudresourcemanager.googleapis.com/organizations/{GCP_ORG}/auditConfigs/allServices"
     res(inv, "gcp", GCP_ORG, "global", "log.trail", "cloudresourcemanager.googleapis.com/AuditConfig", audit, "org audit config",
-        {"enabled": True, "all_regions": True, "organization": True, "organization_id": GCP_ORG, "management_events": True})
+        {"enabled": True, "all_regions": True, "organization": True, "organization_id": GCP_ORG, "management_events": True,
+         "aggregated": True})  # an organisation sink with includeChildren into sec-audit (ETG 8.3.4)
+    inv.relate(audit, "logs_to", f"//logging.googleapis.com/projects/{P_TRADE}/locations/asia-east1/buckets/sec-audit")
+    res(inv, "gcp", GCP_ORG, "global", "monitor.detector", "securitycenter.googleapis.com/OrganizationSettings",
+        f"//securitycenter.googleapis.com/organizations/{GCP_ORG}/organizationSettings", "Security Command Center",
+        {"service": "scc", "enabled": True, "tier": "PREMIUM", "organization_id": GCP_ORG})
+    # VIOLATION monitoring.security_alerts: the analytics project has no log-based metric alerts
+    for cls in ("owner_change", "audit_trail_change", "custom_role_change", "security_group_change", "route_table_change",
+                "vpc_change", "storage_policy_change", "db_config_change"):
+        pol = f"//monitoring.googleapis.com/projects/{P_TRADE}/alertPolicies/cis-{cls.replace('_', '-')}"
+        res(inv, "gcp", P_TRADE, "global", "monitor.alert", "monitoring.googleapis.com/AlertPolicy", pol, f"cis-{cls.replace('_', '-')}",
+            {"events": [cls], "enabled": True, "notifies": True, "alarm": pol,
+             "metric": f"logging.googleapis.com/user/cis-{cls.replace('_', '-')}"})
 
     def member(email, roles, **p):
         base = {"human": True, "console_access": True, "mfa": True, "mfa_evidence": "directory_api", "roles": roles,
@@ -366,25 +474,33 @@ def gcp() -> Inventory:
     for i in range(1, 11):
         rid = f"//compute.googleapis.com/projects/{P_TRADE}/zones/asia-east1-b/disks/gke-node-{i:02d}"
         res(inv, "gcp", P_TRADE, "asia-east1-b", "storage.block", "compute.googleapis.com/Disk", rid, f"gke-node-{i:02d}",
-            {"encryption.enabled": True})
+            {"encryption.enabled": True, "backup.enabled": True})  # a daily snapshot schedule (resource policy)
         inv.relate(rid, "encrypted_by", k_jp if i == 10 else k_tw)
     # VIOLATION encryption.database_cmk: Cloud SQL with Google-managed encryption
     res(inv, "gcp", P_TRADE, "asia-east1", "database", "sqladmin.googleapis.com/Instance",
         f"//cloudsql.googleapis.com/projects/{P_TRADE}/instances/pg-accounts", "pg-accounts",
-        {"encryption.enabled": True, "encryption.key_manager": "provider", "replica_regions": [], "geo_redundant": False})
+        {"encryption.enabled": True, "encryption.key_manager": "provider", "replica_regions": [], "geo_redundant": False,
+         "backup.enabled": True})
     ds = f"//bigquery.googleapis.com/projects/{P_ANALYTICS}/datasets/risk_marts"
     res(inv, "gcp", P_ANALYTICS, "asia-east1", "database", "bigquery.googleapis.com/Dataset", ds, "risk_marts",
         {"encryption.enabled": True, "replica_regions": [], "geo_redundant": False})
     inv.relate(ds, "encrypted_by", k_tw)
+    snap = f"//bigquery.googleapis.com/projects/{P_ANALYTICS}/datasets/risk_marts_backup/tables/positions_20261031"
+    res(inv, "gcp", P_ANALYTICS, "asia-east1", "backup", "bigquery.googleapis.com/Table", snap, "positions_20261031",
+        {"encryption.enabled": True, "replica_regions": [], "geo_redundant": False, "created": "2026-10-31T16:00:00Z", "source_id": ds,
+         "snapshot_type": "table snapshot"})
+    inv.relate(snap, "backup_of", ds)
+    inv.relate(snap, "encrypted_by", k_tw)
 
-    def log_bucket(name, project, days, keyid=k_tw, tags=None):
+    def log_bucket(name, project, days, keyid=k_tw, tags=None, locked=False):
         rid = f"//logging.googleapis.com/projects/{project}/locations/asia-east1/buckets/{name}"
         res(inv, "gcp", project, "asia-east1", "log.store", "logging.googleapis.com/LogBucket", rid, name,
-            {"encryption.enabled": True, "retention_days": days}, tags)
+            {"encryption.enabled": True, "retention_days": days, "locked": locked}, tags)
         inv.relate(rid, "encrypted_by", keyid)
 
-    log_bucket("sec-audit", P_TRADE, 1830, tags={"cloudgov-log-class": "audit"})
+    log_bucket("sec-audit", P_TRADE, 1830, tags={"cloudgov-log-class": "audit"}, locked=True)
     # VIOLATION logging.retention_minimum: _Default bucket keeps 30 days (audit class assumed)
+    # VIOLATION logging.audit_store_immutable: _Default bucket is not locked
     log_bucket("_Default", P_ANALYTICS, 30)
     return inv
 

@@ -42,6 +42,9 @@ class Kind(StrEnum):
     BACKUP = "backup"  # snapshots, backup vaults, recovery points
     LOG_TRAIL = "log.trail"  # control-plane audit logging: CloudTrail, activity-log export, audit config
     LOG_STORE = "log.store"  # where logs are kept: log groups, workspaces, log buckets
+    RECORDER = "monitor.recorder"  # configuration change recording: AWS Config, Cloud Asset feeds
+    DETECTOR = "monitor.detector"  # threat detection: GuardDuty, Defender for Cloud, Security Command Center
+    ALERT = "monitor.alert"  # alerting on security events: metric filters + alarms, activity-log alerts
     QUEUE = "messaging.queue"  # SNS/SQS, Service Bus, Pub/Sub
     COMPUTE = "compute.instance"
     FUNCTION = "compute.function"

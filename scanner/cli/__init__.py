@@ -78,6 +78,8 @@ class _TopGroup(LazyGroup):
                      "out, each with the article it comes from: uncomment what your firm decides differently."),
         "doctor": Lazy("scanner.cli.setup_cmds", "Say which optional parts (extras), checkov, fonts and database "
                        "this installation has, and what to run for the ones that are missing."),
+        "backups": Lazy("scanner.cli.backups", "The backup inventory (備份清冊, ETG 9.3): every database and disk "
+                        "with its backups, every vault with its lock."),
         "serve": Lazy("scanner.cli.serve", "Start the web application (embedded SQLite by default; --db "
                       "postgresql://… for a team)."),
     }

@@ -80,8 +80,23 @@ def s3_bucket(res: TfResource, ctx: Ctx) -> Normalized:
     props["replica_regions"] = ctx.scoped(lambda: _replica_regions(ctx, repl))
     tags = tags_of(res, ctx)
     props["log_class"] = log_class(tags)
+    lock = ctx.attached(res, ("aws_s3_bucket_object_lock_configuration",), _S3_SIDE)
+    props.update(ctx.scoped(lambda: _object_lock(ctx, res, lock)) or {})
     name = ctx.value(res, "bucket")
     return Normalized("storage.object", "AWS::S3::Bucket", props, name=name or res.name, edges=key_edges(props))
+
+
+def _object_lock(ctx: Ctx, res: TfResource, lock: list) -> dict:
+    """S3 Object Lock's default retention (CSM CC-18000 (4)c): compliance mode binds everyone,
+    governance mode yields to s3:BypassGovernanceRetention; none declared: not locked."""
+    src = lock[0].attrs if lock else ctx.block(res, "object_lock_configuration")
+    rule = ctx.block(src, "rule") if src else None
+    retention = ctx.block(rule, "default_retention") if rule else None
+    if retention is None:
+        enabled = ctx.value(res, "object_lock_enabled") if "object_lock_enabled" in res.attrs else False
+        return {"immutability": "none"} if enabled in (False, True) else {}
+    mode = resolve(retention.get("mode"), ctx.module)
+    return {"immutability": {"COMPLIANCE": "locked", "GOVERNANCE": "unlocked"}[mode]} if mode in ("COMPLIANCE", "GOVERNANCE") else {}
 
 
 def _s3_retention(ctx: Ctx, rules: list[dict]) -> dict:
@@ -213,6 +228,11 @@ def rds(native: str):
         # region), and the other members of a global cluster
         from scanner.iac.aws_data import backup_replication_regions, replica_regions_of_cluster
 
+        # automated backups (ETG 9.3): unset, AWS keeps them 1 day (CreateDBInstance and
+        # CreateDBCluster's default); 0 turns them off (instances only); unresolved: unknown
+        days = ctx.value(res, "backup_retention_period") if "backup_retention_period" in res.attrs else 1
+        if isinstance(days, int) and not isinstance(days, bool):
+            props.update({"backup.enabled": days > 0, "backup.retention_days": days})
         if native == "AWS::RDS::DBInstance":
             props["replica_regions"] = backup_replication_regions(ctx, res)
         else:

@@ -54,6 +54,14 @@ def s3_bucket(lid: str, p: dict, tpl: Template) -> Normalized:
     props.update(_s3_retention(rules))
     props["replica_regions"] = _replica_regions(tpl, p)
     props["log_class"] = log_class(tpl.tags(p))
+    lock_on = tpl.value(p.get("ObjectLockEnabled"))
+    cfg = p.get("ObjectLockConfiguration")
+    rule = tpl.value((cfg.get("Rule") or {}).get("DefaultRetention")) if isinstance(cfg, dict) and isinstance(cfg.get("Rule"), dict) else None
+    mode = tpl.value(rule.get("Mode")) if isinstance(rule, dict) else None
+    if lock_on is True and mode in ("COMPLIANCE", "GOVERNANCE"):  # evidence protection (CSM CC-18000 (4)c)
+        props["immutability"] = "locked" if mode == "COMPLIANCE" else "unlocked"
+    elif lock_on in (None, False) or (lock_on is True and cfg is None):
+        props["immutability"] = "none"
     return Normalized("storage.object", "AWS::S3::Bucket", props, name=_name(tpl, p, "BucketName", lid),
                       edges=key_edges(props))
 

@@ -68,6 +68,9 @@ def logging_bucket(res: TfResource, ctx: Ctx) -> Normalized:
         props["retention_days"] = days
     # log buckets carry no labels; the class comes from the bucket id by configuration
     # rules, or from a `cloudgov:log-class` description marker
+    locked = ctx.value(res, "locked") if "locked" in res.attrs else False  # unset: not locked
+    if isinstance(locked, bool):
+        props["locked"] = locked
     desc = ctx.value(res, "description")
     if isinstance(desc, str) and "cloudgov:log-class=" in desc:
         props["log_class"] = desc.split("cloudgov:log-class=", 1)[1].split()[0]

@@ -25,6 +25,7 @@ CFN_EXPECTED = {
     ("records.yaml#OpsAdmin", "mfa.privileged_users", "FAIL"),
     ("audit-trail.json#TrailBucket", "logging.retention_minimum", "FAIL"),
     ("audit-trail.json#TrailBucket", "encryption.log_store_cmk", "FAIL"),
+    ("audit-trail.json#TrailBucket", "logging.audit_store_immutable", "FAIL"),  # no Object Lock declared
 }
 _SA, _KV, _LAW = ("azuredeploy.json#Microsoft.Storage/storageAccounts/", "azuredeploy.json#Microsoft.KeyVault/vaults/",
                   "azuredeploy.json#Microsoft.OperationalInsights/workspaces/")

@@ -79,6 +79,7 @@ EXPECTED_EXIT = {
     "cloudgov history": 0,
     "cloudgov report board --period 2026-Q3 --lang zh-TW --format pdf --output board-2026Q3.pdf": 0,
     "cloudgov report board --period 2026-Q3 --lang en --format html --output board-2026Q3.html": 0,
+    "cloudgov backups samples/estate/ --format csv --output backups.csv": 0,
     "cloudgov init": 0,
     "cloudgov doctor": 0,
 }

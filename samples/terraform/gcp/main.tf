@@ -26,6 +26,7 @@ resource "google_storage_bucket" "archive" {
 }
 
 # FAIL logging.retention_minimum (personal-data access trails: 5 years)
+# FAIL logging.audit_store_immutable (the bucket is not locked: its records can be deleted)
 resource "google_logging_project_bucket_config" "pii_access" {
   project        = "sample-project"
   location       = "asia-east1"

@@ -46,6 +46,9 @@ SERVICES: dict[str, Service] = {
     "backup": Service(("backup",), regional=True, section="backup"),
     "sns": Service(("messaging.queue",), regional=True, section="sns"),
     "sqs": Service(("messaging.queue",), regional=True, section="sqs"),
+    "config": Service(("monitor.recorder",), regional=True, section="config"),
+    "guardduty": Service(("monitor.detector",), regional=True, section="guardduty"),
+    "cloudwatch": Service(("monitor.alert",), regional=True, section="alarms"),  # and the logs metric filters
 }
 
 #: service → kinds its coverage gaps name

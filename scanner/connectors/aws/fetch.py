@@ -40,17 +40,18 @@ class Reader:
         self.account = account
         self.client = client
         self.gaps: list[CoverageGap] = []
-        self._seen: set[tuple[str, str | None, str]] = set()
+        self._seen: set[tuple[str, str | None, str, tuple[str, ...]]] = set()
         self._lock = threading.Lock()
 
     def gap(self, service: str, region: str | None, code: str, message: str, kinds: tuple[str, ...] | None = None) -> None:
-        key = (service, region, code)
+        kinds = kinds if kinds is not None else SERVICE_KINDS.get(service, ())
+        key = (service, region, code, kinds)
         with self._lock:
             if key in self._seen:
                 return
             self._seen.add(key)
             self.gaps.append(
-                CoverageGap(PROVIDER, self.account, region, service, kinds if kinds is not None else SERVICE_KINDS.get(service, ()), code, message)
+                CoverageGap(PROVIDER, self.account, region, service, kinds, code, message)
             )
 
     def call(self, service: str, region: str | None, op: str, *, not_configured_ok: bool = False, **kw: Any) -> Any:
@@ -68,9 +69,11 @@ class Reader:
         return jsonable(resp)
 
     def pages(self, service: str, region: str | None, op: str, key: str, *, global_call: bool = False,
-              **kw: Any) -> list[Any]:
+              gap_kinds: tuple[str, ...] | None = None, **kw: Any) -> list[Any]:
         """Every page's ``key`` items. ``global_call``: the call answers for every region (S3
-        ListBuckets), so a failure is a gap of every region, not of the region it was sent to."""
+        ListBuckets), so a failure is a gap of every region, not of the region it was sent to.
+        ``gap_kinds``: the kinds a failure leaves incomplete, when not all of the service's
+        (CloudWatch Logs metric filters hide alerts, not log groups)."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         out: list[Any] = []
@@ -78,10 +81,11 @@ class Reader:
             for page in self.client(service, region).get_paginator(op).paginate(**kw):
                 out.extend(jsonable(page.get(key) or []))
         except (ClientError, BotoCoreError) as e:
-            raise self._unreadable(e, service, None if global_call else region, op) from None
+            raise self._unreadable(e, service, None if global_call else region, op, gap_kinds) from None
         return out
 
-    def _unreadable(self, e: Exception, service: str, region: str | None, op: str) -> Unreadable:
+    def _unreadable(self, e: Exception, service: str, region: str | None, op: str,
+                    kinds: tuple[str, ...] | None = None) -> Unreadable:
         """Record an SDK failure as a coverage gap; the exception for the caller to raise."""
         error = (getattr(e, "response", None) or {}).get("Error")
         if error is not None:  # ClientError: the API's own code and message
@@ -89,7 +93,7 @@ class Reader:
             msg = error.get("Message") or str(e)
         else:  # BotoCoreError: no answer from the API
             code, msg = type(e).__name__, str(e)
-        self.gap(service, region, code, f"{service}:{op}: {msg}")
+        self.gap(service, region, code, f"{service}:{op}: {msg}", kinds)
         return Unreadable(code)
 
 

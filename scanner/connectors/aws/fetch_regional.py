@@ -75,7 +75,11 @@ def _dynamodb(r: Reader, region: str) -> list[dict[str, Any]]:
     for name in r.pages("dynamodb", region, "list_tables", "TableNames"):
         v = _try(r.call, "dynamodb", region, "describe_table", TableName=name)
         if v is not _ABSENT:
-            out.append(v["Table"])
+            table = v["Table"]
+            pitr = _try(r.call, "dynamodb", region, "describe_continuous_backups", TableName=name)
+            if pitr is not _ABSENT:  # point-in-time recovery (ETG 9.3); unread: the gap says so
+                table["ContinuousBackups"] = pitr.get("ContinuousBackupsDescription") or {}
+            out.append(table)
     return out
 
 
@@ -146,6 +150,34 @@ def _rds(r: Reader, region: str) -> dict[str, Any]:
     return out
 
 
+def _config(r: Reader, region: str) -> dict[str, Any]:
+    """AWS Config recorders and whether each is recording (ETG 8.5)."""
+    out: dict[str, Any] = {"recorders": r.call("config", region, "describe_configuration_recorders").get("ConfigurationRecorders") or []}
+    if out["recorders"]:
+        v = _try(r.call, "config", region, "describe_configuration_recorder_status")
+        if v is not _ABSENT:
+            out["statuses"] = v.get("ConfigurationRecordersStatus") or []
+    return out
+
+
+def _guardduty(r: Reader, region: str) -> list[dict[str, Any]]:
+    out = []
+    for did in r.pages("guardduty", region, "list_detectors", "DetectorIds"):
+        v = _try(r.call, "guardduty", region, "get_detector", DetectorId=did)
+        if v is not _ABSENT:
+            out.append({"DetectorId": did, **v})
+    return out
+
+
+def _alarms(r: Reader, region: str) -> dict[str, Any]:
+    """Metric filters (CloudWatch Logs) and the metric alarms that may watch them (ETG 4.1.6)."""
+    filters = r.pages("logs", region, "describe_metric_filters", "metricFilters", gap_kinds=("monitor.alert",))
+    out: dict[str, Any] = {"metric_filters": filters}
+    if filters:  # no filter: no alarm can be on one, no call
+        out["alarms"] = r.pages("cloudwatch", region, "describe_alarms", "MetricAlarms", AlarmTypes=["MetricAlarm"])
+    return out
+
+
 REGION_SERVICES = {
     "tags": _tags,
     "kms": _kms,
@@ -157,6 +189,9 @@ REGION_SERVICES = {
     "backup": _backup,
     "sns": _sns,
     "sqs": _sqs,
+    "config": _config,
+    "guardduty": _guardduty,
+    "alarms": _alarms,
 }
 
 

@@ -12,7 +12,9 @@ The bundle is what :mod:`scanner.connectors.aws.collect` gathers live and what
      "regions": {"ap-east-2": {"tags": {arn: {k: v}}, "kms": [...], "ec2": {"volumes", "snapshots"},
                                "rds": {"instances", "clusters", "snapshots", "cluster_snapshots"},
                                "dynamodb": [...], "cloudtrail": [...], "logs": [...],
-                               "backup": {"vaults", "recovery_points", "plans"}, "sns": [...], "sqs": [...]}},
+                               "backup": {"vaults", "recovery_points", "plans"}, "sns": [...], "sqs": [...],
+                               "config": {"recorders", "statuses"}, "guardduty": [...],
+                               "alarms": {"metric_filters", "alarms"}}},
      "rds_global_clusters": [DescribeGlobalClusters entries],   # optional: read when Aurora exists
      "known_organizations": [{"Id", "MasterAccountId", "Accounts": [ids]}],  # optional, see below
      "gaps": [CoverageGap dicts]}
@@ -37,6 +39,7 @@ from scanner.connectors.aws.keys import KeyIndex, kms_keys
 from scanner.connectors.aws.normalize_backup import recovery_points
 from scanner.connectors.aws.normalize_iam import identities
 from scanner.connectors.aws.normalize_logs import log_group, trail, trail_log_prefixes
+from scanner.connectors.aws.normalize_monitor import config_recorders, guardduty_detectors, metric_alerts
 from scanner.connectors.values import flag
 from scanner.inventory import Inventory
 from scanner.model import CoverageGap, Resource
@@ -133,6 +136,28 @@ def _inherit_snapshot_keys(inv: Inventory) -> None:
         inv.relationships.append(Relationship(r.id, RelType.ENCRYPTED_BY, key_id))
 
 
+#: sections whose absence the account-level policies must not read as "none configured":
+#: (section, service, kinds). An export (AWS Config snapshot, IAM files) carries none of them.
+_ACCOUNT_WIDE = (("config", "config", ("monitor.recorder",)), ("guardduty", "guardduty", ("monitor.detector",)),
+                 ("alarms", "cloudwatch", ("monitor.alert",)))
+
+
+def _not_collected(inv: Inventory, account: str, bundle: Mapping[str, Any]) -> None:
+    """A gap for every region (or the whole account) whose bundle lacks one of these sections
+    and names no gap for it: what was not read stays unknown (ERROR), never "not enabled"."""
+    regions: Mapping[str, Mapping[str, Any]] = bundle.get("regions") or {}
+    live = bundle.get("source") != "aws-config" and bool(regions)
+    for section, service, kinds in _ACCOUNT_WIDE:
+        if not live:
+            inv.gap(CoverageGap(PROVIDER, account, None, service, kinds, "NotInExport",
+                                f"the input carries no {service} state for account {account}"))
+            continue
+        for region, reg in regions.items():
+            if section not in reg and not inv.gaps_for(PROVIDER, account, kinds[0], region):
+                inv.gap(CoverageGap(PROVIDER, account, region, service, kinds, "NotCollected",
+                                    f"{service} was not read in {region}"))
+
+
 def normalize_account(bundle: Mapping[str, Any]) -> Inventory:
     account = str(bundle["account_id"])
     partition = bundle.get("partition") or "aws"
@@ -147,6 +172,8 @@ def normalize_account(bundle: Mapping[str, Any]) -> Inventory:
         acct_props["organization_source"] = org_source
     if bundle.get("alias"):
         acct_props["alias"] = bundle["alias"]
+    if bundle.get("source") != "aws-config" and regions:
+        acct_props["regions_read"] = sorted(regions)  # a live scan: every enabled region (or those asked for)
     inv.add(Resource(PROVIDER, account, "global", "account", "AWS::::Account", account, bundle.get("alias") or account, {}, acct_props))
 
     # tags from every region (S3 buckets are tagged in their own region)
@@ -184,6 +211,12 @@ def normalize_account(bundle: Mapping[str, Any]) -> Inventory:
                 add(fn(account, region, item, keys, tags))
         for c in _dig(reg, ("rds", "clusters")) or []:
             add(data.rds_cluster(account, region, c, keys, tags, global_members=members))
+        if "config" in reg:
+            inv.add_all(config_recorders(account, region, reg["config"], partition))
+        if "guardduty" in reg:
+            inv.add_all(guardduty_detectors(account, region, reg["guardduty"], partition))
+        if "alarms" in reg:
+            inv.add_all(metric_alerts(account, region, reg["alarms"], partition))
         backup = reg.get("backup")
         if backup and backup.get("vaults") is not None:
             add(data.backup_vaults(account, region, backup["vaults"], backup.get("plans"), keys, tags))
@@ -201,5 +234,6 @@ def normalize_account(bundle: Mapping[str, Any]) -> Inventory:
     _inherit_snapshot_keys(inv)
     for g in bundle.get("gaps") or []:
         inv.gap(g if isinstance(g, CoverageGap) else CoverageGap.from_dict(g))
+    _not_collected(inv, account, bundle)
     inv._invalidate()
     return inv

@@ -63,10 +63,27 @@ def backup_vaults(account: str, region: str, vaults: Iterable[Mapping[str, Any]]
             props["replica_regions"], edges = _copies(arn, region, copies.by_vault.get(v.get("BackupVaultName", ""), set()))
             rels += edges
         props["recovery_points"] = v.get("NumberOfRecoveryPoints")
-        props["locked"] = v.get("Locked")
+        props.update(vault_lock(v))
         resources.append(Resource(PROVIDER, account, region, "backup", "AWS::Backup::BackupVault", arn, v.get("BackupVaultName", ""),
                                   dict(tags.get(arn) or {}), props))
     return resources, rels
+
+
+def vault_lock(v: Mapping[str, Any]) -> dict[str, Any]:
+    """AWS Backup Vault Lock (``ListBackupVaults``: Locked, LockDate, MinRetentionDays).
+    Compliance mode has a ``LockDate`` after which nobody can remove the lock (the policy
+    compares it with the scan time); governance mode has none and yields to
+    ``backup:DeleteBackupVaultLockConfiguration``."""
+    locked = v.get("Locked")
+    if not isinstance(locked, bool):
+        return {"backup_vault": True}
+    props: dict[str, Any] = {"backup_vault": True, "locked": locked,
+                             "immutability": ("locked" if v.get("LockDate") else "unlocked") if locked else "none"}
+    if v.get("LockDate"):
+        props["lock_date"] = iso(v["LockDate"])
+    if isinstance(v.get("MinRetentionDays"), int):
+        props["min_retention_days"] = v["MinRetentionDays"]
+    return props
 
 
 def _encryption(arn: str, region: str, p: Mapping[str, Any], keys: KeyIndex) -> tuple[dict[str, Any], list[Relationship]]:

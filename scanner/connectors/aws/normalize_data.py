@@ -146,6 +146,15 @@ def s3_bucket(
         retention = ((cfg.get("Rule") or {}).get("DefaultRetention")) or {}
         if retention:
             props["object_lock_mode"] = retention.get("Mode")
+        # evidence protection (CSM CC-18000 (4)c): only a compliance-mode default retention
+        # binds everyone; governance mode yields to s3:BypassGovernanceRetention, and Object
+        # Lock with no default leaves each object unprotected unless its writer sets one
+        if props["object_lock"] and retention.get("Mode") == "COMPLIANCE":
+            props["immutability"] = "locked"
+        elif props["object_lock"] and retention.get("Mode") == "GOVERNANCE":
+            props["immutability"] = "unlocked"
+        else:
+            props["immutability"] = "none"
     kind = "storage.object"
     if is_log:
         kind = "log.store"
@@ -218,6 +227,7 @@ def rds_instance(account: str, region: str, db: Mapping[str, Any], keys: KeyInde
     backups = [b.get("DBInstanceAutomatedBackupsArn", "") for b in db.get("DBInstanceAutomatedBackupsReplications") or []]
     props["replica_regions"] = sorted(set(_replica_regions(region, replicas)) | set(_replica_regions(region, backups)))
     props.update({"engine": db.get("Engine"), "multi_az": db.get("MultiAZ"), "cluster": db.get("DBClusterIdentifier")})
+    props.update(_automated_backups(db))
     for rep in replicas:
         target = rep if rep.startswith("arn:") else f"{arn.rsplit(':', 1)[0]}:{rep}"
         rels.append(Relationship(arn, RelType.REPLICATES_TO, target, {"region": arn_region(target) or region}))
@@ -249,6 +259,7 @@ def rds_cluster(account: str, region: str, c: Mapping[str, Any], keys: KeyIndex,
     props, rels = encryption(arn, region, keys, enabled=flag(c, "StorageEncrypted"), key_ref=c.get("KmsKeyId"))
     replicas = list(c.get("ReadReplicaIdentifiers") or [])
     props["engine"] = c.get("Engine")
+    props.update(_automated_backups(c))
     for rep in replicas:
         rels.append(Relationship(arn, RelType.REPLICATES_TO, rep, {"region": arn_region(rep) or region}))
     aurora = str(c.get("Engine") or "").startswith("aurora")
@@ -286,6 +297,14 @@ def rds_snapshot(account: str, region: str, s: Mapping[str, Any], keys: KeyIndex
     return [Resource(PROVIDER, account, region, "backup", native, arn, name, _tags(s, tags, arn), props)], rels
 
 
+def _automated_backups(db: Mapping[str, Any]) -> dict[str, Any]:
+    """RDS / Aurora automated backups (ETG 9.3): on when ``BackupRetentionPeriod`` > 0."""
+    days = db.get("BackupRetentionPeriod")
+    if not isinstance(days, int) or isinstance(days, bool):
+        return {}
+    return {"backup.enabled": days > 0, "backup.retention_days": days}
+
+
 def dynamodb_table(account: str, region: str, t: Mapping[str, Any], keys: KeyIndex, tags: Mapping[str, Mapping[str, str]]) -> Out:
     arn = t["TableArn"]
     sse = t.get("SSEDescription")
@@ -293,6 +312,9 @@ def dynamodb_table(account: str, region: str, t: Mapping[str, Any], keys: KeyInd
         props, rels = encryption(arn, region, keys, enabled=True, provider_default=True)  # AWS owned key
     else:
         props, rels = encryption(arn, region, keys, enabled=True, key_ref=sse.get("KMSMasterKeyArn") or "alias/aws/dynamodb")
+    pitr = ((t.get("ContinuousBackups") or {}).get("PointInTimeRecoveryDescription") or {}).get("PointInTimeRecoveryStatus")
+    if pitr in ("ENABLED", "DISABLED"):  # DescribeContinuousBackups; absent: not read
+        props["backup.enabled"] = pitr == "ENABLED"
     replicas = [r.get("RegionName") for r in t.get("Replicas") or [] if r.get("RegionName")]
     props["replica_regions"] = sorted(set(replicas) - {region})
     for r in props["replica_regions"]:

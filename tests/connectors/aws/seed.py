@@ -67,4 +67,24 @@ def seed(session, regions=("ap-east-2", "ap-northeast-1"), endpoint_url=None):
                                         StorageEncrypted=True, KmsKeyId=cmk)
     c("rds", regions[1]).create_db_cluster(DBClusterIdentifier="tw-aurora-tokyo", Engine="aurora-postgresql", EngineVersion="15.4",
                                            GlobalClusterIdentifier="tw-global")
+    # ETG 8.5 / 8.3.2 / 4.1.6: AWS Config recording everything in Taipei, GuardDuty on there,
+    # the trail into a CloudWatch Logs group with the CIS root-use filter and an alarm on it;
+    # Tokyo has none of them (the policies name it)
+    cfg = c("config", primary)
+    cfg.put_configuration_recorder(ConfigurationRecorder={
+        "name": "default", "roleARN": f"arn:aws:iam::{account}:role/config-role",
+        "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True}})
+    cfg.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "tw-trail-logs"})
+    cfg.start_configuration_recorder(ConfigurationRecorderName="default")
+    c("guardduty", primary).create_detector(Enable=True)
+    logs.create_log_group(logGroupName="cloudtrail/main")
+    ct.update_trail(Name="main", CloudWatchLogsLogGroupArn=f"arn:aws:logs:{primary}:{account}:log-group:cloudtrail/main:*",
+                    CloudWatchLogsRoleArn=f"arn:aws:iam::{account}:role/trail-to-logs")
+    logs.put_metric_filter(logGroupName="cloudtrail/main", filterName="RootAccountUsage",
+                           filterPattern='{$.userIdentity.type="Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType !="AwsServiceEvent"}',
+                           metricTransformations=[{"metricName": "RootAccountUsage", "metricNamespace": "LogMetrics", "metricValue": "1"}])
+    topic = c("sns", primary).create_topic(Name="security-alarms")["TopicArn"]
+    c("cloudwatch", primary).put_metric_alarm(
+        AlarmName="CIS-RootAccountUsage", MetricName="RootAccountUsage", Namespace="LogMetrics", Statistic="Sum", Period=300,
+        EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold", AlarmActions=[topic])
     return {"cmk": cmk, "account": account}

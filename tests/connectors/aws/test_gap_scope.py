@@ -23,7 +23,8 @@ LISTINGS = [
     "rds.DescribeDBClusters", "rds.DescribeDBSnapshots", "rds.DescribeDBClusterSnapshots", "dynamodb.ListTables",
     "kms.ListKeys", "kms.ListAliases", "logs.DescribeLogGroups", "cloudtrail.DescribeTrails", "sns.ListTopics",
     "sqs.ListQueues", "backup.ListBackupVaults", "backup.ListBackupPlans", "iam.GetAccountAuthorizationDetails",
-    "iam.GetCredentialReport",
+    "iam.GetCredentialReport", "config-service.DescribeConfigurationRecorders", "guardduty.ListDetectors",
+    "logs.DescribeMetricFilters", "cloudwatch.DescribeAlarms",
 ]
 
 
