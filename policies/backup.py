@@ -13,12 +13,15 @@ __all__ = ["data_store_backed_up", "vault_immutable", "backups_of"]
 
 
 def backups_of(r: Resource, ctx: Context) -> list[Resource]:
-    """Snapshots and recovery points taken of ``r`` (``backup_of`` edges), newest first."""
+    """Snapshots and recovery points taken of ``r`` (``backup_of`` edges) or of the instance a
+    disk is attached to (a VM backup copies its disks), newest first."""
+    sources = [r.id, *(rel.target for rel in ctx.inventory.outgoing(r.id, RelType.ATTACHED_TO))]
     out = []
-    for rel in ctx.inventory.incoming(r.id, RelType.BACKUP_OF):
-        b = ctx.inventory.get(rel.source)
-        if b is not None and b.kind == Kind.BACKUP:
-            out.append(b)
+    for sid in sources:
+        for rel in ctx.inventory.incoming(sid, RelType.BACKUP_OF):
+            b = ctx.inventory.get(rel.source)
+            if b is not None and b.kind == Kind.BACKUP and b not in out:
+                out.append(b)
     return sorted(out, key=lambda b: str(b.prop("created") or ""), reverse=True)
 
 
@@ -65,7 +68,11 @@ def data_store_backed_up(r: Resource, ctx: Context) -> Outcome:
     if r.kind == Kind.DATABASE:
         return unknown("whether the database's automated backups are on could not be read, and no snapshot or "
                        "recovery point of it was found", **evidence)
-    return failed("no snapshot or recovery point of the disk exists", **evidence)
+    read = (ctx.params.get("disk_backups_read") or {}).get(r.provider)
+    if not read:
+        return unknown(f"no snapshot of the disk was found, but not every {r.provider} backup service is read "
+                       "(e.g. a backup vault's protected items): whether it is backed up is unknown", **evidence)
+    return failed(f"no snapshot or recovery point of the disk exists (read: {read})", **evidence)
 
 
 def vault_immutable(r: Resource, ctx: Context) -> Outcome:

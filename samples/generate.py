@@ -364,8 +364,9 @@ def azure() -> Inventory:
 
 
 #: the CIS Azure Foundations activity-log alerts (§5.2), as two rules
-CIS_AZURE = (("alert-policy-and-nsg", ["policy_assignment_change", "security_group_change", "security_solution_change"]),
-             ("alert-sql-fw-and-pip", ["db_firewall_change", "public_ip_change"]))
+CIS_AZURE = (("alert-policy-and-nsg", ["policy_assignment_write", "policy_assignment_delete", "security_group_write",
+                                       "security_group_delete", "security_solution_write", "security_solution_delete"]),
+             ("alert-sql-fw-and-pip", ["db_firewall_write", "db_firewall_delete", "public_ip_write", "public_ip_delete"]))
 
 
 def monitoring_azure(inv, arm, k_ok):

@@ -52,7 +52,7 @@ QUERIES = {
     "authorizationresources": f"authorizationresources | where type in~ ({_types_of(RG_AUTHORIZATION)}) "
                               f"| project {_ROW}, properties | order by id asc",
 }
-_API = {"diag": "2021-05-01-preview", "locations": "2022-12-01", "tables": "2022-10-01", "sql": "2021-11-01",
+_API = {"diag": "2021-05-01-preview", "pricings": "2024-01-01", "locations": "2022-12-01", "tables": "2022-10-01", "sql": "2021-11-01",
         "keys": "2023-07-01", "storage": "2023-05-01", "pim": "2020-10-01"}
 
 
@@ -148,6 +148,9 @@ class AzureCollector:
             for sub, settings in zip(subs, pool.map(lambda s: self._diagnostics(s, raw), subs), strict=True):
                 if settings is not None:
                     raw.diagnostic_settings[sub] = settings
+            for sub, plans in zip(subs, pool.map(lambda s: self._pricings(s, raw), subs), strict=True):
+                if plans is not None:
+                    raw.pricings[sub] = plans
             self._eligibility(pool, subs, raw, account)
             self._targeted(pool, raw)
 
@@ -189,6 +192,15 @@ class AzureCollector:
             raw.gaps.append(gap(account, "arm:locations", (), last.code,
                                 f"paired regions unreadable: {last.message}; GRS secondaries stay unknown"))
         return None
+
+    def _pricings(self, sub: str, raw: AzureRaw) -> list[dict[str, Any]] | None:
+        """Defender for Cloud plans of the subscription (ETG 8.3.2, 8.4.4)."""
+        try:
+            return self.arm_list(f"/subscriptions/{sub}/providers/Microsoft.Security/pricings", "pricings")
+        except ApiError as e:
+            raw.gaps.append(gap(sub, "arm:pricings", fetched_by("arm:pricings"), e.code,
+                                f"Defender for Cloud plans unreadable: {e.message}"))
+            return None
 
     def _diagnostics(self, sub: str, raw: AzureRaw) -> list[dict[str, Any]] | None:
         try:

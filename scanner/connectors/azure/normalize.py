@@ -12,6 +12,7 @@ from __future__ import annotations
 from scanner.connectors.azure import identity
 from scanner.connectors.azure.common import Context, row_type, subscription_resource
 from scanner.connectors.azure.logs import activity_log_trail, key_resources, mark_log_storage
+from scanner.connectors.azure.monitor import defender_plans
 from scanner.connectors.azure.raw import AzureRaw
 from scanner.connectors.azure.services import HANDLERS
 from scanner.inventory import Inventory
@@ -43,6 +44,8 @@ def normalize(raw: AzureRaw) -> Inventory:
         for target in targets:
             inv.relate(trail.id, RelType.LOGS_TO, target)
             ctx.log_targets.add(target.lower())
+    for sub_id, rows in raw.pricings.items():
+        inv.add_all(defender_plans(sub_id, rows))
     mark_log_storage(inv, raw, ctx)
     identity.normalize_identities(raw, inv)
     for g in raw.gaps:

@@ -229,6 +229,9 @@ def _missing(raw: AzureRaw, seen: dict[str, bool]) -> None:
         if sub not in raw.diagnostic_settings:
             raw.gaps.append(gap(sub, "export:diagnosticSettings", (Kind.LOG_TRAIL,), "NotInExport",
                                 "the export has no subscription diagnostic settings (activity-log export)"))
+        if sub not in raw.pricings:
+            raw.gaps.append(gap(sub, "export:pricings", (Kind.DETECTOR,), "NotInExport",
+                                "the export has no Defender for Cloud plans (az security pricing list)"))
     if raw.users is None and (raw.authorization is not None or seen["arg"]):
         raw.gaps.append(gap(tenant, "export:graph-users", (Kind.IDENTITY_USER,), "NotInExport",
                             "the export has no Microsoft Graph users page"))

@@ -35,6 +35,7 @@ class AzureRaw:
     # Targeted ARM reads, keyed by the lower-cased ARM id of the parent
     locations: list[Row] | None = None  # GET /subscriptions/{id}/locations (pairedRegion, live)
     diagnostic_settings: dict[str, list[Row]] = field(default_factory=dict)  # subscription id -> settings
+    pricings: dict[str, list[Row]] = field(default_factory=dict)  # subscription id -> Defender for Cloud plans
     workspace_tables: dict[str, list[Row]] = field(default_factory=dict)  # workspace id -> tables
     sql_protectors: dict[str, Row] = field(default_factory=dict)  # sql server id -> encryptionProtector
     vault_keys: dict[str, list[Row]] = field(default_factory=dict)  # key vault id -> keys

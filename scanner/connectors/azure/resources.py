@@ -52,6 +52,12 @@ def storage(row, ctx):
     geo = True if GEO_SKU.search(sku) else False if LOCAL_SKU.search(sku) else None
     secondary = [p["secondaryLocation"]] if p.get("secondaryLocation") else paired(row.get("location"), ctx)
     set_replicas(props, geo, secondary)
+    # account-level version-level immutability (CSM CC-18000 (4)c); container-level policies
+    # are not in the row, so anything short of an account-level policy stays unknown
+    policy = (p.get("immutableStorageWithVersioning") or {}).get("immutabilityPolicy") or {}
+    state = str(policy.get("state") or "").lower()
+    if state in ("locked", "unlocked"):
+        props["immutability"] = state
     return [(make_resource(row, Kind.STORAGE_OBJECT, props), rels)]
 
 
@@ -118,6 +124,7 @@ def sql_database(row, ctx):
         if secondary is None and p.get("defaultSecondaryLocation"):
             secondary = [str(p["defaultSecondaryLocation"]).replace(" ", "").lower()]
         set_replicas(props, bsr in ("geo", "geozone"), secondary)
+    props["backup.enabled"] = True  # Azure SQL Database keeps automated backups for point-in-time restore, always
     return [(make_resource(row, Kind.DATABASE, props), rels)]
 
 
@@ -139,6 +146,7 @@ def cosmos(row, ctx):
     bsr = _cosmos_backup_redundancy(p)
     if bsr is not None:  # periodic backups with Geo redundancy go to the write region's pair
         set_replicas(props, bsr == "geo", paired(next(iter(places), None) or row.get("location"), ctx))
+        props["backup.enabled"] = True  # a backup policy (periodic or continuous) is always in force
     return [(make_resource(row, Kind.DATABASE, props), rels)]
 
 
@@ -183,6 +191,9 @@ def flexible_server(row, ctx):
     geo = str((p.get("backup") or {}).get("geoRedundantBackup", "")).lower()
     if geo in ("enabled", "disabled"):
         set_replicas(props, geo == "enabled", paired(row.get("location"), ctx))
+    days = strict_int((p.get("backup") or {}).get("backupRetentionDays"))
+    if days is not None:  # automated backups, 7 to 35 days: always on
+        props.update({"backup.enabled": days > 0, "backup.retention_days": days})
     return [(make_resource(row, Kind.DATABASE, props), rels)]
 
 
@@ -245,6 +256,10 @@ def backup_vault(row, ctx):
         red = next((s.get("type") for s in p.get("storageSettings") or [] if s.get("type")), None)
     if red:
         set_replicas(props, str(red).lower() == "georedundant", paired(row.get("location"), ctx))
+    props["backup_vault"] = True
+    if _has_properties(row):  # immutable vault (ETG 9.3): Locked cannot be undone; Unlocked can be turned off
+        state = str(((p.get("securitySettings") or {}).get("immutabilitySettings") or {}).get("state") or "disabled").lower()
+        props["immutability"] = {"locked": "locked", "unlocked": "unlocked"}.get(state, "none")
     return [(make_resource(row, Kind.BACKUP, props), rels)]
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from scanner.connectors.azure import monitor as m
 from scanner.connectors.azure import resources as r
 from scanner.connectors.azure.common import (
     BACKUP_VAULT,
@@ -81,6 +82,9 @@ SERVICES: dict[str, Service] = {
     "keyvault": Service((Kind.KMS_KEY,), RG_RESOURCES, {VAULT: None}, emits=("microsoft.keyvault/vaults/keys",)),
     "backup": Service((Kind.BACKUP,), RG_RESOURCES, {RSV: r.backup_vault, BACKUP_VAULT: r.backup_vault}),
     "messaging": Service((Kind.QUEUE,), RG_RESOURCES, {SERVICEBUS: r.messaging, EVENTHUB: r.messaging}),
+    "alerts": Service((Kind.ALERT,), RG_RESOURCES, {"microsoft.insights/activitylogalerts": m.activity_log_alert},
+                      regional=False),
+    "defender": Service((Kind.DETECTOR,), "arm:pricings", emits=("microsoft.security/pricings",), regional=False),
     "activitylog": Service((Kind.LOG_TRAIL,), "arm:diagnosticSettings",
                            emits=("microsoft.insights/diagnosticsettings",), regional=False),
     "rbac": Service((Kind.IDENTITY_USER, Kind.IDENTITY_GROUP), RG_AUTHORIZATION,

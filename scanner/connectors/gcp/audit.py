@@ -102,6 +102,7 @@ def _data_access(policy: dict[str, Any] | None) -> list[str] | None:
 def trails(inv: Inventory, ctx: Context) -> None:
     """One trail per project and per organisation seen, with edges to its log destinations."""
     holders: dict[str, list[str]] = {}  # trail id → destinations
+    aggregating: set[str] = set()  # organisations / folders with a sink that includes their children
     for rec in ctx.by_type.get(LOG_SINK, []):
         d = rec.data or {}
         dest = _destination(str(d.get("destination") or ""))
@@ -110,6 +111,8 @@ def trails(inv: Inventory, ctx: Context) -> None:
         owner = _owner_name(ctx, rec)
         if owner:
             holders.setdefault(owner, []).append(dest)
+            if flag(d, "includeChildren", False) is True:
+                aggregating.add(owner)
     nodes = [r for t in (PROJECT, FOLDER, ORGANIZATION) for r in ctx.by_type.get(t, [])]
     known = {r.name for r in nodes}
     for name, rec in ctx.policy_records.items():  # nodes known only from their IAM policy
@@ -134,6 +137,8 @@ def trails(inv: Inventory, ctx: Context) -> None:
             "admin_activity": True,
             "data_access_logs": _data_access(policy),
         }
+        if is_org or is_folder:  # ETG 8.3.4: one sink collects every project's audit logs below it
+            props["aggregated"] = rec.name in aggregating
         if is_folder:
             props["folder_id"] = account
             props["covered_accounts"] = _projects_below(ctx, f"folders/{account}")

@@ -10,9 +10,9 @@ from scanner.connectors.gcp.audit import trails
 from scanner.connectors.gcp.context import Context, Coverage
 from scanner.connectors.gcp.facts import Activity, Groups
 from scanner.connectors.gcp.identities import Directory, identities
-from scanner.connectors.gcp.services import HANDLERS
+from scanner.connectors.gcp.services import HANDLERS, kinds_of
 from scanner.inventory import Inventory
-from scanner.model import CoverageGap
+from scanner.model import CoverageGap, Kind
 from scanner.source import Source
 
 __all__ = ["normalize", "normalize_dicts", "Coverage", "Directory", "Groups", "Activity"]
@@ -54,6 +54,10 @@ def normalize(
             handler(inv, ctx, rec)
     trails(inv, ctx)
     all_gaps = list(gaps)
+    for acct in sorted({r.account for r in inv.of_kind(Kind.ACCOUNT)}):
+        all_gaps.append(CoverageGap("gcp", acct, None, "securitycenter", kinds_of("securitycenter"), "NotRead",
+                                    "Security Command Center's activation is not in Cloud Asset Inventory and "
+                                    "cloudgov does not read it yet"))
     identities(inv, ctx, directory, all_gaps, groups, activity)
     for g in all_gaps:
         inv.gap(g)

@@ -123,6 +123,8 @@ def bucket(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
         props["replica_regions"] = []  # a bucket has no replication setting beyond its location
         props["location_type"] = loc_type or None
         props.update(_bucket_retention(d))
+        rp = d.get("retentionPolicy")  # bucket lock (CSM CC-18000 (4)c): only a locked policy binds
+        props["immutability"] = "none" if not rp else "locked" if flag(rp, "isLocked") is True else "unlocked"
     _finish(inv, emit(inv, ctx, rec, Kind.STORAGE_OBJECT, loc, props), keys)
 
 
@@ -169,6 +171,8 @@ def disk(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
     if rec.deep:
         props["replica_regions"] = []  # regional disks replicate within their region only
         props["geo_redundant"] = False
+    if d.get("resourcePolicies"):
+        props["backup.enabled"] = True  # a disk's resource policy is a snapshot schedule (ETG 9.3)
     _finish(inv, emit(inv, ctx, rec, Kind.STORAGE_BLOCK, loc, props), keys)
 
 
@@ -192,6 +196,8 @@ def snapshot(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
     source = self_link_to_resource(d.get("sourceDisk"))
     if source:
         props["source_id"] = source
+    if d.get("creationTimestamp"):
+        props["created"] = str(d["creationTimestamp"])
     r = emit(inv, ctx, rec, Kind.BACKUP, region, props)
     _finish(inv, r, keys)
     if source:

@@ -84,6 +84,11 @@ def tenant_exchanges(*, registration_403: bool = False, throttle_resources: bool
         Exchange("GET", f"{ARM}/subscriptions/{s2}/providers/Microsoft.Insights/diagnosticSettings", 403,
                  {"error": {"code": "AuthorizationFailed", "message": "The client does not have authorization "
                             "to perform action 'microsoft.insights/diagnosticSettings/read'"}}),
+        Exchange("GET", f"{ARM}/subscriptions/{s1}/providers/Microsoft.Security/pricings",
+                 body=json.loads((DATA / "public" / "defender-pricings-list.json").read_text(encoding="utf-8"))),
+        Exchange("GET", f"{ARM}/subscriptions/{s2}/providers/Microsoft.Security/pricings", 403,
+                 {"error": {"code": "AuthorizationFailed", "message": "The client does not have authorization "
+                            "to perform action 'Microsoft.Security/pricings/read'"}}),
         Exchange("GET", f"{ARM}/subscriptions/{s1}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances",
                  body=load("arm-role-eligibility-sub1.json")),
         Exchange("GET", f"{ARM}/subscriptions/{s2}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances",

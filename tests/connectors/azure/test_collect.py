@@ -29,7 +29,7 @@ def test_every_recording_is_used_and_pages_are_followed():
     assert by_name(inv, "dave@contoso.example").kind == "identity.user"  # from page 2 of users
     assert by_name(inv, "mi-backup-runner").prop("access_keys") == []  # from page 2 of servicePrincipals
     # ARM: + PIM eligibility per subscription; Graph: + eligibility, applications, 2 pages of servicePrincipals
-    assert collector.counter.by_service == {"resourcegraph": 4, "arm": 9, "graph": 10}
+    assert collector.counter.by_service == {"resourcegraph": 4, "arm": 11, "graph": 10}  # + Defender plans per subscription
 
 
 def test_throttled_query_is_retried_after_retry_after():
@@ -43,8 +43,9 @@ def test_throttled_query_is_retried_after_retry_after():
 def test_403_on_one_subscription_is_a_gap_and_the_rest_is_intact():
     _, _, inv = run(tenant_exchanges())
     gaps = [g for g in inv.coverage_gaps if g.account == IDS["sub2"]]
-    assert [(g.service, g.code, tuple(g.kinds)) for g in gaps] == [
-        ("arm:diagnosticSettings", "AuthorizationFailed", ("log.trail",))]
+    assert sorted((g.service, g.code, tuple(g.kinds)) for g in gaps) == [
+        ("arm:diagnosticSettings", "AuthorizationFailed", ("log.trail",)),
+        ("arm:pricings", "AuthorizationFailed", ("monitor.detector",))]
     trails = inv.of_kind("log.trail")
     assert [t.account for t in trails] == [IDS["sub1"]]  # no invented trail for sub2
     assert trails[0].prop("enabled") is True and trails[0].prop("management_events") is True
