@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from policies.base import Context, Outcome, failed, not_applicable, passed, unknown
 from scanner.model import Kind, RelType, Resource
 
-__all__ = ["threat_detection", "security_alerts", "regional_verdict", "covering"]
+__all__ = ["threat_detection", "security_alerts", "data_access_logged", "regional_verdict", "covering"]
 
 
 def covering(account: Resource, ctx: Context, kind: str) -> list[Resource]:
@@ -187,3 +187,42 @@ def security_alerts(r: Resource, ctx: Context) -> Outcome:
         return unknown(f"alert state unknown for {', '.join(missing)}", **evidence)
     detail = [f"{c} ({'; '.join(weak[c])})" if c in weak else c for c in missing]
     return failed(f"{len(missing)} of {len(required)} security events raise no alert: {', '.join(detail)}", **evidence)
+
+
+# --- data-use monitoring (ETG 8.7.6, material outsourcing) ---------------------------------
+
+
+#: provider → (trail property, values that cover object-storage reads, PASS text, what is read, FAIL text)
+_DATA_LOGS = {
+    "aws": ("data_events", {"AWS::S3::Object"}, "S3 object reads are recorded by trail {}",
+            "the trails' data-event selectors", "no trail records S3 data events"),
+    "gcp": ("data_access_logs", {"allServices", "storage.googleapis.com"}, "Data Access audit logs cover Cloud Storage ({})",
+            "the audit configs (Data Access logs)", "no Data Access audit logs for Cloud Storage"),
+}
+
+
+def data_access_logged(r: Resource, ctx: Context) -> Outcome:
+    """Reads of object-storage data are recorded: CloudTrail S3 data events (AWS), Data Access
+    audit logs for Cloud Storage (GCP), Defender for Storage (Azure: the storage accounts'
+    own diagnostic settings are not read, so without Defender it is unknown)."""
+    trails = [t for t in ctx.inventory.of_kind(Kind.LOG_TRAIL) if t.provider == r.provider and t.prop("enabled") is not False
+              and (t.account == r.account or (t.prop("organization") and r.prop("organization_id")
+                                               and t.prop("organization_id") == r.prop("organization_id"))
+                   or r.account in (t.prop("covered_accounts") or []))]
+    evidence = {"trails": [t.id for t in trails]}
+    if r.provider in _DATA_LOGS:
+        prop, wanted, ok, what, none = _DATA_LOGS[r.provider]
+        logged = [t for t in trails if wanted & set(t.prop(prop) or [])]
+        if logged:
+            return passed(ok.format(logged[0].name or logged[0].id), **evidence)
+        if _gap(r, ctx, Kind.LOG_TRAIL) or any(t.prop(prop) is None for t in trails):
+            return unknown(f"{what} could not all be read", **evidence)
+        return failed(f"{none}: reads of customer data leave no record", **evidence)
+    if r.provider == "azure":
+        plans = [d for d in ctx.inventory.of_kind(Kind.DETECTOR) if d.provider == "azure" and d.account == r.account
+                 and str(d.prop("plan")).lower() == "storageaccounts"]
+        if any(p.prop("enabled") is True for p in plans):
+            return passed("Defender for Storage monitors access to the storage accounts' data", **evidence)
+        return unknown("Defender for Storage is not on, and the storage accounts' own diagnostic settings "
+                       "(StorageRead) are not read: whether data access is recorded is unknown", **evidence)
+    return not_applicable(f"no data-access log is known for provider {r.provider}")

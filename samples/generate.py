@@ -229,7 +229,8 @@ def aws() -> Inventory:
     key("mrk-audit", MGMT)
     inv.relate(trail_bucket, "encrypted_by", f"arn:aws:kms:{TW}:{MGMT}:key/mrk-audit")
     trail = res(inv, "aws", MGMT, TW, "log.trail", "AWS::CloudTrail::Trail", f"arn:aws:cloudtrail:{TW}:{MGMT}:trail/fmsa-org-trail", "fmsa-org-trail",
-                {"enabled": True, "all_regions": True, "organization": True, "organization_id": ORG, "management_events": True})
+                {"enabled": True, "all_regions": True, "organization": True, "organization_id": ORG, "management_events": True,
+                 "data_events": ["AWS::S3::Object"]})  # S3 object reads recorded (ETG 8.7.6)
     inv.relate(trail, "logs_to", trail_bucket)
 
     def log_group(name, acct=TRADING, keyid=k_trading, tags=None, **p):
@@ -413,7 +414,7 @@ def gcp() -> Inventory:
     audit = f"//cloudresourcemanager.googleapis.com/organizations/{GCP_ORG}/auditConfigs/allServices"
     res(inv, "gcp", GCP_ORG, "global", "log.trail", "cloudresourcemanager.googleapis.com/AuditConfig", audit, "org audit config",
         {"enabled": True, "all_regions": True, "organization": True, "organization_id": GCP_ORG, "management_events": True,
-         "aggregated": True})  # an organisation sink with includeChildren into sec-audit (ETG 8.3.4)
+         "aggregated": True, "data_access_logs": ["allServices"]})  # an organisation sink with includeChildren (ETG 8.3.4)
     inv.relate(audit, "logs_to", f"//logging.googleapis.com/projects/{P_TRADE}/locations/asia-east1/buckets/sec-audit")
     res(inv, "gcp", GCP_ORG, "global", "monitor.detector", "securitycenter.googleapis.com/OrganizationSettings",
         f"//securitycenter.googleapis.com/organizations/{GCP_ORG}/organizationSettings", "Security Command Center",

@@ -42,6 +42,26 @@ def management_events(selectors: Mapping[str, Any] | None) -> bool | None:
     return None
 
 
+def data_events(selectors: Mapping[str, Any] | None) -> list[str] | None:
+    """The resource types whose data-event **reads** a trail records (``GetEventSelectors``):
+    ``AWS::S3::Object`` for S3 object reads (ETG 8.7.6: monitoring data use). None: not read."""
+    if selectors is None:
+        return None
+    out: set[str] = set()
+    for s in selectors.get("EventSelectors") or []:
+        if s.get("ReadWriteType", "All") in ("All", "ReadOnly"):
+            out |= {str(d.get("Type")) for d in s.get("DataResources") or [] if d.get("Type")}
+    for sel in selectors.get("AdvancedEventSelectors") or []:
+        fields = {f.get("Field"): f for f in sel.get("FieldSelectors") or []}
+        if "Data" not in as_list((fields.get("eventCategory") or {}).get("Equals")):
+            continue
+        ro = [str(v).lower() for v in as_list((fields.get("readOnly") or {}).get("Equals"))]
+        if ro == ["false"]:
+            continue  # writes only: reads of the data are not recorded
+        out |= {str(t) for t in as_list((fields.get("resources.type") or {}).get("Equals"))}
+    return sorted(out)
+
+
 def trail_log_prefixes(t: Mapping[str, Any]) -> str:
     """Where a trail writes in its bucket: ``[prefix/]AWSLogs/``."""
     prefix = (t.get("S3KeyPrefix") or "").strip("/")
@@ -65,8 +85,10 @@ def trail(account: str, t: Mapping[str, Any], keys: KeyIndex, *, organization_id
         props["enabled"] = None if t["Status"] is None else t["Status"].get("IsLogging")
     if t.get("HasCustomEventSelectors") is False:
         props["management_events"] = True  # AWS's default selector: all management events
+        props["data_events"] = []  # ... and no data events
     elif "EventSelectors" in t:
         props["management_events"] = management_events(t["EventSelectors"])
+        props["data_events"] = data_events(t["EventSelectors"])
     rels: list[Relationship] = []
     enc, r = encryption(arn, region, keys, enabled=bool(t.get("KmsKeyId")), key_ref=t.get("KmsKeyId"))
     if t.get("KmsKeyId"):
