@@ -37,6 +37,8 @@ _META_ARG = re.compile(r"^\s*(count|for_each)\s*=\s*(.+?)\s*$")
 _EXPR_REF = re.compile(r"\b(var|local|data|module|each|count|path|terraform|[a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z0-9_-]+)")
 _SOURCE = re.compile(r'^\s*source\s*=\s*"(\.\.?/[^"]*)"', re.M)
 _ATTR_REF = re.compile(r'((?:data\.)?[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z0-9_-]+(?:\[(?:"[^"]*"|\d+)\])?)\.[A-Za-z0-9_]+')
+_MARKER = re.compile(r"cloudgov-unknown-\d+", re.I)  # a leaf :meth:`_Loader._again` could not give
+_CALL_META = {"__tfmeta", "id", "source", "version", "providers", "count", "for_each", "depends_on"}
 _SKIP = {"variable", "output", "terraform", "locals", "moved", "import", "check", "removed"}
 
 
@@ -103,6 +105,7 @@ class _Loader:
         self.locals: dict[str, dict[str, Any]] = {}  # module prefix → merged locals
         self.modules: dict[str, TfModule] = {}
         self.addresses: dict[str, tuple[str, str]] = {}  # resource/data address → (type, mode)
+        self.markers: dict[str, str] = {}  # marker of an unknown module input → what it was
 
     def load(self) -> TfProject:
         doc = _run_tfparse(self.root, self.vars_files, self.project.problems)
@@ -281,6 +284,9 @@ class _Loader:
         if isinstance(value, list):
             return [self._clean(v, prefix) for v in value]
         if isinstance(value, str) and "-" in value:
+            marker = _MARKER.search(value)
+            if marker:
+                return Unknown(self.markers.get(marker.group(0).lower(), "(a value not known from code)"))
             if _UUID.fullmatch(value):
                 hit = self.ids.get(value)
                 return Ref(*hit) if hit else Unknown("(a value computed at apply time)")
@@ -303,7 +309,7 @@ class _Loader:
                 ParseProblem(file, f"instances of {block_addr} unknown: {why}", rtype, block_addr, "InstancesUnknown"))
             return
         attrs = self._clean({k: v for k, v in b.items() if k not in ("count", "for_each")}, prefix) or {}
-        self._unexpanded_dynamics(attrs, meta, prefix)
+        self._unexpanded_dynamics(attrs, meta, prefix, path)
         name = _INDEX.sub("", local).rsplit(".", 1)[-1]
         res = TfResource(
             address=path, type=rtype, name=name, module=module, file=file,
@@ -323,10 +329,11 @@ class _Loader:
                 cache[filename] = []
         return cache[filename]
 
-    def _unexpanded_dynamics(self, attrs: dict[str, Any], meta: dict[str, Any], prefix: str) -> None:
+    def _unexpanded_dynamics(self, attrs: dict[str, Any], meta: dict[str, Any], prefix: str, path: str) -> None:
         """A ``dynamic "x"`` block of the source with no ``x`` in the result: empty for_each,
         or one the evaluator could not expand. Unless the for_each is certainly empty, ``x``
-        is unknown — never "absent" (an absent replication rule or CMK block would be a PASS)."""
+        comes from the module evaluated again on its own (:meth:`_again`), else it is unknown —
+        never "absent" (an absent replication rule or CMK block would be a PASS)."""
         lines = self._lines(str(meta.get("filename", "")))[int(meta.get("line_start", 1)) - 1 : int(meta.get("line_end", 0))]
         depth, pending = 0, None
         for line in lines:
@@ -338,9 +345,64 @@ class _Loader:
                 m = re.match(r"\s*for_each\s*=\s*(.+?)\s*$", line)
                 if m:
                     if pending not in attrs and not self._certainly_empty(prefix, m.group(1)):
-                        attrs[pending] = Unknown(f'dynamic "{pending}" for_each = {m.group(1)}')
+                        again = self._again(prefix).get(path[len(prefix):], {}).get(pending)
+                        attrs[pending] = (self._clean(again, prefix) if again is not None
+                                          else Unknown(f'dynamic "{pending}" for_each = {m.group(1)}'))
                     pending = None
             depth = max(0, depth + stripped.count("{") - stripped.count("}"))
+
+    def _again(self, prefix: str) -> dict[str, dict[str, Any]]:
+        """The module instance ``prefix`` evaluated once more as a root of its own, its inputs
+        given as a tfvars file of what the first evaluation computed for the call.
+
+        Why: defsec's ``flatten``/``try`` give up on a whole collection when one leaf deep
+        inside is unknown (``account_id = data.aws_caller_identity.current.account_id`` in
+        one replication rule), so the ``dynamic`` block over it is dropped. Here every leaf
+        the first evaluation left open (an expression, or a nested ``null``, which tfparse
+        prints for unknown leaves too) is a marker string that :meth:`_clean` turns back into
+        :class:`Unknown`; known leaves, block ids included, pass through unchanged. Only the
+        dynamic blocks the first evaluation dropped are taken from this one."""
+        cache: dict[str, dict[str, dict[str, Any]]] = self.__dict__.setdefault("_again_cache", {})
+        if prefix in cache:
+            return cache[prefix]
+        cache[prefix] = {}
+        module, call = self.modules.get(prefix), self.module_calls.get(prefix[:-1]) if prefix else None
+        if module is None or module.directory is None or call is None:
+            return cache[prefix]
+
+        def mark(value: Any, where: str, top: bool = False) -> Any:
+            if (value is None and not top) or (isinstance(value, dict) and "__attribute__" in value):
+                token = f"cloudgov-unknown-{len(self.markers)}"
+                self.markers[token] = f"{prefix[:-1]} input {where} (not known from code)"
+                return token
+            if isinstance(value, dict):
+                return {k: mark(v, f"{where}.{k}") for k, v in value.items() if k != "__tfmeta"}
+            if isinstance(value, list):
+                return [mark(v, f"{where}[{i}]") for i, v in enumerate(value)]
+            return value
+
+        inputs = {k: mark(v, k, top=True) for k, v in call.items() if k not in _CALL_META}
+        import os
+        import tempfile
+
+        import tfparse
+
+        with tempfile.TemporaryDirectory(prefix="cloudgov-tf-") as tmp:
+            vars_file = Path(tmp) / "inputs.tfvars.json"
+            vars_file.write_text(json.dumps(inputs), encoding="utf-8")
+            try:
+                doc = tfparse.load_from_path(str(module.directory), stop_on_hcl_error=False,
+                                             vars_paths=[os.path.relpath(vars_file, module.directory)])
+            except Exception:  # noqa: BLE001 — the dropped blocks then stay unknown
+                return cache[prefix]
+        for key, items in doc.items():
+            for b in items if isinstance(items, list) else []:
+                meta = b.get("__tfmeta") or {}
+                if meta.get("type") in ("resource", "data") and isinstance(b.get("id"), str):
+                    mode = "data" if meta["type"] == "data" else "managed"
+                    self.ids[b["id"]] = (prefix + meta.get("path", ""), key, mode)
+                    cache[prefix][meta.get("path", "")] = b
+        return cache[prefix]
 
     def _certainly_empty(self, prefix: str, expr: str) -> bool:
         """The few for_each forms whose emptiness follows from a null or empty variable."""

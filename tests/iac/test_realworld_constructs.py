@@ -110,3 +110,48 @@ def test_unknown_count_is_a_gap_and_no_invented_instance(tmp_path):
     assert len(inv) == 0
     assert sorted(g.service.rsplit("#", 1)[1] for g in inv.coverage_gaps) == ["aws_sqs_queue.e", "aws_sqs_queue.q"]
     assert all(g.kinds == ("messaging.queue",) for g in inv.coverage_gaps)
+
+
+_SSE_MODULE = '''variable "sse" {
+  type    = any
+  default = {}
+}
+resource "aws_s3_bucket" "this" {
+  bucket = "b"
+}
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  count  = length(keys(var.sse)) > 0 ? 1 : 0
+  bucket = aws_s3_bucket.this.id
+  dynamic "rule" {
+    for_each = try(flatten([var.sse["rule"]]), [])
+    content {
+      dynamic "apply_server_side_encryption_by_default" {
+        for_each = try([rule.value.apply_server_side_encryption_by_default], [])
+        content {
+          sse_algorithm     = apply_server_side_encryption_by_default.value.sse_algorithm
+          kms_master_key_id = try(apply_server_side_encryption_by_default.value.kms_master_key_id, null)
+        }
+      }
+    }
+  }
+}
+'''
+
+
+@pytest.mark.parametrize(("key", "manager"), [
+    # defsec cannot give a data source's attribute: the rule is dropped by its flatten(); the
+    # module evaluated again gives the rule, and the key stays unknown (never "no key")
+    ('data.aws_kms_alias.k.target_key_arn', None),
+    ('aws_kms_key.k.arn', "customer"),  # known to the evaluator: SSE-KMS with this key
+])
+def test_dynamic_block_over_an_unknown_leaf_is_evaluated_again(tmp_path, key, manager):
+    write(tmp_path / "m" / "main.tf", _SSE_MODULE)
+    write(tmp_path / "main.tf", 'provider "aws" {\n  region = "ap-east-2"\n}\n'
+          'data "aws_kms_alias" "k" {\n  name = "alias/s3"\n}\nresource "aws_kms_key" "k" {}\n'
+          'module "b" {\n  source = "./m"\n  sse = {\n    rule = {\n      apply_server_side_encryption_by_default = {\n'
+          f'        sse_algorithm     = "aws:kms"\n        kms_master_key_id = {key}\n      }}\n    }}\n  }}\n}}\n')
+    inv = collect(tmp_path)
+    bucket = inv.get("module.b.aws_s3_bucket.this")
+    assert bucket is not None and not inv.coverage_gaps
+    assert bucket.properties.get("encryption.enabled") is True
+    assert bucket.properties.get("encryption.key_manager") == manager
