@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scanner.connectors.aws.keys import key_policy_public
 from scanner.iac.hcl import TfResource, Unknown, ref_address, resolve
 from scanner.iac.normalize import Ctx, Normalized, key_edges, log_class, register, tags_of
 from scanner.iac.regions import place
@@ -179,29 +180,35 @@ def kms_key(res: TfResource, ctx: Ctx) -> Normalized:
     props["rotation_period_days"] = period if isinstance(period, int) else (365 if props["rotation_enabled"] else None)
     enabled = ctx.value(res, "is_enabled")
     props["state"] = "disabled" if enabled is False else ("enabled" if "is_enabled" not in res.attrs or enabled else None)
-    # no policy argument: AWS applies the default key policy (the account only)
-    props["policy_public"] = _policy_public(ctx.value(res, "policy")) if "policy" in res.attrs else False
+    # no policy argument: AWS applies the default key policy (the account only); a policy is
+    # judged by the live connector's own function (kms:CallerAccount confines `*`,
+    # kms:ViaService alone does not); one not known from code is unknown
+    props["policy_public"] = key_policy_public(policy_from_code(ctx.value(res, "policy"))) if "policy" in res.attrs else False
     return Normalized("kms.key", "AWS::KMS::Key", props)
 
 
-def _policy_public(policy) -> bool | None:
+def _has_null(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, dict):
+        return any(_has_null(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_null(v) for v in value)
+    return False
+
+
+def policy_from_code(value: Any) -> dict | None:
+    """A policy document evaluated from code, or None when not known. tfparse prints
+    ``null`` for the parts of a ``jsonencode()``d document it could not evaluate (a
+    statement naming ``data.aws_caller_identity.current.account_id`` comes back as
+    ``"Statement": null``); the IAM policy grammar has no null, so any null means unknown."""
     import json
 
-    if policy is None:
-        return None
     try:
-        doc = json.loads(policy) if isinstance(policy, str) else policy
+        doc = json.loads(value) if isinstance(value, str) else value
     except ValueError:
         return None
-    stmts = doc.get("Statement", []) if isinstance(doc, dict) else []
-    for s in stmts if isinstance(stmts, list) else [stmts]:
-        if s.get("Effect") != "Allow" or s.get("Condition"):
-            continue
-        p = s.get("Principal")
-        aws = p.get("AWS") if isinstance(p, dict) else p
-        if aws == "*" or (isinstance(aws, list) and "*" in aws):
-            return True
-    return False
+    return doc if isinstance(doc, dict) and not _has_null(doc) else None
 
 
 def ebs_volume(res: TfResource, ctx: Ctx) -> Normalized:
@@ -349,16 +356,10 @@ def iam_user(res: TfResource, ctx: Ctx) -> Normalized:
 
 
 def _inline_actions(ctx: Ctx, inline: list[TfResource]) -> list[str] | None:
-    import json
-
     actions: list[str] = []
     for pol in inline:
-        doc = ctx.value(pol, "policy")
-        try:
-            doc = json.loads(doc) if isinstance(doc, str) else None
-        except ValueError:
-            doc = None
-        if not isinstance(doc, dict):
+        doc = policy_from_code(ctx.value(pol, "policy"))
+        if doc is None:
             return None
         stmts = doc.get("Statement", [])
         for s in stmts if isinstance(stmts, list) else [stmts]:

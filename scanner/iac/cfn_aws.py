@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.iac.aws import _policy_public, iam_user_props
+from scanner.connectors.aws.keys import key_policy_public
+from scanner.iac.aws import iam_user_props
 from scanner.iac.cfn import Template, register
 from scanner.iac.normalize import Normalized, key_edges, key_props, log_class
 
@@ -132,7 +133,7 @@ def kms_key(lid: str, p: dict, tpl: Template) -> Normalized:
     enabled = _bool(tpl.value(p["Enabled"])) if tpl.has(p, "Enabled") else True
     props["state"] = None if enabled is None else ("enabled" if enabled else "disabled")
     # no KeyPolicy: AWS applies the default key policy (the account only)
-    props["policy_public"] = _policy_public(tpl.value(p["KeyPolicy"])) if tpl.has(p, "KeyPolicy") else False
+    props["policy_public"] = key_policy_public(tpl.value(p["KeyPolicy"])) if tpl.has(p, "KeyPolicy") else False
     return Normalized("kms.key", "AWS::KMS::Key", props)
 
 
