@@ -3,14 +3,15 @@
 checkov shows a resource check only its provider's *name* (``aws.tw``), never the region
 that provider points at, so residency is resolved here:
 
-* AWS: the resource's own ``region`` argument (provider v6), else the ``region`` of the
+* AWS: the resource's own ``region`` argument (provider v6), else its ``availability_zone``
+  (the zone's region, from the jurisdiction tables), else the ``region`` of the
   provider configuration it uses: its ``provider = aws.alias`` argument, or the default
   ``aws`` provider, looked up in its module, then through the module call's
   ``providers = { aws = aws.tw }`` map, then (default providers only) inherited from the
   parent module, as Terraform does.
 * Azure: the resource's ``location`` argument (the provider has no region).
-* GCP: the resource's ``location`` / ``region`` (or ``zone`` → its region), else the
-  provider's ``region``.
+* GCP: the resource's ``location`` / ``region`` (or ``zone`` → its region, from the same
+  tables the live connectors use), else the provider's ``region``.
 
 An unresolvable region is reported with the reason (ERROR downstream), never guessed;
 in particular AWS_REGION in the environment of whoever runs ``terraform apply`` is not
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 
 from scanner.iac.hcl import TfModule, TfResource, _provider_ref, resolve
 
-__all__ = ["Placement", "place", "provider_of"]
+__all__ = ["Placement", "place", "provider_of", "zone_region"]
 
 
 @dataclass(frozen=True)
@@ -62,10 +63,15 @@ def find_provider(module: TfModule, name: str) -> tuple[TfModule, str, dict] | N
     return None
 
 
-def _zone_region(zone: str) -> str:
-    # asia-east1-a → asia-east1
-    parts = zone.rsplit("-", 1)
-    return parts[0] if len(parts) == 2 and len(parts[1]) == 1 else zone
+def zone_region(provider: str, zone: str) -> str | None:
+    """The region of a zone, from the jurisdiction tables the live connectors use
+    (``policies/jurisdictions/<provider>.yaml``: its ``zone_pattern`` and regions), never a
+    cut of the string: ``asia-east1-b`` → ``asia-east1``, ``ap-northeast-1a`` →
+    ``ap-northeast-1``, the local zone ``us-west-2-lax-1a`` → ``us-west-2``; None when the
+    name is not a zone of a region the table knows (an AZ id like ``use1-az1``, a typo)."""
+    from scanner.config import default_jurisdictions
+
+    return default_jurisdictions().region_of_zone(provider, zone)
 
 
 def place(res: TfResource) -> Placement:
@@ -88,13 +94,19 @@ def place(res: TfResource) -> Placement:
         if "zone" in attrs:
             zone = resolve(attrs["zone"], res.module)
             if isinstance(zone, str):
-                return Placement(_zone_region(zone), None, "zone argument")
+                # a zone the table does not know stays as written: residency says it is not in the table
+                return Placement(zone_region("gcp", zone) or zone.strip().lower(), None, "zone argument")
             return Placement(None, None, f"zone {attrs['zone']!r} cannot be resolved from code")
     if provider == "aws" and "region" in attrs:
         reg = resolve(attrs["region"], res.module)
         if isinstance(reg, str):
             return Placement(reg, None, "region argument")
         return Placement(None, None, f"region {attrs['region']!r} cannot be resolved from code")
+    if provider == "aws" and isinstance(resolve(attrs.get("availability_zone")), str):
+        # a volume, instance or database in a named zone (Local Zones included) is in its region
+        region = zone_region("aws", attrs["availability_zone"])
+        if region:
+            return Placement(region, None, "availability_zone argument")
 
     name = _local_provider_name(res)
     found = find_provider(res.module, name)

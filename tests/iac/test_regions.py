@@ -91,3 +91,54 @@ def test_provider_v6_resource_region_and_a_null_region_variable(tmp_path):
     assert inv.get("module.default_region.aws_sqs_queue.q").region == "ap-east-2"
     assert inv.get("module.default_region.aws_sqs_queue.q").raw["terraform"]["region_source"] == "provider.aws region"
     assert inv.get("module.osaka.aws_sqs_queue.q").region == "ap-northeast-3"
+
+
+@pytest.mark.parametrize(("provider", "zone", "region"), [
+    ("gcp", "asia-east1-b", "asia-east1"),
+    ("gcp", "us-central2-b", "us-central2"),   # a restricted region the table lists
+    ("gcp", "us-central9-a", None),            # the shape of a zone, of no region the table knows
+    ("gcp", "asia-east1", None),               # a region is not its own zone
+    ("aws", "ap-northeast-1a", "ap-northeast-1"),
+    ("aws", "us-west-2-lax-1a", "us-west-2"),  # a Local Zone (Los Angeles) belongs to its parent region
+    ("aws", "us-gov-west-1a", "us-gov-west-1"),
+    ("aws", "use1-az1", None),                 # an AZ id, not a zone name
+    ("azure", "centraluseuap", None),          # Azure locations have no zones in their names
+])
+def test_zone_region_comes_from_the_jurisdiction_tables(provider, zone, region):
+    from scanner.config import default_jurisdictions
+    from scanner.iac.regions import zone_region
+
+    assert zone_region(provider, zone) == region
+    assert default_jurisdictions().region_of_zone(provider, zone) == region  # the live connectors' table, the same answer
+
+
+def test_odd_zones_and_locations_in_code(tmp_path):
+    from policies.registry import load_policies
+    from scanner.config import load_config
+    from scanner.engine import evaluate
+
+    (tmp_path / "main.tf").write_text(
+        'resource "google_compute_disk" "tpu" {\n  name = "t"\n  zone = "us-central2-b"\n}\n'
+        'resource "google_compute_disk" "typo" {\n  name = "u"\n  zone = "asia-east9-a"\n}\n'
+        'resource "aws_ebs_volume" "lax" {\n  availability_zone = "us-west-2-lax-1a"\n  size = 1\n  encrypted = true\n}\n'
+        'resource "aws_ebs_volume" "tokyo" {\n  availability_zone = "ap-northeast-1a"\n  size = 1\n  encrypted = true\n}\n'
+        'resource "aws_ebs_volume" "by_id" {\n  availability_zone = "apne1-az1"\n  size = 1\n  encrypted = true\n}\n'
+        'resource "azurerm_managed_disk" "canary" {\n  name = "c"\n  location = "Central US EUAP"\n}\n'
+    )
+    inv = collect(tmp_path)
+    assert inv.get("google_compute_disk.tpu").region == "us-central2"
+    assert inv.get("google_compute_disk.typo").region == "asia-east9-a"  # as written, never cut to a guess
+    assert inv.get("aws_ebs_volume.lax").region == "us-west-2"
+    assert inv.get("aws_ebs_volume.tokyo").region == "ap-northeast-1"
+    assert inv.get("aws_ebs_volume.tokyo").raw["terraform"]["region_source"] == "availability_zone argument"
+    assert inv.get("aws_ebs_volume.by_id").region is None  # an AZ id says no region; no provider either
+    assert inv.get("azurerm_managed_disk.canary").region == "centraluseuap"
+
+    result = evaluate(inv, load_policies(), load_config(None), source="test")
+    got = {f.resource.id: (f.status.value, f.message) for f in result.findings if f.policy == "residency.data_location"}
+    assert got["google_compute_disk.tpu"][0] == "FAIL" and "US" in got["google_compute_disk.tpu"][1]
+    assert got["aws_ebs_volume.lax"][0] == "FAIL" and "US" in got["aws_ebs_volume.lax"][1]
+    assert got["aws_ebs_volume.tokyo"][0] == "FAIL" and "JP" in got["aws_ebs_volume.tokyo"][1]
+    assert got["google_compute_disk.typo"][0] == "ERROR" and "not in the jurisdiction table" in got["google_compute_disk.typo"][1]
+    assert got["azurerm_managed_disk.canary"][0] == "ERROR" and "canary" in got["azurerm_managed_disk.canary"][1]
+    assert got["aws_ebs_volume.by_id"][0] == "ERROR"
