@@ -42,3 +42,33 @@ def test_a_json_file_that_is_not_a_plan_is_not_read_as_one(tmp_path):
 
     (tmp_path / "x.json").write_text('{"format_version": "1.0"}')
     assert _plan(tmp_path / "x.json") is None
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_planned_instance_has_its_own_findings(case):
+    """Every instance `planned_values` holds, of a type we judge, is its own resource with the
+    address terraform prints (count/for_each keys included) and its own findings."""
+    import json
+
+    from scanner.iac.normalize import TYPES
+
+    result = evaluate(DATA / "plans" / case / "tfplan.json")  # registers the normalizers (TYPES) too
+    plan = json.loads((DATA / "plans" / case / "tfplan.json").read_text())
+    planned: list[str] = []
+
+    def walk(module):
+        planned.extend(r["address"] for r in module.get("resources", [])
+                       if r.get("mode") == "managed" and r["type"] in TYPES)
+        for child in module.get("child_modules", []):
+            walk(child)
+
+    walk(plan["planned_values"]["root_module"])
+    by_id: dict[str, set[str]] = {}
+    for f in result.findings:
+        by_id.setdefault(f.resource.id, set()).add(f.policy)
+    assert planned
+    missing = [a for a in planned if a not in by_id]
+    assert not missing, missing
+    keyed = [a for a in planned if a.endswith("]")]
+    if case in ("infracost-for-each", "compliance-module-for-each"):
+        assert keyed and all(by_id[a] for a in keyed)
