@@ -71,12 +71,28 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
                          help="Azure location of the resource group ARM templates are deployed to "
                          "(what resourceGroup().location means)."),
         ] = None,
+        var_file: Annotated[
+            list[Path] | None,
+            typer.Option("--var-file", metavar="FILE",
+                         help="Terraform variables file, as `terraform plan -var-file` (repeatable; later ones win)."),
+        ] = None,
+        var: Annotated[
+            list[str] | None,
+            typer.Option("--var", metavar="NAME=VALUE",
+                         help="One Terraform variable, as `terraform plan -var` (repeatable; wins over --var-file)."),
+        ] = None,
+        workspace: Annotated[
+            str | None,
+            typer.Option("--workspace", metavar="NAME",
+                         help="Terraform workspace (terraform.workspace); default TF_WORKSPACE, "
+                         "else .terraform/environment, else `default`."),
+        ] = None,
         opts: ScanOptions = None,  # type: ignore[assignment]
     ) -> None:
         """Check Terraform, CloudFormation and ARM (compiled Bicep) before deployment with the same
         policies as live scans (CMK, residency, log retention, MFA); findings point at file and line."""
         run_iac(path, opts, baseline=baseline, use_checkov=checkov, timeout=checkov_timeout, region=region,
-                location=location)
+                location=location, terraform=terraform_inputs(var_file, var, workspace))
 
     @iac_app.command("setup")
     def setup(
@@ -94,9 +110,25 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         typer.echo(f"checkov {'installed' if installed else 'already set up'}: {exe}")
 
 
+def terraform_inputs(var_files: list[Path] | None, variables: list[str] | None, workspace: str | None) -> Any:
+    """``--var-file``/``--var``/``--workspace`` as the Terraform loader's inputs (None: none given)."""
+    from scanner.errors import InputError
+    from scanner.iac.tfload import TfInputs
+
+    pairs = []
+    for v in variables or []:
+        name, eq, value = v.partition("=")
+        if not eq or not name.strip():
+            raise InputError(f"--var {v!r}: expected NAME=VALUE")
+        pairs.append((name.strip(), value))
+    if not (var_files or pairs or workspace):
+        return None
+    return TfInputs(var_files=tuple(var_files or ()), variables=tuple(pairs), workspace=workspace or None)
+
+
 def run_iac(
     path: Path, opts: ScanOptions, *, baseline: Path | None, use_checkov: bool, timeout: float,
-    region: str | None = None, location: str | None = None,
+    region: str | None = None, location: str | None = None, terraform: Any = None,
 ) -> None:
     from scanner.iac import scan_iac
     from scanner.iac.baseline import apply_baseline, load_baseline
@@ -105,7 +137,7 @@ def run_iac(
     known = load_baseline(baseline) if baseline else None  # fail fast on a bad file
     with err.status(f"scanning {path}", spinner="dots") if err.is_terminal and not opts.quiet else _null():
         scan = scan_iac(path, use_checkov=use_checkov, timeout=timeout, region=region,
-                        location=location.replace(" ", "").lower() if location else None)
+                        location=location.replace(" ", "").lower() if location else None, terraform=terraform)
     for line in scan.notes:
         err.print(f"[dim]{line}[/dim]")
 

@@ -82,6 +82,9 @@ VOCABULARY = {
     "--checkov-timeout": "seconds before checkov is stopped",
     "--region": "the region a template or review is for",
     "--location": "Azure location of the resource group",
+    "--var-file": "Terraform variables file",
+    "--var": "one Terraform variable",
+    "--workspace": "Terraform workspace",
     # catalogue, register, exit plans, history, report
     "--coverage": "requirements with the policies or evidence that serve them",
     "--regulation": "one regulation",
@@ -173,6 +176,9 @@ METAVARS = {
     "limit": "N",
     "period": "PERIOD",
     "lang": "LANG",
+    "var": "NAME=VALUE",
+    "var_file": "FILE",
+    "workspace": "NAME",
 }
 
 

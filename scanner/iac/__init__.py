@@ -50,9 +50,10 @@ class IacScan:
 
 def scan_iac(
     path: str | Path, *, use_checkov: bool = True, timeout: float = 900.0,
-    region: str | None = None, location: str | None = None,
+    region: str | None = None, location: str | None = None, terraform: Any = None,
 ) -> IacScan:
-    """``region``: the CloudFormation stacks' region; ``location``: the ARM resource group's."""
+    """``region``: the CloudFormation stacks' region; ``location``: the ARM resource group's;
+    ``terraform``: a :class:`~scanner.iac.tfload.TfInputs` (``-var-file``, ``-var``, workspace)."""
     from scanner.iac.project import collect
 
     base = Path(path)
@@ -65,12 +66,14 @@ def scan_iac(
         from scanner.iac.mapping import requested_checks
 
         try:  # missing → InputError naming `cloudgov iac setup`
-            pending = start_checkov(directory, requested_checks(), executable=find_checkov(), timeout=timeout)
+            var_files = tuple(terraform.var_files) if terraform is not None else ()
+            pending = start_checkov(directory, requested_checks(), executable=find_checkov(), timeout=timeout,
+                                    var_files=var_files)
         except InputError as e:
             checkov_error = e
     notes: list[str] = []
     try:
-        inv = collect(base, region=region, location=location, notes=notes)
+        inv = collect(base, region=region, location=location, notes=notes, terraform=terraform)
     except BaseException:
         if pending is not None:
             pending.cancel()

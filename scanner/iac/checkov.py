@@ -93,7 +93,8 @@ def find_checkov() -> Path:
     raise InputError(SETUP_HINT)
 
 
-def command(executable: Path, directory: Path, check_ids: list[str]) -> list[str]:
+def command(executable: Path, directory: Path, check_ids: list[str], var_files: tuple[Path, ...] = ()) -> list[str]:
+    extra = [a for f in var_files for a in ("--var-file", str(Path(f).resolve()))]  # the same -var-file values
     return [
         str(executable),
         "--directory", str(directory),
@@ -103,6 +104,7 @@ def command(executable: Path, directory: Path, check_ids: list[str]) -> list[str
         "--compact",
         "--external-checks-dir", str(CHECKS_DIR),
         "--check", ",".join(check_ids),
+        *extra,
     ]
 
 
@@ -151,7 +153,8 @@ class PendingCheckov:
 
 
 def start_checkov(
-    directory: Path, check_ids: list[str], *, executable: Path | None = None, timeout: float = DEFAULT_TIMEOUT
+    directory: Path, check_ids: list[str], *, executable: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
+    var_files: tuple[Path, ...] = (),
 ) -> PendingCheckov:
     """Start checkov and return at once; :meth:`PendingCheckov.wait` gives its results."""
     import tempfile
@@ -164,7 +167,7 @@ def start_checkov(
     out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
     try:
         proc = subprocess.Popen(
-            command(exe, directory, check_ids), stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env, cwd=directory,
+            command(exe, directory, check_ids, var_files), stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env, cwd=directory,
         )
     except OSError as e:
         out.close()

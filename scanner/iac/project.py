@@ -35,11 +35,14 @@ def find_roots(path: Path) -> list[Path]:
 
 
 def collect(
-    path: str | Path, *, region: str | None = None, location: str | None = None, notes: list[str] | None = None
+    path: str | Path, *, region: str | None = None, location: str | None = None, notes: list[str] | None = None,
+    terraform: Any = None,
 ) -> Inventory:
     """Parse every Terraform root, CloudFormation and ARM template under ``path`` into one
     Inventory (account ``iac``). ``region`` is the CloudFormation stacks' region, ``location``
-    the ARM resource group's location: both are decided at deployment, not in the files."""
+    the ARM resource group's location: both are decided at deployment, not in the files.
+    ``terraform`` (a :class:`~scanner.iac.tfload.TfInputs`): the ``-var-file``/``-var`` values
+    and workspace given to every Terraform root."""
     from scanner.iac.templates import collect_templates
 
     base = Path(path)
@@ -56,8 +59,12 @@ def collect(
         source = Source(connector="iac", mode="iac", details={"path": str(path), "plan": True})
         inv = Inventory(collected_at=now, sources=[source])
         normalize_project(plan, "", inv)
+        if terraform is not None and notes is not None and (terraform.var_files or terraform.variables):
+            notes.append("--var-file/--var not used: a plan already holds the values it was planned with")
         return inv
     roots = find_roots(base) if given.is_dir() or given.suffix == ".tf" else []
+    if terraform is not None and roots:
+        _check_inputs(terraform, roots)
     details: dict[str, Any] = {"path": str(path), "roots": len(roots)}
     inv = Inventory(collected_at=now, sources=[Source(connector="iac", mode="iac", details=details)])
     template_notes, templates = collect_templates(given, inv, region=region, location=location)
@@ -66,7 +73,7 @@ def collect(
     details["templates"] = templates
     if notes is not None:
         notes.extend(template_notes)
-    for root, project in _load_roots(roots):  # in order: ids and gaps come out the same every run
+    for root, project in _load_roots(roots, terraform):  # in order: ids and gaps come out the same every run
         rel = root.relative_to(base.resolve()).as_posix()
         prefix = "" if rel == "." else rel + "/"
         _relocate(project, base, root)
@@ -74,20 +81,41 @@ def collect(
     return inv
 
 
-def _load_roots(roots: list[Path]):
+def _check_inputs(terraform: Any, roots: list[Path]) -> None:
+    """Terraform refuses a ``-var-file`` it cannot read and a ``-var`` no root declares."""
+    import re
+
+    from scanner.iac.tfload import variables_declared
+
+    for f in terraform.var_files:
+        if not Path(f).is_file():
+            raise InputError(f"--var-file {f}: no such file")
+    declared: set[str] = set()
+    for r in roots:
+        declared.update(variables_declared(r))
+    for name, _ in terraform.variables:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", name):
+            raise InputError(f"--var {name!r}: expected NAME=VALUE")
+        if name not in declared:
+            raise InputError(f"--var {name}: no Terraform root under the path declares variable {name!r}")
+
+
+def _load_roots(roots: list[Path], terraform: Any = None):
     """Evaluate the roots side by side: tfparse's evaluator runs outside the GIL (a cffi call
     into Go), so threads use every CPU; results are yielded in the roots' order."""
     import os
     from concurrent.futures import ThreadPoolExecutor
+    from functools import partial
 
     from scanner.iac.tfload import load_project
 
+    load = partial(load_project, inputs=terraform)
     workers = min(len(roots), os.cpu_count() or 1, 8)
     if workers <= 1:
-        yield from ((r, load_project(r)) for r in roots)
+        yield from ((r, load(r)) for r in roots)
         return
     with ThreadPoolExecutor(workers, thread_name_prefix="tfparse") as pool:
-        yield from zip(roots, pool.map(load_project, roots), strict=True)
+        yield from zip(roots, pool.map(load, roots), strict=True)
 
 
 def _plan(given: Path):

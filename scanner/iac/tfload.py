@@ -21,13 +21,15 @@ What it leaves to us, done here:
 from __future__ import annotations
 
 import json
+import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from scanner.iac.hcl import ParseProblem, Ref, TfModule, TfProject, TfResource, Unknown
 
-__all__ = ["load_project", "local_module_sources"]
+__all__ = ["load_project", "local_module_sources", "TfInputs", "workspace_of", "variables_declared"]
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _MODULE_PREFIX = re.compile(r'^((?:module\.[A-Za-z0-9_-]+(?:\[(?:"[^"]*"|\d+)\])?\.)*)(.*)$')
@@ -54,13 +56,89 @@ def local_module_sources(directory: Path) -> list[Path]:
     return out
 
 
+@dataclass(frozen=True)
+class TfInputs:
+    """What ``terraform plan`` is told on its command line: ``-var-file`` files and ``-var``
+    assignments (in the order given; every ``-var`` after every ``-var-file``) and the
+    workspace (else ``TF_WORKSPACE``, else ``.terraform/environment``, else ``default``)."""
+
+    var_files: tuple[Path, ...] = ()
+    variables: tuple[tuple[str, str], ...] = ()
+    workspace: str | None = None
+
+
+def workspace_of(root: Path, inputs: TfInputs | None = None) -> str:
+    """The workspace ``terraform.workspace`` names, chosen as Terraform chooses it."""
+    if inputs is not None and inputs.workspace:
+        return inputs.workspace
+    if os.environ.get("TF_WORKSPACE"):
+        return os.environ["TF_WORKSPACE"]
+    try:
+        name = (root / ".terraform" / "environment").read_text(encoding="utf-8").strip()
+    except OSError:
+        name = ""
+    return name or "default"
+
+
 def _vars_files(root: Path) -> list[Path]:
-    names = ["terraform.tfvars", "terraform.tfvars.json"]
-    files = [root / n for n in names] + sorted(root.glob("*.auto.tfvars")) + sorted(root.glob("*.auto.tfvars.json"))
+    """The files Terraform loads by itself, in its order (later ones win): terraform.tfvars,
+    terraform.tfvars.json, then every ``*.auto.tfvars``/``*.auto.tfvars.json`` in lexical
+    order of their names."""
+    files = [root / "terraform.tfvars", root / "terraform.tfvars.json"]
+    files += sorted([*root.glob("*.auto.tfvars"), *root.glob("*.auto.tfvars.json")], key=lambda f: f.name)
     return [f for f in files if f.is_file()]
 
 
-def _run_tfparse(root: Path, vars_files: list[Path], problems: list[ParseProblem]) -> dict[str, Any]:
+_VARIABLE = re.compile(r'^variable\s+"?([A-Za-z_][A-Za-z0-9_-]*)"?\s*\{')
+_TYPE = re.compile(r"^\s*type\s*=\s*(.+?)\s*$")
+
+
+def variables_declared(root: Path) -> dict[str, str | None]:
+    """``variable`` blocks of a root module: name → its ``type`` expression (None: no type)."""
+    out: dict[str, str | None] = {}
+    for f in sorted(root.glob("*.tf")):
+        try:
+            lines = f.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        depth, current = 0, None
+        for line in lines:
+            m = _VARIABLE.match(line) if depth == 0 else None
+            if m:
+                current = m.group(1)
+                out[current] = None
+            elif depth == 1 and current and (t := _TYPE.match(line)):
+                out[current] = t.group(1)
+            stripped = re.sub(r'"(?:[^"\\]|\\.)*"', '""', line.split("#", 1)[0])
+            depth = max(0, depth + stripped.count("{") - stripped.count("}"))
+            if depth == 0:
+                current = None
+    return out
+
+
+def _hcl_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return '"' + escaped.replace("${", "$${").replace("%{", "%%{") + '"'
+
+
+def _var_assignments(root: Path, variables: tuple[tuple[str, str], ...]) -> str:
+    """``-var`` values as a tfvars file, parsed as Terraform parses them: the raw string for a
+    variable without a type or of a primitive type (``string``, ``number``, ``bool``), an HCL
+    expression for any other type (``list(string)``, ``map(…)``, ``any``)."""
+    types = variables_declared(root)
+    lines = []
+    for name, value in variables:
+        kind = (types.get(name) or "string").strip()
+        if kind in ("string", "number", "bool"):
+            literal = kind != "string" and re.fullmatch(r"-?\d+(\.\d+)?|true|false", value.strip())
+            lines.append(f"{name} = {value.strip() if literal else _hcl_string(value)}")
+        else:
+            lines.append(f"{name} = {value}")
+    return "\n".join(lines) + "\n"
+
+
+def _run_tfparse(root: Path, vars_files: list[Path], problems: list[ParseProblem], workspace: str = "default",
+                 given: frozenset[Path] = frozenset()) -> dict[str, Any]:
     try:
         import tfparse  # lazy: the CLI must start fast
     except ImportError as e:
@@ -68,18 +146,35 @@ def _run_tfparse(root: Path, vars_files: list[Path], problems: list[ParseProblem
 
         raise InputError("reading Terraform needs the `iac` extra: pip install 'cloudgov[iac]'") from e
 
+    paths = [os.path.relpath(v.resolve(), root.resolve()) for v in vars_files]
     try:
-        return tfparse.load_from_path(str(root), stop_on_hcl_error=True, vars_paths=[str(v) for v in vars_files])
+        return tfparse.load_from_path(str(root), stop_on_hcl_error=True, vars_paths=paths, workspace_name=workspace)
     except tfparse.ParseError as e:
         message = str(e).strip().splitlines()[0] if str(e).strip() else "parse error"
+        _given_file_error(message, root, given)
         m = re.search(r"TerraformConverter: ([^:]+\.(?:tf|tfvars|json)):(.*)", message)
         file, why = (m.group(1), m.group(2).strip()) if m else (".", message)
         problems.append(ParseProblem(file, f"cannot parse Terraform: {why}"))
     try:  # the rest of the module, without the file that does not parse
-        return tfparse.load_from_path(str(root), stop_on_hcl_error=False, vars_paths=[str(v) for v in vars_files])
+        return tfparse.load_from_path(str(root), stop_on_hcl_error=False, vars_paths=paths, workspace_name=workspace)
     except Exception as e:  # noqa: BLE001 — the evaluator's own failure is a gap, not a crash
         problems.append(ParseProblem(".", f"Terraform could not be evaluated: {str(e).strip()[:300]}"))
         return {}
+
+
+def _given_file_error(message: str, root: Path, given: frozenset[Path]) -> None:
+    """A ``--var-file`` (or ``--var``) the user gave that does not parse is bad input (exit 2),
+    not a coverage gap."""
+    m = re.search(r"failed to load tfvars from (.+?): (.*)", message)
+    if not m or not given:
+        return
+    path = (root / m.group(1)).resolve()
+    if path in given:
+        from scanner.errors import InputError
+
+        why = m.group(2).split(": ", 1)[-1].strip()
+        shown = "--var" if path.name == "command-line.tfvars" else f"--var-file {path}"
+        raise InputError(f"{shown}: {why}")
 
 
 def _split(path: str) -> tuple[str, str]:
@@ -94,10 +189,12 @@ def _block_key(path: str) -> str:
 
 
 class _Loader:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, inputs: TfInputs | None = None) -> None:
         self.root = root
         self.project = TfProject(root=root)
-        self.vars_files = _vars_files(root)
+        self.inputs = inputs or TfInputs()
+        self.workspace = workspace_of(root, inputs)
+        self.vars_files = _vars_files(root) + [f.resolve() for f in self.inputs.var_files]
         self.blocks: list[tuple[str, dict[str, Any]]] = []  # (tfparse key, block)
         self.ids: dict[str, tuple[str, str, str]] = {}  # uuid → (address, type, mode)
         self.variables: dict[str, dict[str, Any]] = {}  # "module.a.variable.x" → block
@@ -108,7 +205,19 @@ class _Loader:
         self.markers: dict[str, str] = {}  # marker of an unknown module input → what it was
 
     def load(self) -> TfProject:
-        doc = _run_tfparse(self.root, self.vars_files, self.project.problems)
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="cloudgov-tfvars-") as tmp:
+            given = frozenset(f.resolve() for f in self.inputs.var_files)
+            if self.inputs.variables:  # -var after every -var-file, as one more file
+                assigned = Path(tmp) / "command-line.tfvars"
+                assigned.write_text(_var_assignments(self.root, self.inputs.variables), encoding="utf-8")
+                self.vars_files.append(assigned)
+                given |= {assigned.resolve()}
+            doc = _run_tfparse(self.root, self.vars_files, self.project.problems, self.workspace, given)
+            return self._build(doc)
+
+    def _build(self, doc: dict[str, Any]) -> TfProject:
         for key, items in doc.items():
             for b in items if isinstance(items, list) else []:
                 meta = b.get("__tfmeta") or {}
@@ -246,6 +355,13 @@ class _Loader:
                 text = f.read_text(encoding="utf-8", errors="replace")
             except OSError:
                 continue
+            if f.name.endswith(".json"):
+                try:
+                    if name in (json.loads(text) or {}):
+                        return True
+                except (ValueError, TypeError):
+                    pass
+                continue
             if re.search(rf'^\s*"?{re.escape(name)}"?\s*[=:]', text, re.M):
                 return True
         return False
@@ -382,7 +498,6 @@ class _Loader:
             return value
 
         inputs = {k: mark(v, k, top=True) for k, v in call.items() if k not in _CALL_META}
-        import os
         import tempfile
 
         import tfparse
@@ -392,7 +507,8 @@ class _Loader:
             vars_file.write_text(json.dumps(inputs), encoding="utf-8")
             try:
                 doc = tfparse.load_from_path(str(module.directory), stop_on_hcl_error=False,
-                                             vars_paths=[os.path.relpath(vars_file, module.directory)])
+                                             vars_paths=[os.path.relpath(vars_file, module.directory)],
+                                             workspace_name=self.workspace)
             except Exception:  # noqa: BLE001 — the dropped blocks then stay unknown
                 return cache[prefix]
         for key, items in doc.items():
@@ -471,8 +587,6 @@ class _Loader:
 
 
 def _rel(path: Path, base: Path) -> str:
-    import os
-
     return os.path.relpath(path.resolve(), base.resolve())
 
 
@@ -502,6 +616,7 @@ def _declared(directory: Path) -> list[tuple[Path, str, str, str, str, str | Non
     return [tuple(x) for x in out]  # type: ignore[misc]
 
 
-def load_project(root: str | Path) -> TfProject:
-    """Evaluate the root module in ``root`` and every module it calls."""
-    return _Loader(Path(root)).load()
+def load_project(root: str | Path, inputs: TfInputs | None = None) -> TfProject:
+    """Evaluate the root module in ``root`` and every module it calls, with the variables
+    and workspace ``inputs`` give (as ``terraform plan -var-file … -var …`` would)."""
+    return _Loader(Path(root), inputs).load()
