@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,23 +97,16 @@ _TYPE = re.compile(r"^\s*type\s*=\s*(.+?)\s*$")
 def variables_declared(root: Path) -> dict[str, str | None]:
     """``variable`` blocks of a root module: name → its ``type`` expression (None: no type)."""
     out: dict[str, str | None] = {}
-    for f in sorted(root.glob("*.tf")):
-        try:
-            lines = f.read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            continue
-        depth, current = 0, None
-        for line in lines:
-            m = _VARIABLE.match(line) if depth == 0 else None
-            if m:
-                current = m.group(1)
-                out[current] = None
-            elif depth == 1 and current and (t := _TYPE.match(line)):
-                out[current] = t.group(1)
-            stripped = re.sub(r'"(?:[^"\\]|\\.)*"', '""', line.split("#", 1)[0])
-            depth = max(0, depth + stripped.count("{") - stripped.count("}"))
-            if depth == 0:
-                current = None
+    current: tuple[Path, str] | None = None
+    for f, depth, line in _lines(root):
+        m = _VARIABLE.match(line) if depth == 0 else None
+        if m:
+            current = (f, m.group(1))
+            out[m.group(1)] = None
+        elif depth == 0:
+            current = None
+        elif depth == 1 and current and current[0] == f and (t := _TYPE.match(line)):
+            out[current[1]] = t.group(1)
     return out
 
 
@@ -590,29 +584,37 @@ def _rel(path: Path, base: Path) -> str:
     return os.path.relpath(path.resolve(), base.resolve())
 
 
-def _declared(directory: Path) -> list[tuple[Path, str, str, str, str, str | None]]:
-    """(file, meta-argument, kind, type, name, count/for_each expression) of every top-level
-    resource/data/module block in ``directory`` — read line by line, no evaluation."""
-    out = []
+def _lines(directory: Path) -> Iterator[tuple[Path, int, str]]:
+    """(file, brace depth before the line, line) for every line of the ``.tf`` files in
+    ``directory``, in order — the shape of the code without evaluating it."""
     for f in sorted(directory.glob("*.tf")):
         try:
             lines = f.read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:
             continue
-        depth, current = 0, None
+        depth = 0
         for line in lines:
-            if depth == 0:
-                m = _HEADER.match(line)
-                if m:
-                    kind, a, b = m.groups()
-                    current = [f, "", kind, a, b or "", None] if kind != "module" else [f, "", kind, a, "", None]
-                    out.append(current)
-            elif depth == 1 and current is not None and current[5] is None:
-                arg = _META_ARG.match(line)
-                if arg:
-                    current[1], current[5] = arg.group(1), arg.group(2)
+            yield f, depth, line
             stripped = re.sub(r'"(?:[^"\\]|\\.)*"', '""', line.split("#", 1)[0])
             depth = max(0, depth + stripped.count("{") - stripped.count("}"))
+
+
+def _declared(directory: Path) -> list[tuple[Path, str, str, str, str, str | None]]:
+    """(file, meta-argument, kind, type, name, count/for_each expression) of every top-level
+    resource/data/module block in ``directory`` — read line by line, no evaluation."""
+    out: list[list[Any]] = []
+    current: list[Any] | None = None
+    for f, depth, line in _lines(directory):
+        if depth == 0:
+            m = _HEADER.match(line)
+            if m:
+                kind, a, b = m.groups()
+                current = [f, "", kind, a, b or "", None] if kind != "module" else [f, "", kind, a, "", None]
+                out.append(current)
+        elif depth == 1 and current is not None and current[0] == f and current[5] is None:
+            arg = _META_ARG.match(line)
+            if arg:
+                current[1], current[5] = arg.group(1), arg.group(2)
     return [tuple(x) for x in out]  # type: ignore[misc]
 
 
