@@ -52,11 +52,15 @@ class Policy:
     #: articles cited only where the resource's service is in a narrower scope, e.g. ETG
     #: 8.6.3.3 for material natural-person systems: {scope: (control ids)}
     scoped_controls: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    #: whether the engine looks up the resource's service to apply scope or citations:
+    #: decided once here, read for every resource the policy meets
+    account_scoped: bool = field(init=False, compare=False, repr=False)
 
-    @property
-    def account_scoped(self) -> bool:
-        """Whether the engine looks up the resource's service to apply scope or citations."""
-        return bool(self.scope != "all" or self.scoped_controls) and not self.kinds[0].startswith(("vendor.", "exit."))
+    def __post_init__(self) -> None:
+        scoped = bool(self.scope != "all" or self.scoped_controls) and not (
+            self.kinds and self.kinds[0].startswith(("vendor.", "exit."))
+        )
+        object.__setattr__(self, "account_scoped", scoped)
 
     def controls_for(self, scope: Any) -> tuple[str, ...]:
         """The articles a finding cites for a resource in ``scope`` (a materiality Scope): the

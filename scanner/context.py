@@ -6,8 +6,10 @@ in ``scanner`` so that the engine does not depend on the policy package for its 
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +20,61 @@ if TYPE_CHECKING:
     from scanner.inventory import Inventory
     from scanner.materiality import Materiality, Scope
 
-__all__ = ["Context"]
+__all__ = ["Context", "ActionMatcher"]
+
+_WILD = re.compile(r"[*?\[]")
+
+
+class ActionMatcher:
+    """Whether a granted action pattern and one of the privileged action patterns overlap:
+    ``fnmatchcase(p, g) or fnmatchcase(g, p)`` over lower-cased patterns (IAM's ``*`` and
+    ``?``; actions are case-insensitive), decided without compiling a pattern per grant.
+
+    * The grant names a privileged action (``fnmatchcase(g, p)``): the privileged patterns
+      are compiled once into one alternation and each grant is matched against it.
+    * The grant is a wildcard covering a privileged action (``fnmatchcase(p, g)``): only the
+      privileged strings that start with the grant's literal head (the text before its first
+      ``*``, ``?`` or ``[``) can match, found by bisection in their sorted list; a grant
+      with no candidate (``s3:get*`` against a list of ``iam:`` actions) costs one lookup,
+      and the few candidates are checked with fnmatch itself.
+    """
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        self._sorted = sorted({p.lower() for p in patterns})
+        self._names = (
+            re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in self._sorted)).match if self._sorted else None
+        )
+        self._cache: dict[str, bool] = {}
+
+    def __call__(self, granted: str) -> bool:
+        hit = self._cache.get(granted)
+        if hit is None:
+            hit = self._cache[granted] = self._uncached(granted.lower())
+        return hit
+
+    def _uncached(self, g: str) -> bool:
+        if self._names is None:
+            return False
+        if self._names(g) is not None:
+            return True
+        m = _WILD.search(g)
+        if m is None:
+            return False  # a literal grant covers only itself, matched above
+        head = g[: m.start()]
+        ps = self._sorted
+        i = bisect.bisect_left(ps, head)
+        while i < len(ps) and ps[i].startswith(head):
+            if fnmatch.fnmatchcase(ps[i], g):
+                return True
+            i += 1
+        return False
+
+    def first(self, granted: Sequence[str]) -> str | None:
+        """The first grant that overlaps a privileged action, or None."""
+        for g in granted:
+            if self(g):
+                return g
+        return None
 
 
 class Context:
@@ -45,8 +101,11 @@ class Context:
         self._privileged_cache: dict[str, tuple[bool | None, str]] = {}
         priv = config.privileged
         self._priv_roles = {p: {r.lower() for r in roles} for p, roles in priv.roles.items()}
-        self._priv_actions = {p: [a.lower() for a in acts] for p, acts in priv.actions.items()}
-        self._action_cache: dict[tuple[str, str], bool] = {}
+        self._priv_actions = {p: ActionMatcher(acts) for p, acts in priv.actions.items()}
+        self._no_actions = ActionMatcher(())
+        #: identities with the same grants (users of one policy, roles of one managed policy)
+        #: share one verdict: keyed by provider and the grant list as a tuple
+        self._grants_cache: dict[tuple[str, tuple[str, ...]], str | None] = {}
 
     # --- materiality (重大性) ------------------------------------------------------------
     def scope_of(self, r: Resource) -> Scope:
@@ -89,17 +148,14 @@ class Context:
             self._privileged_cache[r.id] = hit
         return hit
 
-    def _privileged_action(self, provider: str, granted: str) -> bool:
-        key = (provider, granted)
-        hit = self._action_cache.get(key)
-        if hit is None:
-            g = granted.lower()
-            # the two patterns overlap: the grant covers a privileged action, or is one
-            hit = any(
-                fnmatch.fnmatchcase(p, g) or fnmatch.fnmatchcase(g, p) for p in self._priv_actions.get(provider, ())
-            )
-            self._action_cache[key] = hit
-        return hit
+    def _first_privileged_action(self, provider: str, actions: Sequence[str]) -> str | None:
+        """The first grant overlapping a privileged action (the grant covers one, or is one)."""
+        key = (provider, tuple(actions))
+        try:
+            return self._grants_cache[key]
+        except KeyError:
+            hit = self._grants_cache[key] = self._priv_actions.get(provider, self._no_actions).first(actions)
+            return hit
 
     def _privileged_uncached(self, r: Resource, depth: int) -> tuple[bool | None, str]:
         explicit = r.prop("privileged")
@@ -115,8 +171,9 @@ class Context:
             if role.lower() in priv_roles:
                 # AWS grants through policies (managed or inline); Azure and GCP through roles
                 return True, f"{'policy' if r.provider == 'aws' else 'role'} {role}"
-        for granted in actions or ():
-            if self._privileged_action(r.provider, granted):
+        if actions:
+            granted = self._first_privileged_action(r.provider, actions)
+            if granted is not None:
                 return True, f"action {granted}"
         unknown_group = False
         if depth < 3:

@@ -132,36 +132,66 @@ def allowed_actions(doc: Mapping[str, Any] | None) -> list[str]:
 
 
 class _Grants:
-    """Resolves names and Allow actions of attached managed and inline policies."""
+    """Resolves names and Allow actions of attached managed and inline policies.
+
+    Only the managed policies something is attached to are parsed, each once, on first
+    use (an emulator's answer holds every AWS-managed policy; real AWS the ones in use).
+    Entities with the same attached policies and no inline ones (the users of a group,
+    the roles of one managed policy) share one sorted action list."""
 
     def __init__(self, policies: Iterable[Mapping[str, Any]]) -> None:
-        self.docs: dict[str, dict[str, Any] | None] = {}
-        for p in policies:
-            doc = None
+        self._raw: dict[str, Mapping[str, Any]] = {p.get("Arn", ""): p for p in policies}
+        self._actions: dict[str, list[str] | None] = {}
+        self._combined: dict[tuple[str, ...], tuple[list[str], list[str] | None]] = {}
+
+    def _managed(self, arn: str) -> list[str] | None:
+        """The Allow actions of one managed policy's default version; None if unreadable."""
+        try:
+            return self._actions[arn]
+        except KeyError:
+            pass
+        doc = None
+        p = self._raw.get(arn)
+        if p is not None:
             default = p.get("DefaultVersionId")
             for v in p.get("PolicyVersionList") or []:
                 if v.get("IsDefaultVersion") or (default and v.get("VersionId") == default):
                     doc = policy_document(v.get("Document"))
-            self.docs[p.get("Arn", "")] = doc
+        acts = self._actions[arn] = None if doc is None else allowed_actions(doc)
+        return acts
 
     def of(self, entity: Mapping[str, Any], inline_key: str) -> tuple[list[str], list[str] | None]:
+        """(policy names, sorted distinct Allow actions or None when a policy is unreadable)."""
+        attached = entity.get("AttachedManagedPolicies") or []
+        inlines = entity.get(inline_key) or []
+        key = None
+        if not inlines:
+            key = tuple(att.get("PolicyArn", "") for att in attached)
+            hit = self._combined.get(key)
+            if hit is not None:  # copies: each resource owns its properties
+                return list(hit[0]), None if hit[1] is None else list(hit[1])
         names: list[str] = []
         actions: list[str] | None = []
-        for att in entity.get("AttachedManagedPolicies") or []:
+        for att in attached:
             names.append(att.get("PolicyName", ""))
-            doc = self.docs.get(att.get("PolicyArn", ""))
-            if doc is None:
+            acts = self._managed(att.get("PolicyArn", ""))
+            if acts is None:
                 actions = None  # a managed policy we could not read: actions unknown
             elif actions is not None:
-                actions.extend(allowed_actions(doc))
-        for inline in entity.get(inline_key) or []:
+                actions.extend(acts)
+        for inline in inlines:
             names.append(inline.get("PolicyName", ""))
             doc = policy_document(inline.get("PolicyDocument"))
             if doc is None:
                 actions = None
             elif actions is not None:
                 actions.extend(allowed_actions(doc))
-        return names, actions
+        names = sorted(set(names))
+        result = None if actions is None else sorted(set(actions))
+        if key is not None:
+            self._combined[key] = (names, result)
+            return list(names), None if result is None else list(result)
+        return names, result
 
 
 def identities(account: str, iam: Mapping[str, Any], partition: str = "aws") -> tuple[list[Resource], list[Relationship]]:
@@ -213,7 +243,7 @@ def identities(account: str, iam: Mapping[str, Any], partition: str = "aws") -> 
         group_grants[g["GroupName"]] = (names, actions, g["Arn"])
         resources.append(
             Resource(PROVIDER, account, "global", "identity.group", "AWS::IAM::Group", g["Arn"], g["GroupName"], {},
-                     {"roles": sorted(set(names)), "actions": None if actions is None else sorted(set(actions))})
+                     {"roles": names, "actions": actions})
         )
 
     seen_users: set[str] = set()
@@ -223,13 +253,12 @@ def identities(account: str, iam: Mapping[str, Any], partition: str = "aws") -> 
         # the user's own policies only: what its groups grant stays with the group, reached
         # through member_of, so a finding says "policy X via group Y" (an unread group's
         # member has unknown privilege, see policies.base.Context.privileged)
-        names, actions = grants.of(u, "UserPolicyList")
-        acts = None if actions is None else sorted(set(actions))
+        names, acts = grants.of(u, "UserPolicyList")
         for gname in u.get("GroupList") or []:
             g = group_grants.get(gname)
             gid = g[2] if g else f"arn:{partition}:iam::{account}:group/{gname}"
             rels.append(Relationship(arn, RelType.MEMBER_OF, gid))
-        props: dict[str, Any] = {"root": False, "roles": sorted(set(names)), "actions": acts,
+        props: dict[str, Any] = {"root": False, "roles": names, "actions": acts,
                                  "groups": list(u.get("GroupList") or [])}
         props["created"] = iso(u.get("CreateDate"))
         props.update(_user_report_props(rows, arn))
@@ -251,7 +280,7 @@ def identities(account: str, iam: Mapping[str, Any], partition: str = "aws") -> 
         trust_doc = policy_document(r.get("AssumeRolePolicyDocument"))
         principals = trust_principals(trust_doc)
         human = human_from_principals(principals)
-        props = {"roles": sorted(set(names)), "actions": None if actions is None else sorted(set(actions)),
+        props = {"roles": names, "actions": actions,
                  "created": iso(r.get("CreateDate")), "path": r.get("Path"), "trust_principals": principals}
         if human is not None:
             props["human"] = human
