@@ -73,6 +73,8 @@ class Options:
     postprocess: Callable[[ScanResult], None] | None = None
     #: the stream for formats not written to a file; None: sys.stdout at render time
     stdout: IO[str] | None = None
+    #: the JSON documents (json, sarif) indented for people; default compact
+    pretty: bool = False
     #: the vendor register (a ``cloudgov.vendors`` file, or its scopes already read) whose
     #: account → service links give each finding its service's materiality (重大性);
     #: None: every account's materiality is unknown, and scoped policies judge it (fail closed)
@@ -154,7 +156,7 @@ def run(inventory: Inventory, options: Options, *, progress: Progress | None = N
     written: list[Path] = []
     if formats:
         say("render", f"writing {len(result.findings):,} findings")
-        written = render_all(result, formats, options.output_dir, stdout=options.stdout)
+        written = render_all(result, formats, options.output_dir, stdout=options.stdout, pretty=options.pretty)
     scan_id = None
     if options.store:
         from scanner.store.history import record_scan

@@ -117,6 +117,24 @@ def test_json_document_validates_against_its_schema(result):
     assert len(ids) == len(set(ids))  # one finding per (policy, resource)
 
 
+def test_pretty_documents_hold_what_the_compact_ones_hold(result):
+    """--pretty only lays the JSON and SARIF out for reading; compact is one finding per line."""
+    for name in ("json", "sarif"):
+        compact = rendered(result, name)
+        buf = io.StringIO()
+        render(result, name, buf, pretty=True)
+        pretty = buf.getvalue()
+        a, b = json.loads(compact), json.loads(pretty)
+        a.pop("generated_at", None), b.pop("generated_at", None)
+        assert a == b, name
+        assert len(pretty.splitlines()) > len(compact.splitlines())
+        assert ": " not in compact.splitlines()[0][:200] and "\n  " in pretty
+    lines = rendered(result, "json").splitlines()
+    findings = [line for line in lines[1:-1]]
+    assert len(findings) == len(result.findings)
+    assert all(line.startswith('{"id":') for line in findings)
+
+
 def test_csv_has_one_row_per_finding(result):
     text = rendered(result, "csv")
     assert text.startswith("\ufeff")  # UTF-8 BOM: Excel on a zh-TW Windows reads UTF-8, not cp950

@@ -58,6 +58,7 @@ class ScanOptions:
     skip_policy: list[str] | None = None
     area: list[str] | None = None
     min_severity: str | None = None
+    pretty: bool = False
 
 
 def _param(name: str, annotation: Any, default: Any) -> inspect.Parameter:
@@ -171,6 +172,8 @@ _COMMON = [
         "--wide", help="Table: lines as long as they need (nothing wrapped or cut, every resource).")], False),
     _param("wrap", Annotated[bool, typer.Option(
         "--wrap/--no-wrap", help="Table: wrap long reasons (default) or cut them, one line per resource.")], True),
+    _param("pretty", Annotated[bool, typer.Option(
+        "--pretty", help="JSON and SARIF indented for reading (default: compact, one finding per line).")], False),
 ]
 _COMMON_NAMES = [p.name for p in _COMMON]
 
@@ -239,6 +242,7 @@ def evaluate_and_exit(
         skip_policies=split_values(opts.skip_policy),
         select_areas=split_values(opts.area),
         min_severity=opts.min_severity,
+        pretty=opts.pretty,
     )
     err = stderr_console(opts.quiet)
     # no spinner while the findings are printed to the same terminal

@@ -47,6 +47,7 @@ VOCABULARY = {
     "--quiet": "no progress; only what matters",
     "--wide": "table lines as long as they need",
     "--wrap": "table reasons wrapped or cut",
+    "--pretty": "JSON and SARIF indented for reading",
     "--policy": "policies to run",
     "--skip-policy": "policies not to run",
     "--area": "policy areas to run",

@@ -1,7 +1,8 @@
 """One renderer per format, looked up by name.
 
 Each renderer module has ``FILENAME`` (used with --output-dir) and
-``render(result, stream)`` writing text to ``stream``.
+``render(result, stream)`` writing text to ``stream``; the JSON documents (json, sarif)
+take ``pretty=True`` for indented output (compact by default).
 """
 
 from __future__ import annotations
@@ -52,37 +53,52 @@ def _module(name: str):
     return importlib.import_module(RENDERERS[name])
 
 
-def render(result: ScanResult, name: str, stream) -> None:
-    _module(name).render(result, stream)
+#: the renderers whose output is a JSON document, compact unless asked to be pretty
+_JSON_DOCUMENTS = {"json", "sarif"}
+
+
+def render(result: ScanResult, name: str, stream, *, pretty: bool = False) -> None:
+    if name in _JSON_DOCUMENTS:
+        _module(name).render(result, stream, pretty=pretty)
+    else:
+        _module(name).render(result, stream)
 
 
 def render_all(
-    result: ScanResult, formats: list[str], output_dir: Path | None, *, stdout: IO[str] | None = None
+    result: ScanResult,
+    formats: list[str],
+    output_dir: Path | None,
+    *,
+    stdout: IO[str] | None = None,
+    pretty: bool = False,
 ) -> list[Path]:
-    """Write each format; returns the files written (``stdout``, default sys.stdout, is not a file)."""
+    """Write each format; returns the files written (``stdout``, default sys.stdout, is not a file).
+    ``pretty``: the JSON documents indented for people (default: compact)."""
     # Renderers allocate short-lived, acyclic dicts by the million; left on, the cyclic
     # collector would rescan the whole inventory each time and make output superlinear.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _render_all(result, formats, output_dir, stdout or sys.stdout)
+        return _render_all(result, formats, output_dir, stdout or sys.stdout, pretty)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _render_all(result: ScanResult, formats: list[str], output_dir: Path | None, stdout: IO[str]) -> list[Path]:
+def _render_all(
+    result: ScanResult, formats: list[str], output_dir: Path | None, stdout: IO[str], pretty: bool
+) -> list[Path]:
     written: list[Path] = []
     for name in formats:
         mod = _module(name)
         if name == "table" or output_dir is None:
-            mod.render(result, stdout)
+            render(result, name, stdout, pretty=pretty)
             continue
         output_dir.mkdir(parents=True, exist_ok=True)
         path = output_dir / mod.FILENAME
         tmp = path.with_name(path.name + ".tmp")
         with tmp.open("w", encoding="utf-8", newline="") as fh:
-            mod.render(result, fh)
+            render(result, name, fh, pretty=pretty)
         tmp.replace(path)
         written.append(path)
     return written

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any
 
 from scanner import __version__
@@ -33,3 +35,32 @@ def json_safe(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
+
+
+def _plain(value: Any) -> Any:
+    """What the JSON encoder cannot write itself, as json_safe makes it."""
+    if isinstance(value, (set, frozenset)):
+        return sorted((json_safe(v) for v in value), key=str)
+    if isinstance(value, Mapping):
+        return dict(value)
+    return str(value)
+
+
+class Encoder:
+    """One JSON value at a time, for streamed documents: the C encoder, compact (``pretty``:
+    indented, for people). Values are encoded where they are (a finding's evidence is not
+    copied first); json_safe is the fallback only for what the encoder refuses (a key that
+    is not a string or number)."""
+
+    def __init__(self, pretty: bool = False) -> None:
+        self.pretty = pretty
+        if pretty:
+            self._encode = json.JSONEncoder(ensure_ascii=False, indent=2, default=_plain).encode
+        else:
+            self._encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_plain).encode
+
+    def __call__(self, value: Any) -> str:
+        try:
+            return self._encode(value)
+        except TypeError:
+            return self._encode(json_safe(value))

@@ -4,12 +4,11 @@ and scanner/outputs/findings-1.schema.json). Streamed: one finding at a time."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from typing import IO, TYPE_CHECKING, Any
 
 from scanner.model import Finding, Status
-from scanner.outputs.common import TOOL, json_safe, waiver_dict
+from scanner.outputs.common import TOOL, Encoder, json_safe, waiver_dict
 
 if TYPE_CHECKING:
     from scanner.result import ScanResult
@@ -47,51 +46,63 @@ def _catalogue_versions() -> dict[str, str]:
 
 
 class _FindingEncoder:
-    """Encodes findings fast: each policy's texts and each resource's reference are encoded
-    once and reused (a resource meets several policies); output equals finding_dict's."""
+    """Encodes findings fast: each policy's texts, each list of controls and each resource's
+    reference (once for its run of findings: a resource meets several policies) are encoded
+    once and reused; the evidence is encoded where it is, not copied. Output equals
+    finding_dict's."""
 
-    def __init__(self, policies: Any, dumps: Any) -> None:
+    def __init__(self, policies: Any, encode: Encoder) -> None:
         self._policies = policies
-        self._dumps = dumps
-        self._policy_parts: dict[str, tuple[str, str]] = {}
-        self._resource_parts: dict[str, str] = {}
+        self._encode = encode
+        self._policy_parts: dict[str, tuple[str, str, str]] = {}
+        # a resource's findings come together (the engine's order): the last one's reference
+        self._resource: Any = None
+        self._ref = ""
+        self._controls: dict[tuple[str, ...], str] = {}
 
-    def _policy(self, pid: str) -> tuple[str, str]:
+    def _policy(self, pid: str) -> tuple[str, str, str]:
         part = self._policy_parts.get(pid)
         if part is None:
             p = self._policies.get(pid)
-            d = self._dumps
+            d = self._encode
             head = d({"area": p.area if p else pid.split(".", 1)[0],
                       "title_en": p.title_en if p else "", "title_zh": p.title_zh if p else ""})[1:-1]
             tail = d({"remediation_en": p.remediation_en if p else "",
                       "remediation_zh": p.remediation_zh if p else ""})[1:-1]
-            part = self._policy_parts[pid] = (head, tail)
+            part = self._policy_parts[pid] = (d(pid), head, tail)
         return part
 
     def __call__(self, f: Finding) -> str:
-        d = self._dumps
-        rid = f.resource.id
-        ref = self._resource_parts.get(rid)
-        if ref is None:
-            ref = self._resource_parts[rid] = d(f.resource.ref())
-        head, tail = self._policy(f.policy)
+        d = self._encode
+        if f.resource is not self._resource:
+            self._resource, self._ref = f.resource, d(f.resource.ref())
+        ref = self._ref
+        controls = self._controls.get(f.controls)
+        if controls is None:
+            controls = self._controls[f.controls] = d(list(f.controls))
+        pid, head, tail = self._policy(f.policy)
+        waiver = "null" if f.waiver is None else d(waiver_dict(f))
         text = (
-            f'{{"id": "{f.fingerprint}", "policy": {d(f.policy)}, "status": "{f.status.value}", '
-            f'"severity": "{f.severity.value}", {head}, "controls": {d(list(f.controls))}, "resource": {ref}, '
-            f'"message": {d(f.message)}, "evidence": {d(json_safe(dict(f.evidence)))}, {tail}, '
-            f'"waiver": {d(waiver_dict(f))}'
+            f'{{"id":"{f.fingerprint}","policy":{pid},"status":"{f.status.value}",'
+            f'"severity":"{f.severity.value}",{head},"controls":{controls},"resource":{ref},'
+            f'"message":{d(f.message)},"evidence":{d(f.evidence)},{tail},"waiver":{waiver}'
         )
         if f.location:
-            text += f', "location": {d(dict(f.location))}'
+            text += f',"location":{d(f.location)}'
         return text + "}"
 
 
 def summary(result: ScanResult) -> dict[str, Any]:
-    by_status = Counter(f.status.value for f in result.findings)
-    failed_by_sev = Counter(f.severity.value for f in result.findings if f.status is Status.FAIL)
+    """Counts by status, failed by severity and by area, in one pass over the findings."""
+    cells: Counter = Counter((f.policy, f.status, f.severity) for f in result.findings)
+    by_status: Counter = Counter()
+    failed_by_sev: Counter = Counter()
     by_area: dict[str, Counter] = {}
-    for f in result.findings:
-        by_area.setdefault(f.policy.split(".", 1)[0], Counter())[f.status.value] += 1
+    for (policy, status, severity), n in cells.items():
+        by_status[status.value] += n
+        if status is Status.FAIL:
+            failed_by_sev[severity.value] += n
+        by_area.setdefault(policy.split(".", 1)[0], Counter())[status.value] += n
     return {
         "total": len(result.findings),
         "resources": result.resource_count,
@@ -101,7 +112,8 @@ def summary(result: ScanResult) -> dict[str, Any]:
     }
 
 
-def render(result: ScanResult, stream: IO[str]) -> None:
+def render(result: ScanResult, stream: IO[str], *, pretty: bool = False) -> None:
+    """Streamed: the head, then one finding per line (compact), or indented with ``pretty``."""
     head = {
         "schema": SCHEMA,
         "tool": _tool(),
@@ -136,15 +148,22 @@ def render(result: ScanResult, stream: IO[str]) -> None:
     }
     if result.extra:
         head["extra"] = json_safe(result.extra)
-    dumps = json.JSONEncoder(ensure_ascii=False, indent=None, separators=(",", ": ")).encode
-    text = json.dumps(head, ensure_ascii=False, indent=1)
-    stream.write(text[: text.rstrip().rfind("}")].rstrip() + ',\n "findings": [')
+    encode = Encoder(pretty)
+    text = encode(head)
+    stream.write(text[: text.rstrip().rfind("}")].rstrip() + (',\n  "findings": [' if pretty else ',"findings":['))
     findings = result.findings
-    encode = _FindingEncoder(result.policies, dumps)
+    if pretty:
+        get = result.policies.get
+        one = lambda f: encode(finding_dict(f, get(f.policy))).replace("\n", "\n    ")  # noqa: E731
+        sep = ",\n    "
+    else:
+        one = _FindingEncoder(result.policies, encode)
+        sep = ",\n"
     for start in range(0, len(findings), 1000):  # batched writes
-        chunk = ",\n  ".join(encode(f) for f in findings[start : start + 1000])
-        stream.write(("\n  " if start == 0 else ",\n  ") + chunk)
-    stream.write("\n ]\n}\n")
+        chunk = sep.join([one(f) for f in findings[start : start + 1000]])
+        stream.write(("\n    " if pretty else "\n") if start == 0 else sep)
+        stream.write(chunk)
+    stream.write("\n  ]\n}\n" if pretty else "\n]}\n")
 
 
 def _tool() -> dict[str, Any]:

@@ -5,11 +5,11 @@ with an accepted external suppression carrying the compensating control)."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
 
 from scanner.model import Finding, Severity, Status
-from scanner.outputs.common import NON_PASSING, TOOL, json_safe
+from scanner.outputs.common import NON_PASSING, TOOL, Encoder
 
 if TYPE_CHECKING:
     from scanner.result import ScanResult
@@ -73,7 +73,15 @@ def _rule(p: Any, docs: str | None) -> dict[str, Any]:
     return rule
 
 
-def _location(f: Finding) -> dict[str, Any]:
+def _pseudo_location(r: Any) -> dict[str, Any]:
+    # no file (a live scan): a stable per-resource path, so code scanning (which needs a
+    # physical location on every result) keeps one alert per resource across runs
+    from scanner.outputs.locate import resource_pseudo_path
+
+    return {"artifactLocation": {"uri": resource_pseudo_path(r)}, "region": {"startLine": 1}}
+
+
+def _location(f: Finding, pseudo: Callable[[Any], dict[str, Any]] = _pseudo_location) -> dict[str, Any]:
     r = f.resource
     loc: dict[str, Any] = {
         "logicalLocations": [
@@ -92,24 +100,17 @@ def _location(f: Finding) -> dict[str, Any]:
         artifact = {"uri": uri} if uri.startswith("file:") else {"uri": uri.lstrip("/"), "uriBaseId": "%SRCROOT%"}
         loc["physicalLocation"] = {"artifactLocation": artifact, "region": region}
     else:
-        # no file (a live scan): a stable per-resource path, so code scanning (which needs a
-        # physical location on every result) keeps one alert per resource across runs
-        from scanner.outputs.locate import resource_pseudo_path
-
-        loc["physicalLocation"] = {
-            "artifactLocation": {"uri": resource_pseudo_path(r)},
-            "region": {"startLine": 1},
-        }
+        loc["physicalLocation"] = pseudo(r)
     return loc
 
 
-def _result(f: Finding, index: int) -> dict[str, Any]:
+def _result(f: Finding, index: int, pseudo: Callable[[Any], dict[str, Any]] = _pseudo_location) -> dict[str, Any]:
     r = f.resource
     res: dict[str, Any] = {
         "ruleId": f.policy,
         "ruleIndex": index,
         "message": {"text": f"{r.name or r.id}: {f.message}"},
-        "locations": [_location(f)],
+        "locations": [_location(f, pseudo)],
         "partialFingerprints": {"cloudgovFinding/v1": f.fingerprint},
         "properties": {
             "status": f.status.value,
@@ -120,7 +121,7 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
             "region": r.region,
             "resourceKind": r.kind,
             "nativeType": r.native_type,
-            "evidence": json_safe(dict(f.evidence)),
+            "evidence": f.evidence,  # encoded where it is (outputs.common.Encoder), not copied
         },
     }
     if f.status is Status.ERROR:
@@ -142,7 +143,7 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
     return res
 
 
-def render(result: ScanResult, stream: IO[str]) -> None:
+def render(result: ScanResult, stream: IO[str], *, pretty: bool = False) -> None:
     from scanner.outputs.policy_doc import docs_base_url
 
     docs = docs_base_url()
@@ -176,9 +177,33 @@ def render(result: ScanResult, stream: IO[str]) -> None:
                     }
                 ],
                 "automationDetails": {"id": f"cloudgov/{result.source}/{result.evaluated_at}"},
-                "results": [_result(f, index[f.policy]) for f in result.findings if f.status in NON_PASSING],
+                "results": [],
             }
         ],
     }
-    json.dump(doc, stream, ensure_ascii=False, indent=1)
-    stream.write("\n")
+    # streamed: the document around an empty results array, then one result at a time
+    encode = Encoder(pretty)
+    text = encode(doc)
+    cut = text.rindex("[]")
+    stream.write(text[:cut] + "[")
+    sep = ",\n" if not pretty else ","
+    first = True
+    batch: list[str] = []
+    # a resource's findings come together (the engine's order): its location is built once
+    last: list[Any] = [None, None]
+
+    def pseudo(r: Any) -> dict[str, Any]:
+        if last[0] is not r:
+            last[0], last[1] = r, _pseudo_location(r)
+        return last[1]
+
+    for f in result.findings:
+        if f.status not in NON_PASSING:
+            continue
+        batch.append(encode(_result(f, index[f.policy], pseudo)))
+        if len(batch) == 1000:
+            stream.write(("\n" if first else sep) + sep.join(batch))
+            first, batch = False, []
+    if batch:
+        stream.write(("\n" if first else sep) + sep.join(batch))
+    stream.write(text[cut + 1 :] + "\n")
