@@ -1,16 +1,25 @@
-"""Side by side: `cloudgov scan aws` and Prowler 5.x on the SAME seeded moto account.
+"""Side by side, fairly: `cloudgov scan aws` and Prowler 5.x on the SAME seeded moto account.
 
-    python3.11 -m venv .venv-prowler && .venv-prowler/bin/pip install 'prowler>=5,<6'
-    .venv/bin/python benchmarks/aws/versus_prowler.py --resources 100 1000
+    python3.11 -m venv /work/bench/prowler-venv && /work/bench/prowler-venv/bin/pip install 'prowler>=5,<6'
+    .venv/bin/python benchmarks/aws/versus_prowler.py --resources 100 1000 --rounds 3 \\
+        [--prowler /work/bench/prowler-venv/bin/prowler] [--before DIR] [--keep DIR]
 
-One moto server per size, seeded by run.py's mix over two regions plus a few probe
-resources (AWS-managed keys, console users with and without admin rights). Both tools
-go through one counting reverse proxy on 127.0.0.1 (proxy.py), so "requests" are HTTP
-requests on the wire for both. Wall time is the whole process from exec to exit
-(start-up included), "start-up" the time until its first request reached the emulator,
-peak RSS the process's own `ru_maxrss` (os.wait4). cloudgov runs first, then Prowler,
-against the same server. Prowler runs only PROWLER_CHECKS (its checks for the MFA,
-encryption/CMK, residency and log-retention areas). Only 127.0.0.1 is contacted.
+* Isolation: the script re-runs itself under ``unshare -n`` (a new network namespace
+  whose only interface is loopback, brought up with ``ip link set lo up``): the emulator
+  and both tools talk over 127.0.0.1 and nothing else is reachable (no version checks,
+  no metadata service, no stray endpoint).
+* One moto server per size (benchmarks/aws/moto_logged.py: moto's own application with a
+  request log written by the server, no proxy), seeded by run.py's mix over two regions
+  plus six probe resources. Requests are counted in that log, per run (by time window:
+  runs are sequential and nothing else talks to the server).
+* Each tool runs under GNU ``/usr/bin/time`` (wall = elapsed, peak = maximum resident set
+  size), interleaved: A B [C] A B [C] … for ``--rounds`` rounds; figures are the median
+  and the range over the rounds. The 1-minute load average is recorded before each run.
+* ``--before DIR``: a third tool, cloudgov from another checkout (``PYTHONPATH``) with
+  this environment, so a change is measured side by side with what it replaced.
+
+Prowler runs only PROWLER_CHECKS (its checks for the MFA, encryption/CMK, residency and
+log-retention areas); cloudgov runs every policy.
 """
 
 from __future__ import annotations
@@ -19,20 +28,23 @@ import argparse
 import glob
 import json
 import os
+import shutil
+import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import boto3
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import run  # noqa: E402  (seed mix, moto server, env)
-from proxy import CountingProxy  # noqa: E402
+import run  # noqa: E402  (seed mix, env)
 
 ROOT = run.ROOT
+HERE = Path(__file__).resolve().parent
 REGIONS = ["ap-east-2", "ap-northeast-1"]
 PROWLER_CHECKS = [
     # MFA
@@ -51,6 +63,8 @@ PROWLER_CHECKS = [
     "cloudtrail_multi_region_enabled_logging_management_events", "s3_bucket_lifecycle_enabled",
 ]
 PROBES = ["vs-managed-s3", "vs-managed-ddb", "vs-managed-sns", "vs-managed-sqs", "vs-console-readonly", "vs-console-admin"]
+TIME = "/usr/bin/time"
+INNER = "CLOUDGOV_BENCH_NETNS"
 
 
 def seed_probes(url: str) -> None:
@@ -75,51 +89,83 @@ def seed_probes(url: str) -> None:
         iam.attach_user_policy(UserName=user, PolicyArn=arns[policy])
 
 
-def measured(cmd: list[str], env: dict, cwd: Path, log: Path) -> tuple[float, float, int]:
-    """(wall s, peak RSS MiB, exit code) of one process, start-up included."""
-    with open(log, "w") as out:
-        t0 = time.monotonic()
-        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.monotonic() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_maxrss / 1024, proc.returncode
+class Server:
+    """moto with its own request log (moto_logged.py) on a free loopback port."""
+
+    def __init__(self, log: Path) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.log = log
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen([sys.executable, str(HERE / "moto_logged.py"), "--port", str(self.port), "--log", str(log)],
+                                     env=run.env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit("moto server did not start")
+
+    def requests(self, t0: float, t1: float) -> list[tuple[float, str, str]]:
+        out = []
+        for line in self.log.read_text().splitlines():
+            when, service, op, _status = line.split(" ", 3)
+            if t0 <= float(when) <= t1:
+                out.append((float(when), service, op))
+        return out
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
 
 
-def run_tool(name: str, proxy: CountingProxy, work: Path, prowler: Path) -> dict:
-    out = work / name
-    out.mkdir()
+def tool_command(name: str, url: str, out: Path, args: argparse.Namespace) -> tuple[list[str], dict[str, str], tuple[int, ...]]:
     e = run.env()
-    if name == "cloudgov":
-        cmd = [str(ROOT / ".venv/bin/cloudgov"), "scan", "aws", "--endpoint-url", proxy.url, "--regions", ",".join(REGIONS),
-               "--format", "json", "--output-dir", str(out), "--save-inventory", str(out / "inv.json"), "--quiet"]
-        ok = (0, 1)
-    else:
-        e.update(AWS_ENDPOINT_URL=proxy.url, HOME=str(out))
-        cmd = [str(prowler), "aws", "--region", *REGIONS, "--checks", *PROWLER_CHECKS, "-M", "json-ocsf",
-               "--output-directory", str(out), "--output-filename", "prowler", "--no-banner", "--no-color"]
-        ok = (0, 3)  # 3 = some check failed
-    proxy.label = name
-    proxy.first[name] = None
+    if name.startswith("cloudgov"):
+        if name == "cloudgov-before":
+            e["PYTHONPATH"] = str(args.before)
+        cmd = [sys.executable, "-m", "scanner", "scan", "aws", "--endpoint-url", url, "--regions", ",".join(REGIONS),
+               "--format", "json", "--output-dir", str(out), "--quiet"]
+        return cmd, e, (0, 1)
+    e.update(AWS_ENDPOINT_URL=url, HOME=str(out))
+    cmd = [str(args.prowler), "aws", "--region", *REGIONS, "--checks", *PROWLER_CHECKS, "-M", "json-ocsf",
+           "--output-directory", str(out), "--output-filename", "prowler", "--no-banner", "--no-color"]
+    return cmd, e, (0, 3)  # 3 = some check failed
+
+
+def run_once(name: str, server: Server, work: Path, rnd: int, args: argparse.Namespace) -> dict:
+    out = work / f"{name}-{rnd}"
+    out.mkdir()
+    cmd, env, ok = tool_command(name, server.url, out, args)
+    timing = out / "time.txt"
     load = os.getloadavg()[0]
-    t0 = time.monotonic()
-    wall, rss, code = measured(cmd, e, out, work / f"{name}.log")
-    if code not in ok:
-        raise SystemExit(f"{name} exited {code}: see {work / (name + '.log')}\n" + (work / f"{name}.log").read_text()[-3000:])
-    calls = proxy.by_label(name)
-    first, last = proxy.first.get(name), proxy.last.get(name)
-    return {"wall_s": wall, "startup_s": (first - t0) if first else None, "active_s": (last - first) if first else None,
-            "peak_mib": rss, "load": load, "requests": sum(calls.values()), "calls": calls, "out": out}
+    t0 = time.time()
+    with open(out / "log.txt", "w") as log:
+        proc = subprocess.run([TIME, "-o", str(timing), "-f", "%e %M %U %S", *cmd], env=env, cwd=out, stdout=log,
+                              stderr=subprocess.STDOUT)
+    t1 = time.time()
+    if proc.returncode not in ok:
+        raise SystemExit(f"{name} exited {proc.returncode}: see {out / 'log.txt'}\n" + (out / "log.txt").read_text()[-3000:])
+    wall, rss_kib, user, system = timing.read_text().strip().splitlines()[-1].split()
+    time.sleep(0.3)  # the last request's log line is written once it is answered
+    reqs = server.requests(t0, t1 + 0.3)
+    return {"wall_s": float(wall), "peak_mib": int(rss_kib) / 1024, "cpu_s": float(user) + float(system), "load": load,
+            "requests": len(reqs), "startup_s": (reqs[0][0] - t0) if reqs else None,
+            "by_service": Counter(s for _, s, _ in reqs), "by_op": Counter(f"{s}:{o}" for _, s, o in reqs), "out": out}
 
 
-def per_entity(calls: Counter, service: str) -> int:
-    return sum(n for (s, _), n in calls.items() if s == service)
+def spread(values: list[float], fmt: str = "{:.1f}") -> str:
+    return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
 
 
 def findings_cloudgov(out: Path) -> list[tuple[str, str, str]]:
     data = json.loads((out / "findings.json").read_text())
-    rows = data["findings"] if isinstance(data, dict) else data
-    return [(f["policy"], f["status"], f["resource"]["id"]) for f in rows]
+    return [(f["policy"], f["status"], f["resource"]["id"]) for f in data["findings"]]
 
 
 def findings_prowler(out: Path) -> list[tuple[str, str, str]]:
@@ -130,7 +176,7 @@ def findings_prowler(out: Path) -> list[tuple[str, str, str]]:
 def probe_table(cg: list, pw: list) -> list[str]:
     rows = ["| probe | cloudgov | Prowler |", "|---|---|---|"]
     for probe in PROBES:
-        def pick(fs):
+        def pick(fs, probe=probe):
             hits = sorted({f"{pid}: {st}" for pid, st, rid in fs if rid.rstrip("/").endswith(probe) or f"/{probe}" in rid
                            or f":{probe}" in rid})
             return "; ".join(hits) or "—"
@@ -138,56 +184,85 @@ def probe_table(cg: list, pw: list) -> list[str]:
     return rows
 
 
+def one_size(n: int, args: argparse.Namespace, tools: list[str], version: str) -> None:
+    work = Path(tempfile.mkdtemp(prefix=f"vs-prowler-{n}-", dir=args.keep))
+    server = Server(work / "requests.log")
+    try:
+        run.REGIONS = REGIONS  # the same mix as run.py, over two regions
+        counts = run.seed(server.url, n)
+        seed_probes(server.url)
+        runs: dict[str, list[dict]] = {t: [] for t in tools}
+        for rnd in range(args.rounds):
+            for tool in tools:
+                r = run_once(tool, server, work, rnd, args)
+                runs[tool].append(r)
+                print(f"<!-- ~{n} round {rnd + 1} {tool}: {r['wall_s']:.1f} s, {r['peak_mib']:.0f} MiB, "
+                      f"{r['requests']} requests, load {r['load']:.1f} -->", flush=True)
+    finally:
+        server.stop()
+    nb, nu = counts["buckets"] + counts["trails"] + 1, counts["users"] + 2
+    cg_doc = json.loads((runs["cloudgov"][-1]["out"] / "findings.json").read_text())
+    loads = [r["load"] for rs in runs.values() for r in rs]
+    print(f"\n## ~{n} resources ({cg_doc['summary']['resources']} in cloudgov's inventory; {nb} buckets, {nu} users); "
+          f"{args.rounds} rounds interleaved ({' '.join(tools)}); load average {min(loads):.1f}–{max(loads):.1f} "
+          f"on {os.cpu_count()} CPUs\n")
+    print("| tool | wall s | CPU s (user+sys) | first request after s | peak MiB | requests (server log) | S3 req/bucket | IAM req/user |")
+    print("|---|---|---|---|---|---|---|---|")
+    for tool in tools:
+        rs = runs[tool]
+        label = version if tool == "prowler" else tool
+        print(f"| {label} | {spread([r['wall_s'] for r in rs])} | {spread([r['cpu_s'] for r in rs])} | "
+              f"{spread([r['startup_s'] or 0 for r in rs])} | {spread([r['peak_mib'] for r in rs], '{:.0f}')} | "
+              f"{spread([r['requests'] for r in rs], '{:.0f}')} | "
+              f"{statistics.median(r['by_service']['s3'] for r in rs) / nb:.1f} | "
+              f"{statistics.median(r['by_service']['iam'] for r in rs) / nu:.2f} |")
+    if "prowler" in runs:
+        pw = runs["prowler"]
+        for tool in (t for t in tools if t != "prowler"):
+            rs = runs[tool]
+            per_round = [a["wall_s"] / b["wall_s"] for a, b in zip(rs, pw, strict=True)]
+            print(f"\n{tool}/Prowler: wall {statistics.median(r['wall_s'] for r in rs) / statistics.median(r['wall_s'] for r in pw):.3f}× "
+                  f"(per round {min(per_round):.3f}–{max(per_round):.3f}), requests "
+                  f"{statistics.median(r['requests'] for r in rs) / statistics.median(r['requests'] for r in pw):.2f}×, "
+                  f"peak memory {statistics.median(r['peak_mib'] for r in rs) / statistics.median(r['peak_mib'] for r in pw):.2f}×")
+    for tool in tools:
+        last = runs[tool][-1]
+        print(f"<!-- {tool} by service: {json.dumps(dict(last['by_service'].most_common()))} -->")
+        print(f"<!-- {tool} top operations: {', '.join(f'{k}={v}' for k, v in last['by_op'].most_common(12))} -->")
+    if "prowler" in runs:
+        fc, fp = findings_cloudgov(runs["cloudgov"][-1]["out"]), findings_prowler(runs["prowler"][-1]["out"])
+        print(f"\nfindings: cloudgov {dict(Counter(st for _, st, _ in fc))}, Prowler {dict(Counter(st for _, st, _ in fp))}\n")
+        print("\n".join(probe_table(fc, fp)) + "\n")
+    if args.keep is None:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--resources", type=int, nargs="+", default=[100, 1000])
-    ap.add_argument("--prowler", type=Path, default=ROOT / ".venv-prowler/bin/prowler")
-    ap.add_argument("--keep", type=Path, help="keep both tools' outputs and logs here")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--prowler", type=Path, default=Path("/work/bench/prowler-venv/bin/prowler"))
+    ap.add_argument("--no-prowler", action="store_true", help="cloudgov only (and --before)")
+    ap.add_argument("--before", type=Path, help="also run cloudgov from this checkout (PYTHONPATH)")
+    ap.add_argument("--keep", type=Path, help="keep every run's outputs, logs and the server's request log here")
     args = ap.parse_args()
-    if not args.prowler.exists():
-        raise SystemExit(f"{args.prowler} not found: install Prowler into its own virtualenv first (see README)")
-    version = subprocess.run([str(args.prowler), "--version"], capture_output=True, text=True).stdout.strip()
-    print(f"{version}; regions {', '.join(REGIONS)}; {len(PROWLER_CHECKS)} Prowler checks\n")
-    run.REGIONS = REGIONS  # the same mix as run.py, over two regions
-    results = {}
+    if not Path(TIME).exists():
+        raise SystemExit(f"{TIME} not found: install GNU time (apt-get install time)")
+    if os.environ.get(INNER) != "1":
+        # a network namespace of our own: loopback only
+        script = 'ip link set lo up && exec "$@"'
+        cmd = ["unshare", "--net", "--", "sh", "-c", script, "sh", sys.executable, *sys.argv]
+        raise SystemExit(subprocess.run(cmd, env={**os.environ, INNER: "1"}).returncode)
+    tools = ["cloudgov"] + (["cloudgov-before"] if args.before else []) + ([] if args.no_prowler else ["prowler"])
+    version = "Prowler"
+    if "prowler" in tools:
+        if not args.prowler.exists():
+            raise SystemExit(f"{args.prowler} not found: install Prowler into its own virtualenv first (see README)")
+        version = subprocess.run([str(args.prowler), "--version"], capture_output=True, text=True).stdout.strip() or "Prowler"
+    print(f"{version}; regions {', '.join(REGIONS)}; {len(PROWLER_CHECKS)} Prowler checks; "
+          f"network namespace with loopback only; {args.rounds} rounds\n")
     for n in args.resources:
-        server, url = run.start_server()
-        work = Path(tempfile.mkdtemp(prefix=f"vs-prowler-{n}-", dir=args.keep))
-        try:
-            counts = run.seed(url, n)
-            seed_probes(url)
-            with CountingProxy(url) as proxy:
-                results[n] = {name: run_tool(name, proxy, work, args.prowler) for name in ("cloudgov", "prowler")}
-            results[n]["counts"] = counts
-        finally:
-            server.terminate()
-            server.wait(10)
-        cg, pw = results[n]["cloudgov"], results[n]["prowler"]
-        inv = json.loads((cg["out"] / "inv.json").read_text())["sources"][0]
-        print(f"## ~{n} resources ({inv['resources']} in cloudgov's inventory; {counts['buckets'] + counts['trails'] + 1} "
-              f"buckets, {counts['users'] + 2} users)\n")
-        print("| tool | wall s | start-up s | active s | peak MiB | HTTP requests | S3 req/bucket | IAM req/user | load avg |")
-        print("|---|---|---|---|---|---|---|---|---|")
-        nb, nu = counts["buckets"] + counts["trails"] + 1, counts["users"] + 2
-        for name, r in (("cloudgov", cg), (version, pw)):
-            print(f"| {name} | {r['wall_s']:.1f} | {r['startup_s']:.1f} | {r['active_s']:.1f} | {r['peak_mib']:.0f} | "
-                  f"{r['requests']} | {per_entity(r['calls'], 's3') / nb:.1f} | {per_entity(r['calls'], 'iam') / nu:.1f} | "
-                  f"{r['load']:.1f}/{os.cpu_count()} |")
-        print(f"\nratio cloudgov/Prowler: requests {cg['requests'] / pw['requests']:.2f}, wall {cg['wall_s'] / pw['wall_s']:.2f}, "
-              f"memory {cg['peak_mib'] / pw['peak_mib']:.2f}\n")
-        for name, r in (("cloudgov", cg), ("prowler", pw)):
-            by_svc = defaultdict(int)
-            for (s, _), k in r["calls"].items():
-                by_svc[s] += k
-            print(f"<!-- {name} by service: {json.dumps(dict(sorted(by_svc.items(), key=lambda x: -x[1])))} -->")
-            top = ", ".join(f"{s}:{o}={k}" for (s, o), k in r["calls"].most_common(12))
-            print(f"<!-- {name} top operations: {top} -->")
-        fc, fp = findings_cloudgov(cg["out"]), findings_prowler(pw["out"])
-        print(f"\nfindings: cloudgov {dict(Counter(st for _, st, _ in fc))}, Prowler {dict(Counter(st for _, st, _ in fp))}\n")
-        loc = Counter(st for pid, st, _ in fc if pid == "residency.data_location")
-        print(f"cloudgov residency.data_location: {dict(loc)} (the {REGIONS[1]} resources are outside the default "
-              "jurisdiction); Prowler has no data-location check\n")
-        print("\n".join(probe_table(fc, fp)) + "\n")
+        one_size(n, args, tools, version)
 
 
 if __name__ == "__main__":
