@@ -112,15 +112,17 @@ class AccountClients:
         if self.instrument:
             self.instrument(self.session.events)
 
-    def client(self, service: str, region: str | None = None, *, probe: bool = False) -> Any:
+    def client(self, service: str, region: str | None = None, *, probe: bool = False, raw_policies: bool = False) -> Any:
         """A cached client; ``probe`` — for the first call — retries once instead of eight
-        times, so a dead endpoint is reported in seconds, not minutes."""
+        times, so a dead endpoint is reported in seconds, not minutes. ``raw_policies``: a
+        client of its own whose IAM policy documents stay the URL-encoded text the API
+        sends (botocore otherwise decodes every one; the caller decodes the few it reads)."""
         from botocore.config import Config
 
         from scanner.connectors.timeouts import timeouts
 
         region = region or self.home_region
-        key = (service, region) if not probe else (service, f"{region}#probe")
+        key = (service, region + ("#probe" if probe else "") + ("#raw" if raw_policies else ""))
         t = timeouts()
         with self._lock:
             c = self._cache.get(key)
@@ -136,6 +138,10 @@ class AccountClients:
                 if self.endpoint_url:
                     kwargs["endpoint_url"] = self.endpoint_url
                 c = self.session.client(service, **kwargs)
+                if raw_policies:
+                    from botocore.handlers import json_decode_policies
+
+                    c.meta.events.unregister(f"after-call.{service}", json_decode_policies)
                 self._cache[key] = c
             return c
 

@@ -36,7 +36,7 @@ class Unreadable(Exception):
 class Reader:
     """Calls the API for one account and records gaps (deduplicated per service, region, code)."""
 
-    def __init__(self, account: str, client: Callable[[str, str | None], Any]) -> None:
+    def __init__(self, account: str, client: Callable[..., Any]) -> None:
         self.account = account
         self.client = client
         self.gaps: list[CoverageGap] = []
@@ -144,11 +144,16 @@ def _credential_report(r: Reader, wait_s: float = 30.0) -> str:
 
 
 def _authorization_details(r: Reader) -> dict[str, Any]:
+    """Users, groups, roles and managed policies in one paginated call. No ``Filter``: it
+    can only leave out whole entity types, and every type is needed (AWS-managed policies
+    for what ReadOnlyAccess or AdministratorAccess grant, local ones for the rest). The
+    policy documents stay URL-encoded text: normalize_iam decodes only the default version
+    of each policy something is attached to (an emulator sends every AWS-managed policy)."""
     merged: dict[str, list[Any]] = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []}
     from botocore.exceptions import ClientError
 
     try:
-        paginator = r.client("iam", None).get_paginator("get_account_authorization_details")
+        paginator = r.client("iam", None, raw_policies=True).get_paginator("get_account_authorization_details")
         for page in paginator.paginate(PaginationConfig={"PageSize": 1000}):
             for k in merged:
                 merged[k].extend(jsonable(page.get(k) or []))
