@@ -5,8 +5,9 @@
 
 ``snapshot``: a synthetic estate (benchmarks/synth.py) evaluated through every policy and
 rendered, under cProfile (one thread), top 10 by own time. ``aws``: ``cloudgov scan aws``
-against a seeded moto server (benchmarks/aws/run.py's mix), sampled by py-spy (every
-thread, the start-up's imports included), top 10 functions by own samples plus the share
+against a seeded moto server (benchmarks/aws/run.py's mix), sampled by py-spy with
+``--gil`` (the thread holding the GIL: Python's CPU, not threads waiting on sockets; the
+start-up's imports included), top 10 functions by own samples plus the share
 of samples under imports, the authorization-details parse and the privilege decision.
 ``--pythonpath DIR`` profiles another checkout (the "before" of a change) with this
 environment. Only 127.0.0.1 is contacted.
@@ -63,13 +64,15 @@ def snapshot_child(n: int, formats: list[str]) -> None:
 
 #: what a sampled stack is counted under, by a frame it contains (first match wins)
 GROUPS = [
-    ("imports", ("_find_and_load", "_call_with_frames_removed")),
-    ("privilege decision", ("privileged (scanner/context.py", "_privileged_uncached")),
-    ("authorization details: fetch + botocore parse", ("_authorization_details (",)),
-    ("IAM normalize", ("identities (scanner/connectors/aws/normalize_iam.py",)),
-    ("evaluation (other)", ("evaluate (scanner/engine.py",)),
+    ("imports", ("_find_and_load (", "_call_with_frames_removed (")),
+    ("privilege decision", ("Context.privileged (", "Context._privileged_uncached (")),
+    ("authorization details: call and parse", ("_authorization_details (",)),
+    ("IAM normalize", (";identities (",)),
+    ("other normalizers", ("normalize_account (",)),
+    ("evaluation (other)", (";evaluate (",)),
     ("outputs", ("render_all (",)),
-    ("saving the inventory", ("save (scanner/inventory",)),
+    ("botocore: loading service models, creating clients", ("create_client (", "_load_service_model (")),
+    ("botocore: sending requests, parsing answers", ("_make_api_call (", "_make_request (")),
 ]
 
 
@@ -95,7 +98,7 @@ def read_raw(path: Path) -> tuple[Counter, Counter, int]:
     return own, groups, total
 
 
-def aws(n: int, py_spy: Path, pythonpath: str | None, rate: int) -> None:
+def aws(n: int, py_spy: Path, pythonpath: str | None, rate: int, keep: Path | None) -> None:
     sys.path.insert(0, str(ROOT / "benchmarks" / "aws"))
     import run  # the seed mix and the moto server of benchmarks/aws/run.py
 
@@ -107,7 +110,7 @@ def aws(n: int, py_spy: Path, pythonpath: str | None, rate: int) -> None:
             env = run.env()
             if pythonpath:
                 env["PYTHONPATH"] = pythonpath
-            cmd = [str(py_spy), "record", "-r", str(rate), "-f", "raw", "-o", str(raw), "--", sys.executable, "-m",
+            cmd = [str(py_spy), "record", "--gil", "-r", str(rate), "-f", "raw", "-o", str(raw), "--", sys.executable, "-m",
                    "scanner", "scan", "aws", "--endpoint-url", url, "--regions", ",".join(run.REGIONS), "--format",
                    "json", "--output-dir", d, "--quiet"]
             t0 = time.monotonic()
@@ -116,6 +119,8 @@ def aws(n: int, py_spy: Path, pythonpath: str | None, rate: int) -> None:
             if not raw.exists():
                 raise SystemExit(proc.stderr[-3000:])
             own, groups, total = read_raw(raw)
+            if keep:
+                keep.write_text(raw.read_text())
     finally:
         server.terminate()
         try:
@@ -123,7 +128,11 @@ def aws(n: int, py_spy: Path, pythonpath: str | None, rate: int) -> None:
         except subprocess.TimeoutExpired:
             server.kill()
     print(f"`cloudgov scan aws` at ~{n} resources: {wall:.1f} s wall under py-spy, {total:,} samples at {rate} Hz "
-          f"(every thread; idle excluded)\n")
+          f"(the GIL holder)\n")
+    print_aws(own, groups, total)
+
+
+def print_aws(own: Counter, groups: Counter, total: int) -> None:
     print("| where | samples | % |")
     print("|---|---:|---:|")
     for name, k in groups.most_common():
@@ -142,6 +151,8 @@ def main() -> None:
     ap.add_argument("--pythonpath", help="profile this checkout instead (PYTHONPATH for the child)")
     ap.add_argument("--py-spy", type=Path, default=Path("/work/bench/tools-venv/bin/py-spy"))
     ap.add_argument("--rate", type=int, default=100)
+    ap.add_argument("--keep-raw", type=Path, help="aws: keep py-spy's raw stacks here")
+    ap.add_argument("--from-raw", type=Path, help="aws: only summarise raw stacks kept earlier")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.mode == "snapshot":
@@ -153,7 +164,10 @@ def main() -> None:
             env["PYTHONPATH"] = args.pythonpath
         cmd = [sys.executable, __file__, "snapshot", "--child", "--resources", str(args.resources), "--formats", args.formats]
         raise SystemExit(subprocess.run(cmd, env=env, cwd=args.pythonpath or ROOT).returncode)
-    aws(args.resources, args.py_spy, args.pythonpath, args.rate)
+    if args.from_raw:
+        print_aws(*read_raw(args.from_raw))
+        return
+    aws(args.resources, args.py_spy, args.pythonpath, args.rate, args.keep_raw)
 
 
 if __name__ == "__main__":
