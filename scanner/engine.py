@@ -141,7 +141,9 @@ class _Shared:
         return self._keep(self._messages, text, text)
 
     def evidence(self, evidence: Any) -> Any:
-        return self._keep(self._evidence, tuple([_part(k, v) for k, v in evidence.items()]), evidence)
+        atoms = _ATOMS
+        key = tuple([(k, c, v) if (c := v.__class__) in atoms else _part(k, v) for k, v in evidence.items()])
+        return self._keep(self._evidence, key, evidence)
 
     def _keep(self, table: dict, key: Any, value: Any) -> Any:
         hit = table.get(key)
