@@ -208,3 +208,20 @@ def test_readme_states_the_computed_chapter_2_coverage():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     stated = readme.split("<!-- coverage:etg -->\n", 1)[1].split("\n<!-- /coverage:etg -->", 1)[0]
     assert stated == coverage_sentence(cov), "README's coverage line is stale: paste the sentence `cloudgov controls --coverage` prints"
+
+
+def test_second_wave_citations_pinned():
+    """Issue 19, logging / monitoring / backup: each policy cites the article it serves, with the
+    article's own scope (8.7.6 binds material outsourcing only)."""
+    ps = load_policies()
+    cites = {p.id: set(p.controls) for p in ps}
+    assert cites["logging.change_records"] == {"ETG:8.5"}
+    assert cites["logging.central_audit_trail"] == {"ETG:8.3.4"}
+    assert cites["logging.audit_store_immutable"] == {"CSM:CC-18000.4.c"}  # 數位證據之保護
+    assert cites["monitoring.threat_detection"] == {"ETG:8.3.2", "ETG:8.4.4", "CSM:CC-17010.i.c"}
+    assert cites["monitoring.security_alerts"] == {"ETG:4.1.6", "ETG:8.3.3"}
+    assert cites["monitoring.data_access_logged"] == {"ETG:8.7.6"} and ps.get("monitoring.data_access_logged").scope == "material"
+    assert cites["backup.data_store_backed_up"] == cites["backup.vault_immutable"] == {"ETG:9.3"}
+    cat = ps.catalogue
+    for cid in ("ETG:4.1.6", "ETG:8.3.2", "ETG:8.3.3", "ETG:8.3.4", "ETG:8.4.4", "ETG:8.7.6", "CSM:CC-17010.i.c"):
+        assert cat.get(cid).evidence == "automated", cid
