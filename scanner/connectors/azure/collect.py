@@ -15,8 +15,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC
 from functools import partial
+from types import SimpleNamespace
 from typing import Any, cast
 
+from scanner.connectors import Progress
 from scanner.connectors.azure.common import LOG_CLASS_TAG, SQL_SERVER, STORAGE, VAULT, WORKSPACE
 from scanner.connectors.azure.graph_collect import NO_PIM_CODES, collect_identities
 from scanner.connectors.azure.http import ARM, ApiError, CallCounter, get_json, get_pages, graph_client
@@ -31,6 +33,8 @@ from scanner.connectors.azure.services import (
     TYPE_KINDS,
     fetched_by,
 )
+from scanner.connectors.timeouts import Deadline
+from scanner.errors import InputError
 from scanner.source import Source
 
 __all__ = ["AzureCollector", "collect_inventory", "QUERIES"]
@@ -52,6 +56,7 @@ QUERIES = {
     "authorizationresources": f"authorizationresources | where type in~ ({_types_of(RG_AUTHORIZATION)}) "
                               f"| project {_ROW}, properties | order by id asc",
 }
+_ARG_URL = f"{ARM}/providers/Microsoft.ResourceGraph/resources"
 _API = {"diag": "2021-05-01-preview", "pricings": "2024-01-01", "locations": "2022-12-01", "tables": "2022-10-01", "sql": "2021-11-01",
         "keys": "2023-07-01", "storage": "2023-05-01", "pim": "2020-10-01"}
 
@@ -60,7 +65,8 @@ class AzureCollector:
     def __init__(self, credential: Any, *, transport: Any = None, tenant: str | None = None,
                  management_group: str | None = None, subscriptions: list[str] | None = None,
                  max_workers: int = 8, retry_total: int = 6, retry_backoff_factor: float = 0.8,
-                 on_step: Callable[[str], None] | None = None, sleep: Callable[[float], None] = time.sleep):
+                 on_step: Callable[[str], None] | None = None, sleep: Callable[[float], None] = time.sleep,
+                 deadline: Deadline | None = None, progress: Progress | None = None):
         from azure.mgmt.resourcegraph import ResourceGraphClient
 
         kw: dict[str, Any] = {"retry_total": retry_total, "retry_backoff_factor": retry_backoff_factor}
@@ -75,7 +81,48 @@ class AzureCollector:
         self.max_workers = max(1, max_workers)
         self.counter = CallCounter()
         self.on_step = on_step or (lambda _msg: None)
+        self.progress = progress
         self.sleep = sleep
+        self.deadline = deadline or Deadline("Azure")
+        self.probed = False  # the first call retries at most once (a dead endpoint: seconds, not minutes)
+
+    # --- every call: timeouts capped by the deadline, a dead endpoint one sentence ------------
+    def _call(self, url: str, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(*args, **timeouts)`` for the call to ``url``: connect and read timeouts and the
+        SDK's retry budget capped by what is left of the scan's deadline; an endpoint that
+        cannot be reached or does not answer ends the scan with one sentence naming it."""
+        from azure.core.exceptions import ServiceRequestError, ServiceResponseError
+
+        d = self.deadline
+        options: dict[str, Any] = {"connection_timeout": d.connect(url), "read_timeout": d.read(url),
+                                   "timeout": d.check(url)}
+        if not self.probed:
+            options["retry_total"] = d.timeouts.probe_attempts - 1
+        try:
+            result = fn(*args, **options)
+        except ServiceResponseError as e:
+            raise self._dead(url, e, answered=False) from None
+        except ServiceRequestError as e:
+            raise self._dead(url, e, answered=None) from None
+        self.probed = True
+        return result
+
+    def _dead(self, url: str, e: Exception, *, answered: bool | None) -> InputError:
+        if self.deadline.remaining() <= 0:
+            return self.deadline.exceeded(url)
+        t = self.deadline.timeouts
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+        if answered is False or "timed out" in first.lower():
+            return InputError(f"The Azure endpoint {url} did not answer within {t.read:g} s; check the network "
+                              f"or proxy (CLOUDGOV_READ_TIMEOUT, CLOUDGOV_CONNECT_TIMEOUT): {first}")
+        return InputError(f"Cannot reach the Azure endpoint {url}; check the network or proxy: {first}")
+
+    def arm_send(self, request: Any) -> Any:
+        # resourcegraph 8 names it _send_request (the generated clients' public send_request)
+        return self._call(request.url, self.arm._send_request, request)
+
+    def graph_send(self, request: Any) -> Any:
+        return self._call(request.url, self.graph.send_request, request)
 
     # --- Resource Graph ------------------------------------------------------------------
     def query(self, table: str) -> list[dict[str, Any]]:
@@ -92,8 +139,8 @@ class AzureCollector:
                 options=QueryRequestOptions(top=1000, skip_token=skip, result_format="objectArray"),
             )
             # cls= makes the SDK return (deserialized, headers), which its annotation does not say
-            result, headers = cast(tuple[Any, Any], self.arm.resources(
-                request, cls=lambda pr, d, _h: (d, pr.http_response.headers)))
+            result, headers = cast(tuple[Any, Any], self._call(
+                _ARG_URL, partial(self.arm.resources, cls=lambda pr, d, _h: (d, pr.http_response.headers)), request))
             self.counter.add("resourcegraph")
             rows.extend(result.data or [])
             self._respect_quota(headers)
@@ -107,15 +154,15 @@ class AzureCollector:
         if remaining is None or int(remaining) > 0:
             return
         h, m, s = (headers.get("x-ms-user-quota-resets-after") or "00:00:05").split(":")
-        self.sleep(min(int(h) * 3600 + int(m) * 60 + float(s), 60.0))
+        wait = min(int(h) * 3600 + int(m) * 60 + float(s), 60.0)
+        self.sleep(min(wait, self.deadline.check(_ARG_URL)))
 
     # --- ARM --------------------------------------------------------------------------------
     def arm_get(self, path: str, api: str) -> dict[str, Any]:
-        return get_json(self.arm._send_request, f"{ARM}{path}?api-version={_API[api]}", self.counter, "arm")
+        return get_json(self.arm_send, f"{ARM}{path}?api-version={_API[api]}", self.counter, "arm")
 
     def arm_list(self, path: str, api: str) -> list[dict[str, Any]]:
-        # resourcegraph 8 names it _send_request (the generated clients' public send_request)
-        return get_pages(self.arm._send_request, f"{ARM}{path}?api-version={_API[api]}", self.counter, "arm")
+        return get_pages(self.arm_send, f"{ARM}{path}?api-version={_API[api]}", self.counter, "arm")
 
     # --- the scan -----------------------------------------------------------------------------
     def collect(self) -> AzureRaw:
@@ -160,7 +207,7 @@ class AzureCollector:
                       for r in (raw.authorization or []) + (raw.rbac_eligibility or [])
                       if str(r.get("type", "")).lower() in ("microsoft.authorization/roleassignments",
                                                             "microsoft.authorization/roleeligibilityscheduleinstances")}
-        collect_identities(self.graph, raw, self.counter, account, principals)
+        collect_identities(SimpleNamespace(send_request=self.graph_send), raw, self.counter, account, principals)
         by_api = dict(sorted(self.counter.by_service.items()))
         raw.sources.append(Source(connector="azure", mode="live", accounts=tuple(sorted(subs)),
                                   api_calls=sum(by_api.values()), calls_by_api=by_api,
@@ -263,7 +310,9 @@ class AzureCollector:
                     jobs.append(("storage", rid, partial(self.arm_get, rid, "storage")))
         results = pool.map(lambda job: _attempt(job[2]), jobs)
         types = {str(row["id"]).lower(): str(row.get("type", "")).lower() for row in raw.resources}
-        for (what, rid, _), (value, err) in zip(jobs, results, strict=True):
+        for done, ((what, rid, _), (value, err)) in enumerate(zip(jobs, results, strict=True), start=1):
+            if self.progress is not None:
+                self.progress(f"ARM: {what} of {rid.rsplit('/', 1)[-1]}", done, len(jobs))
             key = rid.lower()
             if err is not None and what == "lifecycle" and err.status == 404:
                 raw.lifecycle[key] = None  # no management policy: nothing expires

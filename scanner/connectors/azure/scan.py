@@ -28,6 +28,8 @@ class ScanRequest:
     #: subscription ids; empty: every subscription the credential can see
     subscriptions: tuple[str, ...] = ()
     max_workers: int = 8
+    #: seconds the whole scan may take; None: CLOUDGOV_SCAN_DEADLINE (default four hours)
+    deadline: float | None = None
 
     def __post_init__(self) -> None:
         if self.management_group and self.subscriptions:
@@ -53,7 +55,9 @@ def collect(
     except ModuleNotFoundError:
         raise UsageError("the Azure SDK is not installed: pip install 'cloudgov[azure]'") from None
     from scanner.connectors.azure.collect import collect_inventory
+    from scanner.connectors.timeouts import Deadline
 
+    deadline = Deadline("Azure", request.deadline)
     own = credential is None
     if own:
         credential = default_credential(request.tenant)
@@ -68,6 +72,7 @@ def collect(
         return collect_inventory(
             credential, transport=transport, tenant=request.tenant, management_group=request.management_group,
             subscriptions=list(request.subscriptions), max_workers=request.max_workers, on_step=on_step,
+            progress=progress, deadline=deadline,
         )
     except (CredentialUnavailableError, ClientAuthenticationError) as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__

@@ -26,12 +26,14 @@ from typing import Any
 from scanner.connectors.gcp.assets import AssetRecord, from_asset, from_iam_search_result
 from scanner.connectors.gcp.context import Coverage
 from scanner.connectors.gcp.services import ASSET_GROUPS, kinds_of
+from scanner.connectors.timeouts import Deadline
 from scanner.errors import InputError, UsageError
 from scanner.model import CoverageGap
 
 __all__ = ["ASSET_GROUPS", "Collected", "collect", "make_client", "parse_scope"]
 
 _SCOPE_RE = re.compile(r"^(organizations/\d+|folders/\d+|projects/[a-z0-9][a-z0-9.:-]{3,62})$")
+DEFAULT_ENDPOINT = "https://cloudasset.googleapis.com"
 LIST_PAGE_SIZE = 1000  # list_assets maximum
 SEARCH_PAGE_SIZE = 500  # search_all_iam_policies maximum
 
@@ -119,14 +121,21 @@ def collect(
     retry_initial: float = 1.0,
     retry_deadline: float = 300.0,
     groups: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] | None = None,
+    deadline: Deadline | None = None,
+    endpoint: str | None = None,
 ) -> Collected:
-    """Read every scope. ``progress(job, n)`` is told of each page (n assets)."""
+    """Read every scope. ``progress(job, n)`` is told of each page (n assets). Each call's
+    timeout and the retries' budget are capped by ``deadline`` (the scan's total time);
+    an endpoint that cannot be reached or does not answer is one sentence naming it."""
     from google.api_core import exceptions as gexc
     from google.cloud import asset_v1
 
     groups = groups or ASSET_GROUPS
     counter = _Counter()
-    retry = _retry(counter, retry_initial, retry_deadline)
+    deadline = deadline or Deadline("GCP")
+    host = endpoint or getattr(getattr(client, "transport", None), "_host", None) or DEFAULT_ENDPOINT
+    where = f"the Cloud Asset API at {host}"
+    retry = _retry(counter, retry_initial, min(retry_deadline, deadline.check(where)))
     out = Collected()
     lock = threading.Lock()
     failed_types: set[str] = set()
@@ -140,9 +149,11 @@ def collect(
         try:
             if job == "iam-policies":
                 pager = client.search_all_iam_policies(
-                    request={"scope": scope, "page_size": SEARCH_PAGE_SIZE}, retry=retry
+                    request={"scope": scope, "page_size": SEARCH_PAGE_SIZE}, retry=retry,
+                    timeout=deadline.read(where),
                 )
                 for page in pager.pages:
+                    deadline.check(where)
                     counter.call()
                     pages += 1
                     got.extend(from_iam_search_result(_to_dict(r, snake=False)) for r in page.results)
@@ -156,8 +167,10 @@ def collect(
                     request={"parent": scope, "asset_types": list(types), "content_type": content,
                              "page_size": LIST_PAGE_SIZE},
                     retry=retry,
+                    timeout=deadline.read(where),
                 )
                 for page in pager.pages:
+                    deadline.check(where)
                     counter.call()
                     pages += 1
                     got.extend(from_asset(_to_dict(a, snake=True)) for a in page.assets)
@@ -168,6 +181,8 @@ def collect(
         except gexc.InvalidArgument as e:
             raise UsageError(f"Cloud Asset API refused scope {scope}: {e.message}") from None
         except (gexc.GoogleAPICallError, gexc.RetryError) as e:
+            if deadline.remaining() <= 0:
+                raise deadline.exceeded(where) from None
             if not isinstance(e, gexc.RetryError) and not _retryable(e):
                 counter.call()  # the refused call itself (retried failures are counted by on_error)
             code, message = _code_of(e)
@@ -185,7 +200,14 @@ def collect(
             from google.auth.exceptions import GoogleAuthError, TransportError
 
             if isinstance(e, (TransportError, requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
-                raise InputError(f"cannot reach the Cloud Asset API ({e})") from None
+                if deadline.remaining() <= 0:
+                    raise deadline.exceeded(where) from None
+                first = str(e).splitlines()[0][:200] if str(e) else type(e).__name__
+                if isinstance(e, requests.exceptions.ReadTimeout):
+                    raise InputError(f"{where[0].upper()}{where[1:]} did not answer within "
+                                     f"{deadline.timeouts.read:g} s; check the network or proxy "
+                                     f"(CLOUDGOV_READ_TIMEOUT, CLOUDGOV_CONNECT_TIMEOUT): {first}") from None
+                raise InputError(f"Cannot reach {where}; check the network or proxy: {first}") from None
             if isinstance(e, GoogleAuthError):  # refresh failed (expired, revoked, anonymous)
                 raise InputError(
                     f"Google rejected the credentials ({e}); run `gcloud auth application-default login`"
@@ -197,8 +219,13 @@ def collect(
 
     jobs = [(s, j) for s in scopes for j in [*groups.keys(), "hierarchy-iam", "iam-policies"]]
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="cloudgov-gcp") as pool:
-        for f in [pool.submit(run, s, j) for s, j in jobs]:
-            f.result()  # re-raise user errors (bad credentials, bad scope)
+        futures = [pool.submit(run, s, j) for s, j in jobs]
+        try:
+            for f in futures:
+                f.result()  # re-raise user errors (bad credentials, bad scope, a dead endpoint)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)  # what has not started never will
+            raise
     listed = {t for types, _ in groups.values() for t in types} - failed_types
     out.coverage = Coverage(resource_types=frozenset(listed), iam_policies=not iam_failed)
     out.calls, out.retries = counter.calls, counter.retries

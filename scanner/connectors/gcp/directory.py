@@ -37,10 +37,11 @@ def fetch_directory(
     on_call: Callable[[], None] | None = None,
     retries: int = 5,
     backoff: float = 1.0,
+    deadline: Any = None,
 ) -> tuple[Directory, list[CoverageGap]]:
     """Every user of the customer. A refusal becomes ``Directory.error`` plus a coverage gap."""
     users: list[dict[str, Any]] = []
-    caller = RestCaller(session, on_call, retries, backoff)
+    caller = RestCaller(session, on_call, retries, backoff, deadline)
     url = base_url.rstrip("/") + "/admin/directory/v1/users"
     params = {"customer": customer, "maxResults": 500, "projection": "basic", "fields": _FIELDS}
     for page in caller.pages(url, params, key="users"):

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from scanner.connectors.gcp.assets import AssetRecord
 from scanner.connectors.gcp.facts import Activity, Groups
 from scanner.connectors.gcp.rest import CLOUD_PLATFORM_SCOPE, RestCaller, authorized_session
+from scanner.connectors.timeouts import Deadline
 from scanner.model import CoverageGap
 
 __all__ = ["Enrichment", "enrich"]
@@ -43,6 +44,7 @@ def enrich(
     quota_project: str | None = None,
     session=None,
     backoff: float = 1.0,
+    deadline: Deadline | None = None,
 ) -> Enrichment:
     from scanner.connectors.gcp import activity, groups, hierarchy
 
@@ -55,7 +57,8 @@ def enrich(
 
     def caller(api: str) -> RestCaller:
         out.calls.setdefault(api, 0)
-        return RestCaller(session, lambda: out.calls.__setitem__(api, out.calls[api] + 1), backoff=backoff)
+        return RestCaller(session, lambda: out.calls.__setitem__(api, out.calls[api] + 1), backoff=backoff,
+                          deadline=deadline)
 
     if needs_hierarchy:
         got, gaps = hierarchy.fetch_inherited(scopes, records, caller("cloudresourcemanager"),

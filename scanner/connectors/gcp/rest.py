@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from scanner.connectors.timeouts import Deadline, timeouts
 from scanner.errors import InputError
 
 __all__ = ["CLOUD_PLATFORM_SCOPE", "Refusal", "RestCaller", "authorized_session"]
@@ -57,6 +58,17 @@ class RestCaller:
     on_call: Callable[[], None] | None = None
     retries: int = 5
     backoff: float = 1.0
+    #: the scan's deadline: caps each call's timeouts and the waits between retries
+    deadline: Deadline | None = None
+
+    def _timeouts(self, url: str) -> tuple[float, float]:
+        if self.deadline is not None:
+            return self.deadline.connect(url), self.deadline.read(url)
+        t = timeouts()
+        return t.connect, t.read
+
+    def _wait(self, seconds: float, url: str) -> None:
+        time.sleep(seconds if self.deadline is None else min(seconds, self.deadline.check(url)))
 
     def call(self, method: str, url: str, *, params: dict[str, Any] | None = None,
              body: dict[str, Any] | None = None) -> dict[str, Any] | Refusal:
@@ -65,18 +77,20 @@ class RestCaller:
             if self.on_call:
                 self.on_call()
             try:
-                resp = self.session.request(method, url, params=params, json=body, timeout=60)
+                resp = self.session.request(method, url, params=params, json=body, timeout=self._timeouts(url))
             except Exception as e:  # network errors: requests, google-auth refresh
                 error = _auth_error(e)
                 if error:
                     raise InputError(error) from None
+                if self.deadline is not None and self.deadline.remaining() <= 0:
+                    raise self.deadline.exceeded(url) from None
                 if attempt == self.retries:
-                    return Refusal("UNAVAILABLE", str(e))
-                time.sleep(self.backoff * 2**attempt)
+                    return Refusal("UNAVAILABLE", f"{url}: {str(e)[:300]}")
+                self._wait(self.backoff * 2**attempt, url)
                 continue
             if resp.status_code not in _RETRY_STATUS or attempt == self.retries:
                 break
-            time.sleep(self.backoff * 2**attempt)
+            self._wait(self.backoff * 2**attempt, url)
         assert resp is not None
         if resp.status_code == 401:
             raise InputError("Google rejected the credentials (HTTP 401); run `gcloud auth application-default login`")

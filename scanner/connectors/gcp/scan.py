@@ -34,6 +34,8 @@ class ScanRequest:
     quota_project: str | None = None
     workers: int = 4
     endpoint_url: str | None = None
+    #: seconds the whole scan may take; None: CLOUDGOV_SCAN_DEADLINE (default four hours)
+    deadline: float | None = None
 
     @classmethod
     def parse(cls, scopes: list[str] | tuple[str, ...], **kwargs: Any) -> ScanRequest:
@@ -56,9 +58,11 @@ def collect(
     from scanner.connectors.gcp.collect import make_client
     from scanner.connectors.gcp.enrich import enrich
     from scanner.connectors.gcp.normalize import normalize
+    from scanner.connectors.timeouts import Deadline
 
     scopes = list(request.scopes)
     started = time.monotonic()
+    deadline = Deadline("GCP", request.deadline)
     client = client or make_client(endpoint=request.endpoint_url, quota_project=request.quota_project)
     pages: dict[str, int] = {}
 
@@ -67,9 +71,13 @@ def collect(
         if progress is not None:
             progress(label, pages[label], None)
 
-    collected = collect_assets(scopes, client, workers=request.workers, progress=on_page)
+    collected = collect_assets(scopes, client, workers=request.workers, progress=on_page, deadline=deadline,
+                               endpoint=request.endpoint_url)
+    if progress is not None:
+        progress("inherited roles, key use, groups", 0, None)
     extra = enrich(scopes, collected.records, read_groups=request.read_groups, key_activity=request.key_activity,
-                   endpoint=request.endpoint_url, quota_project=request.quota_project, session=session)
+                   endpoint=request.endpoint_url, quota_project=request.quota_project, session=session,
+                   deadline=deadline)
     directory, dir_calls = None, 0
     dir_gaps: list[CoverageGap] = []
     if request.directory_customer:
@@ -83,6 +91,7 @@ def collect(
             directory_session or directory_api.directory_session(anonymous=bool(request.endpoint_url)),
             base_url=request.endpoint_url or "https://admin.googleapis.com",
             on_call=lambda: calls.__setitem__(0, calls[0] + 1),
+            deadline=deadline,
         )
         dir_calls = calls[0]
     by_api = {"cloudasset": collected.calls, **dict(sorted(extra.calls.items()))}

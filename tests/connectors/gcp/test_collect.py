@@ -147,5 +147,5 @@ def test_unreachable_endpoint_is_one_input_error():
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    with pytest.raises(InputError, match="cannot reach"):
+    with pytest.raises(InputError, match=f"Cannot reach the Cloud Asset API at http://127.0.0.1:{port}"):
         collect([ORG], make_client(endpoint=f"http://127.0.0.1:{port}"), retry_initial=0.01, workers=1)
