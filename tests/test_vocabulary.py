@@ -190,7 +190,6 @@ UNEXERCISED = {
     ("azure", "postgresql"): "no recorded or public PostgreSQL flexible server row yet",
     ("azure", "mysql"): "no recorded or public MySQL flexible server row yet",
     ("azure", "backup"): "no recorded or public Recovery Services / Backup vault row yet",
-    ("azure", "messaging"): "no recorded or public Service Bus / Event Hubs namespace row yet",
 }
 
 

@@ -146,3 +146,13 @@ def test_rows_without_properties_claim_no_key_manager(tmp_path):
     CliRunner().invoke(app, ["scan", "snapshot", str(tmp_path / "list.json"), "-f", "json", "-o", str(out), "-q"])
     found = {(f["policy"], f["resource"]["name"]): f for f in json.loads((out / "findings.json").read_text())["findings"]}
     assert found[("encryption.database_cmk", "ddb1")]["status"] == "ERROR"
+
+
+def test_a_service_bus_namespace_without_encryption_settings_is_platform_encrypted(tmp_path):
+    """Service Bus encrypts every namespace at rest; a namespace whose properties carry no
+    `encryption` block (Microsoft's Namespaces_Get example) uses Microsoft-managed keys:
+    encrypted PASS, customer-managed key FAIL."""
+    got = scan(tmp_path, "servicebus-namespace-get.json")
+    assert got[("encryption.messaging_encrypted", "sdk-Namespace-2924")]["status"] == "PASS"
+    cmk = got[("encryption.messaging_cmk", "sdk-Namespace-2924")]
+    assert cmk["status"] == "FAIL", cmk
