@@ -156,3 +156,14 @@ def test_a_service_bus_namespace_without_encryption_settings_is_platform_encrypt
     assert got[("encryption.messaging_encrypted", "sdk-Namespace-2924")]["status"] == "PASS"
     cmk = got[("encryption.messaging_cmk", "sdk-Namespace-2924")]
     assert cmk["status"] == "FAIL", cmk
+
+
+def test_a_postgresql_flexible_server_with_a_system_managed_key_and_geo_backups(tmp_path):
+    """Microsoft's flexible-server Get example: `dataEncryption.type: SystemManaged` is the
+    platform's key (CMK FAIL); `geoRedundantBackup: Enabled` copies backups to the paired
+    region, which without the locations file is unknown: an ERROR, never a PASS."""
+    got = scan(tmp_path, "postgresql-flexible-server-get.json")
+    cmk = got[("encryption.database_cmk", "exampleserver")]
+    assert cmk["status"] == "FAIL" and "provider" in cmk["message"], cmk
+    geo = got[("residency.geo_redundant_storage", "exampleserver")]
+    assert geo["status"] == "ERROR", geo
