@@ -186,7 +186,9 @@ def flexible_server(row, ctx):
     if dtype == "azurekeyvault":
         props["encryption.key_manager"] = "customer"
         rels += key_ref(props, de.get("primaryKeyURI") or de.get("primaryKeyUri"), ctx)
-    elif dtype == "systemmanaged":
+    elif dtype == "systemmanaged" or (not de and _has_properties(row)):
+        # the whole resource without dataEncryption (MySQL's Get answers so): the service's key,
+        # since a customer-managed key is always configured there
         props["encryption.key_manager"] = "provider"
     geo = str((p.get("backup") or {}).get("geoRedundantBackup", "")).lower()
     if geo in ("enabled", "disabled"):

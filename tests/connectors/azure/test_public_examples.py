@@ -167,3 +167,15 @@ def test_a_postgresql_flexible_server_with_a_system_managed_key_and_geo_backups(
     assert cmk["status"] == "FAIL" and "provider" in cmk["message"], cmk
     geo = got[("residency.geo_redundant_storage", "exampleserver")]
     assert geo["status"] == "ERROR", geo
+
+
+def test_a_mysql_flexible_server_without_data_encryption_uses_the_service_s_key(tmp_path):
+    """Microsoft's MySQL flexible-server Get example has no `dataEncryption`: a customer-managed
+    key is always configured there, so the whole resource without it is service-managed (CMK
+    FAIL, not ERROR); `geoRedundantBackup: Disabled` makes no copy elsewhere; Southeast Asia
+    is outside Taiwan."""
+    got = scan(tmp_path, "mysql-flexible-server-get.json")
+    cmk = got[("encryption.database_cmk", "mysqltestserver")]
+    assert cmk["status"] == "FAIL" and "provider" in cmk["message"], cmk
+    assert got[("residency.replica_location", "mysqltestserver")]["status"] == "PASS"
+    assert got[("residency.data_location", "mysqltestserver")]["status"] == "FAIL"
