@@ -179,3 +179,12 @@ def test_a_mysql_flexible_server_without_data_encryption_uses_the_service_s_key(
     assert cmk["status"] == "FAIL" and "provider" in cmk["message"], cmk
     assert got[("residency.replica_location", "mysqltestserver")]["status"] == "PASS"
     assert got[("residency.data_location", "mysqltestserver")]["status"] == "FAIL"
+
+
+def test_a_recovery_services_vault_with_a_customer_key_and_unread_redundancy(tmp_path):
+    """Microsoft's Vaults_CreateOrUpdate (with CMK) answer: `encryption.keyVaultProperties.keyUri`
+    is the customer's key (CMK PASS); the body has no `redundancySettings`, so whether the
+    vault's storage is geo-replicated is unknown: ERROR, never a PASS."""
+    got = scan(tmp_path, "recovery-services-vault-cmk.json")
+    assert got[("encryption.backup_cmk", "swaggerExample")]["status"] == "PASS"
+    assert got[("residency.geo_redundant_storage", "swaggerExample")]["status"] == "ERROR"
