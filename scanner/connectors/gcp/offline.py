@@ -27,7 +27,6 @@ role), so every GCP file of a run is normalized together.
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import re
 from collections.abc import Iterator
@@ -134,7 +133,7 @@ def _is_document(path: Path) -> bool:
     return bool(_PAGE_START.match(head))
 
 
-def _prepend(first: str, fh: io.TextIOBase) -> Iterator[str]:
+def _prepend(first: str, fh: IO[str]) -> Iterator[str]:
     line = first + fh.readline()
     yield line
     yield from fh
