@@ -186,7 +186,12 @@ def test_every_kind_a_connector_emits_is_named_by_each_service_it_comes_from(pro
 
 #: services no fixture exercises yet, and why; a new service comes with its fixture (a
 #: recorded or public example), and its entry here goes
-UNEXERCISED: dict[tuple[str, str], str] = {}
+UNEXERCISED: dict[tuple[str, str], str] = {
+    ("azure", "defender"): "Defender for Cloud plans (ARM pricings, issue 19) are read live only; no recorded or "
+                           "public pricings answer in tests/data/azure yet",
+    ("gcp", "securitycenter"): "Security Command Center is not in Cloud Asset Inventory: it is a NotRead gap "
+                               "(ERROR) until its REST API is read, so it builds no resource yet",
+}
 
 
 @pytest.mark.parametrize("cloud", CLOUDS)
