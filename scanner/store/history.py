@@ -77,6 +77,9 @@ class _Ingest:
         self.by_status: Counter = Counter()
         self.by_area: dict[str, Counter] = defaultdict(Counter)
         self._digest = hashlib.sha256()
+        from scanner.store.models_history import SEVERITY_ORDER
+
+        self._order = SEVERITY_ORDER
 
     def add(
         self,
@@ -111,6 +114,7 @@ class _Ingest:
                     "area": area,
                     "status": status,
                     "severity": severity,
+                    "severity_order": self._order.get(severity, len(self._order)),
                     "resource_id": resource.get("id") or "",
                     "provider": provider,
                     "account": account,

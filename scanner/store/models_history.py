@@ -15,12 +15,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scanner.store.db import Base
 
-__all__ = ["Scan", "StoredFinding", "Rollup", "ResourceCount", "StoredGap"]
+__all__ = ["Scan", "StoredFinding", "Rollup", "ResourceCount", "StoredGap", "SEVERITY_ORDER"]
+
+#: most severe first, as every findings list shows them; anything else sorts last (5)
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
 
 class Scan(Base):
@@ -54,7 +57,15 @@ class StoredFinding(Base):
     """A FAIL, ERROR or WAIVED finding, as the findings JSON gave it."""
 
     __tablename__ = "history_finding"
-    __table_args__ = (Index("ix_history_finding_scan_account", "scan_id", "provider", "account"),)
+    # one page in index order: each index is (scan_id, [filter columns], severity_order, id)
+    __table_args__ = tuple(
+        Index(name, "scan_id", *columns, "severity_order", "id")
+        for name, columns in (("ix_history_finding_page", ()), ("ix_history_finding_page_area", ("area",)),
+                              ("ix_history_finding_page_policy", ("policy",)),
+                              ("ix_history_finding_page_status", ("status",)),
+                              ("ix_history_finding_page_provider", ("provider",)),
+                              ("ix_history_finding_page_account", ("account",)))
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scan_id: Mapped[int] = mapped_column(ForeignKey("history_scan.id", ondelete="CASCADE"))
@@ -63,6 +74,7 @@ class StoredFinding(Base):
     area: Mapped[str] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(16))
     severity: Mapped[str] = mapped_column(String(10))
+    severity_order: Mapped[int] = mapped_column(SmallInteger, default=5)  # SEVERITY_ORDER; pages sort by it
     resource_id: Mapped[str] = mapped_column(Text)
     provider: Mapped[str] = mapped_column(String(20))
     account: Mapped[str] = mapped_column(String(200))

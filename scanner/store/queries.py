@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from scanner.store.models_history import Scan
 
-__all__ = ["FindingFilter", "scan_rows", "get_scan", "findings", "facets", "diff", "gaps", "FILTER_FIELDS"]
+__all__ = ["FindingFilter", "scan_rows", "get_scan", "findings", "cursor", "parse_cursor", "facets", "diff", "gaps", "FILTER_FIELDS"]
 
 FILTER_FIELDS = ("area", "policy", "severity", "status", "provider", "account")
 
@@ -74,13 +74,14 @@ class FindingFilter:
     control: str | None = None
     text: str | None = None
     accounts: list[tuple[str, str]] | None = None
+    after: tuple[int, int] | None = None  # keyset: continue after this (severity_order, id)
     page: int = 1
     per_page: int = 50
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _where(stmt: Any, scan_id: int, f: FindingFilter) -> Any:
-    from sqlalchemy import or_, tuple_
+def _where(stmt: Any, scan_id: int, f: FindingFilter, dialect: str) -> Any:
+    from sqlalchemy import tuple_
 
     from scanner.store.models_history import StoredFinding as F
 
@@ -89,13 +90,15 @@ def _where(stmt: Any, scan_id: int, f: FindingFilter) -> Any:
         value = getattr(f, name)
         if value:
             stmt = stmt.where(getattr(F, name) == value)
+    if f.severity:  # one severity is one severity_order: a range of the page index
+        from scanner.store.models_history import SEVERITY_ORDER
+
+        stmt = stmt.where(F.severity_order == SEVERITY_ORDER.get(f.severity, len(SEVERITY_ORDER)))
     if f.control:
         # controls is a JSON list of ids; its text form holds each id quoted
         stmt = stmt.where(cast(F.controls, String).like(f'%"{_escape_like(f.control)}"%', escape="\\"))
     if f.text:
-        pattern = f"%{_escape_like(f.text)}%"
-        stmt = stmt.where(or_(F.resource_id.like(pattern, escape="\\"), F.name.like(pattern, escape="\\"),
-                              F.message.like(pattern, escape="\\")))
+        stmt = stmt.where(_text_match(f.text, dialect))
     if f.accounts is not None:
         if not f.accounts:
             return stmt.where(F.id < 0)
@@ -103,25 +106,82 @@ def _where(stmt: Any, scan_id: int, f: FindingFilter) -> Any:
     return stmt
 
 
+def _text_match(words: str, dialect: str) -> Any:
+    """Resource id, name or message contain ``words`` (case-insensitive), through the trigram
+    index of ``history_0002`` where there is one: SQLite's FTS5 table (three characters or
+    more: a trigram needs three), PostgreSQL's pg_trgm index (which serves ILIKE)."""
+    from sqlalchemy import or_, text
+
+    from scanner.store.models_history import StoredFinding as F
+
+    if dialect == "sqlite" and len(words) >= 3:
+        phrase = '"' + words.replace('"', '""') + '"'  # one phrase: the words as typed, quotes and all
+        return F.id.in_(text("SELECT rowid FROM history_finding_text WHERE history_finding_text MATCH :phrase")
+                        .bindparams(phrase=phrase))
+    pattern = f"%{_escape_like(words)}%"
+    return or_(*(c.ilike(pattern, escape="\\") for c in (F.resource_id, F.name, F.message)))
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def findings(session: Session, scan_id: int, f: FindingFilter) -> tuple[list[Any], int]:
-    """One page of a scan's non-passing findings (FAIL, ERROR, WAIVED) and how many match."""
+    """One page of a scan's non-passing findings (FAIL, ERROR, WAIVED), most severe first, and
+    how many match.
+
+    The database orders and limits: ``severity_order, id`` is the last part of every page
+    index (``history_0002``), so a page is read in index order rather than by sorting the
+    scan. ``f.after`` (a cursor from :func:`cursor`) continues after a row instead of
+    counting an offset. A stored scan never changes, so the count of matches per filter is
+    cached for the scan's identity.
+    """
+    from sqlalchemy import tuple_
+
     from scanner.store.models_history import StoredFinding as F
 
-    get_scan(session, scan_id)
+    scan = get_scan(session, scan_id)
     page = max(1, int(f.page))
     per_page = min(max(1, int(f.per_page)), 500)
-    total = session.scalar(_where(select(func.count(F.id)), scan_id, f)) or 0
-    from sqlalchemy import case
+    total = _count(session, scan, f)
+    stmt = _where(select(F), scan_id, f, session.get_bind().dialect.name)
+    if f.after is not None:
+        stmt = stmt.where(tuple_(F.severity_order, F.id) > tuple_(*f.after))
+    else:
+        stmt = stmt.offset((page - 1) * per_page)
+    rows = session.scalars(stmt.order_by(F.severity_order, F.id).limit(per_page)).all()
+    return list(rows), total
 
-    severity_order = case({"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}, value=F.severity, else_=5)
-    rows = session.scalars(
-        _where(select(F), scan_id, f).order_by(severity_order, F.id).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return list(rows), int(total)
+
+def cursor(row: Any) -> str:
+    """Where the next page starts: after this row (``severity_order.id``)."""
+    return f"{row.severity_order}.{row.id}"
+
+
+def parse_cursor(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    order, sep, rid = text.partition(".")
+    if not (sep and order.isdigit() and rid.isdigit() and len(order) < 3 and len(rid) < 11):
+        raise InputError(f"after: {text[:40]!r} is not a cursor from a previous page")
+    return int(order), int(rid)
+
+
+_count_cache: dict[tuple[Any, ...], int] = {}
+
+
+def _count(session: Session, scan: Scan, f: FindingFilter) -> int:
+    from scanner.store.models_history import StoredFinding as F
+
+    key = (str(session.get_bind().url), scan.id, scan.uid, *(getattr(f, n) for n in (*FILTER_FIELDS, "control", "text")),
+           tuple(f.accounts) if f.accounts is not None else None)
+    total = _count_cache.get(key)
+    if total is None:
+        total = int(session.scalar(_where(select(func.count(F.id)), scan.id, f, session.get_bind().dialect.name)) or 0)
+        if len(_count_cache) > 4096:
+            _count_cache.clear()
+        _count_cache[key] = total
+    return total
 
 
 _facet_cache: dict[tuple[str, int], dict[str, list[str]]] = {}

@@ -114,17 +114,9 @@ def me(*, ident: CurrentIdentity) -> dict[str, Any]:
 
 @router.get("/providers", **allow("register.read"))
 def providers(*, s: DbSession) -> list[dict[str, Any]]:
-    from vendor_dd import facts
-    from vendor_dd import register as reg
+    from scanner.web.services import provider_rows
 
-    today, cad = _today(), None
-    out = []
-    for p in reg.providers(s):
-        cad = cad or reg.cadence(s)
-        out.append({**p.identity(), "services": [
-            {"id": sv.slug, "name": sv.name, "material": sv.material,
-             "review_state": facts.review_status(sv, today, cad)} for sv in p.services]})
-    return out
+    return [{k: v for k, v in r.items() if k != "flagged"} for r in provider_rows(s)]
 
 
 @router.get("/providers/{slug}", **allow("register.read"))
@@ -222,12 +214,15 @@ def findings(
     control: str | None = Query(default=None, max_length=100), vendor: str | None = Query(default=None, max_length=100),
     q: str | None = Query(default=None, max_length=200), page: int = Query(default=1, ge=1, le=100000),
     per_page: int = Query(default=50, ge=1, le=500),
+    after: str | None = Query(default=None, max_length=24, description="the `next` cursor of the previous page (keyset paging; `page` is then ignored)"),
 ) -> dict[str, Any]:
     from scanner.web.routes_scans import finding_filter
 
     f = finding_filter(request.query_params, s)
     rows, total = queries.findings(s, scan_id, f)
-    return {"scan": scan_id, "total": total, "page": f.page, "per_page": f.per_page,
+    more = len(rows) == f.per_page
+    return {"scan": scan_id, "total": total, "page": None if f.after else f.page, "per_page": f.per_page,
+            "next": queries.cursor(rows[-1]) if rows and more else None,
             "findings": [_finding(r) for r in rows]}
 
 

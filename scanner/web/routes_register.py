@@ -65,16 +65,7 @@ def _today():
 
 @router.get("/providers", **allow("register.read"))
 def providers(*, request: Request, s: DbSession) -> Response:
-    from vendor_dd import facts
-
-    today = _today()
-    cad = reg.cadence(s)
-    rows = []
-    for p in reg.providers(s):
-        pf = facts.provider_facts(p, today)
-        rows.append({"p": p, "flagged": pf["evidence.flagged"],
-                     "services": [(sv, facts.review_status(sv, today, cad)) for sv in p.services]})
-    return render(request, "providers.html", rows=rows, **VOCAB)
+    return render(request, "providers.html", rows=services.provider_rows(s), **VOCAB)
 
 
 @router.post("/providers", **allow("register.edit"))

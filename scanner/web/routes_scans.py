@@ -28,6 +28,7 @@ def finding_filter(params: Any, session: Any) -> queries.FindingFilter:
         f.per_page = min(500, max(1, int(params.get("per_page") or 50)))
     except ValueError:
         f.page, f.per_page = 1, 50
+    f.after = queries.parse_cursor(params.get("after"))
     vendor = params.get("vendor")
     if vendor:
         from sqlalchemy import select

@@ -12,7 +12,7 @@ from typing import Any
 from scanner.errors import InputError
 from scanner.records.changelog import Who
 
-__all__ = ["who", "save_service", "record_domains", "submit_review", "decide_approval", "SeparationOfDuties"]
+__all__ = ["who", "provider_rows", "save_service", "record_domains", "submit_review", "decide_approval", "SeparationOfDuties"]
 
 
 def who(username: str) -> Who:
@@ -21,6 +21,46 @@ def who(username: str) -> Who:
 
     day = clock.today()
     return Who(username, day, clock.moment(day))
+
+
+# --- the providers list ------------------------------------------------------------------
+
+_provider_rows: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+
+
+def provider_rows(session: Any) -> list[dict[str, Any]]:
+    """Every provider as the list page and ``/api/providers`` show it: who it is, each
+    service's review state (never_reviewed / overdue / due_soon / current, ``+in_progress``)
+    and the evidence that has expired or expires soon.
+
+    Computed from the register once per register state and day: every register write adds
+    to the change log, so the newest change id (one index lookup) says whether the rows
+    computed before are still true — in this process or after another's write.
+    """
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import selectinload
+
+    from scanner.records import clock
+    from scanner.records.models import Change
+    from vendor_dd import facts
+    from vendor_dd import register as reg
+    from vendor_dd.models import Provider, Service
+
+    today, cad = clock.today(), reg.cadence(session)
+    key = (str(session.get_bind().url), session.scalar(select(func.max(Change.id))), today, tuple(sorted(cad.items())))
+    rows = _provider_rows.get(key)
+    if rows is None:
+        stmt = (select(Provider).order_by(Provider.slug)
+                .options(selectinload(Provider.services).selectinload(Service.reviews), selectinload(Provider.evidence)))
+        rows = []
+        for p in session.scalars(stmt):
+            rows.append({**p.identity(), "flagged": facts.provider_facts(p, today)["evidence.flagged"],
+                         "services": [{"id": sv.slug, "name": sv.name, "material": sv.material,
+                                       "review_state": facts.review_status(sv, today, cad)} for sv in p.services]})
+        if len(_provider_rows) > 16:
+            _provider_rows.clear()
+        _provider_rows[key] = rows
+    return rows
 
 
 # --- register workflows that need a second person ------------------------------------------
