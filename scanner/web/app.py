@@ -33,7 +33,7 @@ from scanner.web.access import (
     permissions_of,
     route_permission,
 )
-from scanner.web.i18n import LANGS, catalogue, pick_lang
+from scanner.web.i18n import LANGS, catalogue, pick_lang, translate
 
 __all__ = ["Settings", "Identity", "DbSession", "CurrentIdentity", "RowId", "create_app", "api_routes", "db", "identity", "render", "redirect", "Denied"]
 
@@ -239,6 +239,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     ctx = {
         "request": request,
         "t": catalogue(lang),
+        "tr": lambda message: translate(str(message), lang),  # a service-layer message, in this language
         "lang": lang,
         "me": ident.me if ident is not None and ident.stage == "ok" else None,
         "perms": ident.permissions if ident is not None and ident.stage == "ok" else frozenset(),
@@ -371,7 +372,7 @@ def _install_handlers(app: FastAPI) -> None:
     async def _user_error(request: Request, exc: CloudgovError) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=400)
-        return render(request, "error.html", status_code=400, message=str(exc))
+        return render(request, "error.html", status_code=400, message=translate(str(exc), lang_of(request)))
 
     from sqlalchemy.exc import DataError
 
@@ -381,14 +382,15 @@ def _install_handlers(app: FastAPI) -> None:
         message = "a value in the request cannot be stored or searched for (for example a NUL character)"
         if _wants_json(request):
             return JSONResponse({"detail": message}, status_code=400)
-        return render(request, "error.html", status_code=400, message=message)
+        return render(request, "error.html", status_code=400, message=translate(message, lang_of(request)))
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> Response:
         headers = getattr(exc, "headers", None)
         if _wants_json(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
-        response = render(request, "error.html", status_code=exc.status_code, message=str(exc.detail))
+        response = render(request, "error.html", status_code=exc.status_code,
+                          message=translate(str(exc.detail), lang_of(request)))
         response.headers.update(headers or {})
         return response
 

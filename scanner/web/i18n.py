@@ -6,6 +6,7 @@ this reuses): every entry has both languages and the same ``{fields}`` in each.
 
 from __future__ import annotations
 
+import re
 import string
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 from scanner.docfile import yaml_load
 from scanner.report.i18n import LANGS, Catalogue
 
-__all__ = ["LANGS", "DEFAULT_LANG", "catalogue", "entries", "pick_lang"]
+__all__ = ["LANGS", "DEFAULT_LANG", "catalogue", "entries", "pick_lang", "translate", "message_patterns"]
 
 DEFAULT_LANG = "zh-TW"
 PATH = Path(__file__).resolve().parent / "messages.yaml"
@@ -43,3 +44,53 @@ def catalogue(lang: str) -> Catalogue:
 
 def pick_lang(cookie: str | None) -> str:
     return cookie if cookie in LANGS else DEFAULT_LANG
+
+
+@lru_cache(maxsize=1)
+def message_patterns() -> list[tuple[re.Pattern[str], str]]:
+    """``svc.*`` entries as regular expressions over their English text, most specific
+    (most literal characters) first: a field matches any text, a repeated field the same."""
+    out: list[tuple[int, re.Pattern[str], str]] = []
+    for key, texts in entries().items():
+        if not key.startswith("svc."):
+            continue
+        rx, seen, literal = [], set(), 0
+        for lit, name, _, _ in string.Formatter().parse(texts["en"]):
+            rx.append(re.escape(lit))
+            literal += len(lit)
+            if name:
+                rx.append(f"(?P={name})" if name in seen else f"(?P<{name}>.*?)")
+                seen.add(name)
+        out.append((literal, re.compile("".join(rx), re.S), key))
+    out.sort(key=lambda x: -x[0])
+    return [(rx, key) for _, rx, key in out]
+
+
+def _translate(message: str, lang: str, depth: int = 0) -> str | None:
+    """The message in ``lang`` if an entry matches it, else None."""
+    if depth > 4:
+        return None
+    for rx, key in message_patterns():
+        m = rx.fullmatch(message)
+        if m is None:
+            continue
+        fields = {name: _field(value, lang, depth + 1) for name, value in m.groupdict().items()}
+        return entries()[key][lang if lang in LANGS else DEFAULT_LANG].format(**fields)  # "key" may be a field
+    return None
+
+
+def _field(value: str, lang: str, depth: int) -> str:
+    # a field may itself be a message ("{where}: {e}"), or a list of them ("a; b")
+    whole = _translate(value, lang, depth)
+    if whole is not None:
+        return whole
+    parts = [_translate(p, lang, depth) for p in value.split("; ")]
+    return "；".join(t or p for t, p in zip(parts, value.split("; "), strict=True)) if any(parts) else value
+
+
+def translate(message: str, lang: str) -> str:
+    """A service-layer message (raised in English) in the page's language; one no entry
+    matches keeps its text, under the catalogue's "untranslated" wording."""
+    if lang == "en":
+        return message
+    return _translate(message, lang) or catalogue(lang)("error.untranslated", message=message)
