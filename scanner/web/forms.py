@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -112,6 +113,32 @@ def check_upload(name: str, head: bytes) -> None:
             raise InputError(f"{name}: not a text file")
     elif not any(head.startswith(m) for m in magic):
         raise InputError(f"{name}: the content is not a {suffix[1:].upper()} file")
+
+
+def save_upload(upload: Any, folder: Path, limit: int, *, check: bool = True) -> Path:
+    """An uploaded file written into ``folder`` under its cleaned name, at most ``limit`` bytes;
+    ``check``: an accepted type by content (evidence), and not empty."""
+    name = safe_filename(upload.filename)
+    head = upload.file.read(4096)
+    if check:
+        check_upload(name, head)
+    dest = folder / name
+    size = len(head)
+    with dest.open("wb") as out:
+        out.write(head)
+        while chunk := upload.file.read(1 << 20):
+            size += len(chunk)
+            if size > limit:
+                raise InputError(f"{name}: larger than the upload limit of {limit // (1024 * 1024)} MiB")
+            out.write(chunk)
+    if check and size == 0:
+        raise InputError(f"{name}: the file is empty")
+    return dest
+
+
+def uploads(f: FormData, key: str) -> list[Any]:
+    """The files chosen in a file field (a field left empty sends one without a name)."""
+    return [u for u in f.getlist(key) if hasattr(u, "filename") and u.filename]
 
 
 def as_dict(f: FormData) -> dict[str, Any]:

@@ -26,13 +26,13 @@ from scanner.web.app import (
 )
 from scanner.web.forms import (
     FormFields,
-    check_upload,
     day,
     number,
-    safe_filename,
+    save_upload,
     text,
     texts,
     tri,
+    uploads,
 )
 from scanner.web.services import who
 from vendor_dd import edit
@@ -259,22 +259,8 @@ def evidence_upload(*,
     request: Request, slug: str, upload: Annotated[UploadFile, File()], ident: CurrentIdentity,
     f: FormFields, s: DbSession,
 ) -> Response:
-    limit = request.app.state.settings.max_upload_bytes
-    name = safe_filename(upload.filename)
-    head = upload.file.read(4096)
-    check_upload(name, head)
     with tempfile.TemporaryDirectory(prefix="cloudgov-upload-") as tmp:
-        dest = Path(tmp) / name
-        with dest.open("wb") as out:
-            out.write(head)
-            size = len(head)
-            while chunk := upload.file.read(1 << 20):
-                size += len(chunk)
-                if size > limit:
-                    raise InputError(f"{name}: larger than the upload limit of {limit // (1024 * 1024)} MiB")
-                out.write(chunk)
-        if size == 0:
-            raise InputError(f"{name}: the file is empty")
+        dest = save_upload(upload, Path(tmp), request.app.state.settings.max_upload_bytes)
         kind = text(f, "kind", 50) or "other"
         ev, created = reg.add_evidence_file(
             s, who(ident.name), slug, dest, kind=kind, root=request.app.state.settings.evidence_root,
@@ -330,6 +316,64 @@ def exit_test_add(*,
                    result=text(f, "result", 30) or "", scenario=text(f, "scenario", 20), evidence=text(f, "evidence"),
                    notes=text(f, "notes"), next_test_due=day(f, "next_test_due"))
     return redirect("/exit-plans")
+
+
+@router.get("/exit-plans/{slug}/{service}", **allow("register.read"))
+def exit_service(*, request: Request, slug: str, service: str, s: DbSession) -> Response:
+    """One service's exit: its plan and tests, the termination and deletion certificate (ETG
+    9.6), and each verification of a post-exit scan with what was left over."""
+    from exit_plans import service as exits
+    from exit_plans.vocab import DELETION_SCOPES, TEST_KINDS, TEST_RESULTS
+
+    svc = reg.find_service(s, f"{slug}/{service}")
+    return render(request, "termination.html", svc=svc, plan=exits.plan_for(s, svc), term=exits.termination_for(s, svc),
+                  scopes=[f"{x.cloud}:{x.account}" for x in svc.scopes], today=_today(),
+                  DELETION_SCOPES=DELETION_SCOPES, TEST_KINDS=TEST_KINDS, TEST_RESULTS=TEST_RESULTS)
+
+
+@router.post("/exit-plans/{slug}/{service}/termination", **allow("register.edit"))
+def termination_record(*, request: Request, slug: str, service: str, ident: CurrentIdentity, f: FormFields,
+                       s: DbSession) -> Response:
+    """Record (or update) the termination and its deletion certificate, hashed into the evidence store."""
+    from exit_plans import service as exits
+
+    settings = request.app.state.settings
+    with tempfile.TemporaryDirectory(prefix="cloudgov-upload-") as tmp:
+        chosen = uploads(f, "certificate")
+        certificate = save_upload(chosen[0], Path(tmp), settings.max_upload_bytes) if chosen else None
+        exits.terminate(s, who(ident.name), f"{slug}/{service}", certificate=certificate,
+                        evidence_root=settings.evidence_root, terminated_on=day(f, "terminated_on"),
+                        scope=[str(v) for v in f.getlist("scope")], issued_by=text(f, "issued_by", 300),
+                        issued_on=day(f, "issued_on"), reason=text(f, "reason"), extra_scopes=texts(f, "also_scope"))
+    return redirect(f"/exit-plans/{slug}/{service}#termination")
+
+
+@router.post("/exit-plans/{slug}/{service}/verification", **allow("register.edit"))
+def termination_verify(*, request: Request, slug: str, service: str, ident: CurrentIdentity, f: FormFields,
+                       s: DbSession) -> Response:
+    """Check uploaded post-exit export files against the termination (``cloudgov exit verify``):
+    pass, fail (data or usable keys left) or incomplete (a scope not scanned, a coverage gap)."""
+    from exit_plans import service as exits
+    from exit_plans.verify import verify_exit
+    from scanner.connectors.offline import load_paths
+
+    key = f"{slug}/{service}"
+    svc = reg.find_service(s, key)
+    term = exits.termination_for(s, svc)
+    if term is None:
+        raise InputError(f"{key}: no termination is recorded; record it first")
+    scopes = [f"{x.cloud}:{x.account}" for x in svc.scopes] + list(term.extra_scopes or [])
+    if not scopes:
+        raise InputError(f"{key}: no cloud scopes are linked to the service; add one to the termination")
+    chosen = uploads(f, "files")
+    if not chosen:
+        raise InputError("choose one or more export files (cloudgov snapshots, AWS Config, az graph query, gcloud asset export)")
+    with tempfile.TemporaryDirectory(prefix="cloudgov-verify-") as tmp:
+        for u in chosen:
+            save_upload(u, Path(tmp), request.app.state.settings.max_upload_bytes, check=False)
+        inventory = load_paths([Path(tmp)])
+    exits.record_verification(s, who(ident.name), term, verify_exit(inventory, scopes))
+    return redirect(f"/exit-plans/{slug}/{service}#verifications")
 
 
 @router.get("/changes", **allow("changes.read"))

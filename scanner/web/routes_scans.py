@@ -174,26 +174,15 @@ def scan_run(*, request: Request, ident: CurrentIdentity, s: DbSession, f: FormF
 
     from scanner.errors import InputError
     from scanner.waivers import parse_waivers
-    from scanner.web.forms import safe_filename
+    from scanner.web.forms import save_upload, uploads
     from scanner.web.jobs import submit_scan
     from scanner.web.waivers import waiver_document
 
-    uploads = [u for u in f.getlist("files") if hasattr(u, "filename") and u.filename]
-    if not uploads:
+    chosen = uploads(f, "files")
+    if not chosen:
         raise InputError("choose one or more export files (cloudgov snapshots, AWS Config, az graph query, gcloud asset export)")
-    limit = request.app.state.settings.max_upload_bytes
     folder = Path(tempfile.mkdtemp(prefix="cloudgov-scan-"))
-    names = []
-    for u in uploads:
-        name = safe_filename(u.filename)
-        with (folder / name).open("wb") as out:
-            size = 0
-            while chunk := u.file.read(1 << 20):
-                size += len(chunk)
-                if size > limit:
-                    raise InputError(f"{name}: larger than the upload limit of {limit // (1024 * 1024)} MiB")
-                out.write(chunk)
-        names.append(name)
+    names = [save_upload(u, folder, request.app.state.settings.max_upload_bytes, check=False).name for u in chosen]
     waivers = parse_waivers(waiver_document(s), _policies(), source="approved waivers")
     j = submit_scan(folder, owner=ident.name, source="upload:" + ",".join(names)[:400],
                     db_url=request.app.state.settings.db_url, waivers=waivers)

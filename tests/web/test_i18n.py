@@ -33,6 +33,25 @@ def _shape(text: str) -> str:
     return "".join(out)
 
 
+def _template(x: ast.AST) -> str | None:
+    """The message a literal, an f-string or a sum of them makes, fields as {x}; else None."""
+    if isinstance(x, ast.Constant) and isinstance(x.value, str):
+        return x.value.replace("{", "{{").replace("}", "}}")
+    if isinstance(x, ast.JoinedStr):
+        parts = []
+        for v in x.values:
+            if isinstance(v, ast.Constant):
+                parts.append(str(v.value).replace("{", "{{").replace("}", "}}"))
+            else:
+                q = "'" if getattr(v, "conversion", -1) == ord("r") else ""
+                parts.append(f"{q}{{x}}{q}")
+        return "".join(parts)
+    if isinstance(x, ast.BinOp) and isinstance(x.op, ast.Add):
+        left, right = _template(x.left), _template(x.right)
+        return None if left is None or right is None else left + right
+    return None  # str(e): a message raised elsewhere, checked there
+
+
 def _raised(path: Path) -> list[tuple[int, str]]:
     """(line, template) of each error raised with a literal or f-string message."""
     found = []
@@ -40,28 +59,9 @@ def _raised(path: Path) -> list[tuple[int, str]]:
         if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) in ERRORS):
             continue
         args = node.args[1:] if node.func.id == "Denied" else node.args
-        if not args:
-            continue
-        parts: list[str] = []
-
-        def walk(x: ast.AST) -> bool:
-            if isinstance(x, ast.Constant) and isinstance(x.value, str):
-                parts.append(x.value.replace("{", "{{").replace("}", "}}"))
-            elif isinstance(x, ast.JoinedStr):
-                for v in x.values:
-                    if isinstance(v, ast.Constant):
-                        parts.append(str(v.value).replace("{", "{{").replace("}", "}}"))
-                    else:
-                        q = "'" if getattr(v, "conversion", -1) == ord("r") else ""
-                        parts.append(f"{q}{{x}}{q}")
-            elif isinstance(x, ast.BinOp) and isinstance(x.op, ast.Add):
-                return walk(x.left) and walk(x.right)
-            else:
-                return False  # str(e): a message raised elsewhere, checked there
-            return True
-
-        if walk(args[0]):
-            found.append((node.lineno, "".join(parts)))
+        template = _template(args[0]) if args else None
+        if template is not None:
+            found.append((node.lineno, template))
     return found
 
 
