@@ -11,6 +11,10 @@ register, at 100,000 stored findings and 200 providers.
    cookie for pages, a scoped API token for the API); reports p50 / p95 / max per endpoint.
 
     .venv/bin/python benchmarks/web/run.py [--findings 100000] [--providers 200] [--requests 200] [--concurrency 4]
+    .venv/bin/python benchmarks/web/run.py --build-into postgresql://postgres@127.0.0.1:5432/cloudgov_bench_web
+    .venv/bin/python benchmarks/web/run.py --db sqlite:////tmp/bench.db    # a database built before
+
+``--build-into`` builds into the (empty) database given; ``--db`` reuses one built before.
 """
 
 from __future__ import annotations
@@ -129,6 +133,7 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=4)
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--db", default=None, help="an existing benchmark database (skips building)")
+    ap.add_argument("--build-into", default=None, help="build the benchmark data into this empty database")
     args = ap.parse_args()
     if args.db:
         db_url = args.db
@@ -138,8 +143,9 @@ def main() -> None:
         with session_scope(open_db(db_url)) as s:
             scan_id = max(s.query(Scan.id).all())[0]
     else:
-        db_url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='cloudgov-bench-web-')) / 'bench.db'}"
+        db_url = args.build_into or f"sqlite:///{Path(tempfile.mkdtemp(prefix='cloudgov-bench-web-')) / 'bench.db'}"
         scan_id = build(db_url, args.findings, args.providers)
+        print(f"database: {db_url}")
     cookie, token = credentials(db_url)
     server = subprocess.Popen([sys.executable, "-m", "scanner", "serve", "--db", db_url, "--port", str(args.port)],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)

@@ -42,6 +42,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         demo: Annotated[bool, typer.Option("--demo", help="A fresh database with the samples loaded (register, exit plans, scan history).")] = False,
         secure_cookies: Annotated[bool, typer.Option("--secure-cookies", help="Mark cookies Secure (behind HTTPS).")] = False,
         idle_minutes: Annotated[int, typer.Option("--idle-minutes", help="Sign out after this many idle minutes.")] = 30,
+        oidc: Annotated[Path | None, typer.Option("--oidc", help="Single sign-on through OpenID Connect: a YAML file with issuer, client_id, client_secret_env and group_roles (docs/web.md).")] = None,
     ) -> None:
         """Start the web application (embedded SQLite by default; --db postgresql://… for a team)."""
         from scanner.extras import require
@@ -64,8 +65,11 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         evidence_root: Path | None = None
         if demo:
             db, evidence_root = demo_database(db)
+        from scanner.web.oidc import load_config
+
+        sso = load_config(oidc) if oidc is not None else None
         settings = Settings(db_url=db, evidence_root=evidence_root, secure_cookies=secure_cookies,
-                            policy=Policy(idle_minutes=idle_minutes))
+                            policy=Policy(idle_minutes=idle_minutes), oidc=sso)
         application = create_app(settings)
         created = first_admin(application.state.engine)
         url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"

@@ -51,7 +51,7 @@ class Settings:
     policy: auth.Policy = field(default_factory=auth.Policy)
     secure_cookies: bool = False  # set behind HTTPS
     max_upload_bytes: int = 25 * 1024 * 1024
-    oidc: dict[str, Any] | None = None  # issuer, client_id, client_secret, group_roles
+    oidc: Any = None  # scanner.web.oidc.OidcConfig: single sign-on, when configured
 
 
 @dataclass(frozen=True)
@@ -163,8 +163,8 @@ def _identify(request: Request, session: Session) -> Identity | None:
         stage = "totp"
     elif user.must_change_password:
         stage = "password"
-    elif auth.needs_mfa_enrolment(user):
-        stage = "enrol"
+    elif auth.needs_mfa_enrolment(user) and not (live.via == "oidc" and live.mfa_passed):
+        stage = "enrol"  # a second factor the identity provider vouched for counts too
     return Identity(user, permissions_of(user.roles), "session", stage, cookie)
 
 
@@ -311,6 +311,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = _templates()
 
     from scanner.web import (
+        oidc,
         routes_account,
         routes_api,
         routes_board,
@@ -318,8 +319,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routes_scans,
     )
 
-    for module in (routes_account, routes_register, routes_scans, routes_board, routes_api):
+    for module in (routes_account, oidc, routes_register, routes_scans, routes_board, routes_api):
         app.include_router(module.router)
+    if settings.oidc is not None:
+        oidc.install(app, settings.oidc)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _check_decisions(app)
     _install_handlers(app)

@@ -223,11 +223,13 @@ def needs_mfa_enrolment(user: User) -> bool:
 # --- sessions -----------------------------------------------------------------------------
 
 
-def open_session(session: Session, user: User, *, mfa_passed: bool) -> str:
-    """A new session (a fresh token every time: no session fixation); returns the token."""
+def open_session(session: Session, user: User, *, mfa_passed: bool, via: str = "password") -> str:
+    """A new session (a fresh token every time: no session fixation); returns the token.
+    ``via="oidc"`` with ``mfa_passed``: the identity provider vouched for a second factor."""
     token = secrets.token_urlsafe(32)
     t = now()
-    session.add(WebSession(token_hash=digest(token), user_id=user.id, created_at=t, last_seen=t, mfa_passed=mfa_passed))
+    session.add(WebSession(token_hash=digest(token), user_id=user.id, created_at=t, last_seen=t, mfa_passed=mfa_passed,
+                           via=via))
     return token
 
 

@@ -50,6 +50,7 @@ class WebSession(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     mfa_passed: Mapped[bool] = mapped_column(Boolean, default=False)
+    via: Mapped[str] = mapped_column(String(20), default="password", server_default="password")  # password / oidc
 
     user: Mapped[User] = relationship()
 

@@ -136,7 +136,8 @@ def home(*, ident: CurrentIdentity) -> Response:
 def account(*, request: Request, ident: CurrentIdentity, s: DbSession) -> Response:
     tokens = list(s.scalars(select(ApiToken).where(ApiToken.user_id == ident.user.id).order_by(ApiToken.id)))
     return render(request, "account.html", tokens=tokens, new_secret=None,
-                  my_perms=sorted(permissions_of(ident.user.roles)), PERMISSIONS=PERMISSIONS)
+                  my_perms=sorted(permissions_of(ident.user.roles)), PERMISSIONS=PERMISSIONS,
+                  oidc=request.app.state.settings.oidc is not None, oidc_linked=bool(ident.user.oidc_subject))
 
 
 @router.get("/account/password", **allow("login"))
