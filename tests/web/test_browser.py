@@ -21,6 +21,7 @@ from tests.web.conftest import PASSWORD, add_user, totp_now
 
 pytest.importorskip("playwright")
 
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 CHROMIUM = os.environ.get("CLOUDGOV_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
@@ -238,7 +239,7 @@ def test_waiver_request_refused_self_approval_then_approved(server, browser, sho
     row = page.locator("#waivers tr", has_text="fmsa-research-hk").first
     assert "<script>alert('x')</script>" in row.inner_text()  # shown as text, not run
     row.locator("button.waiver-approve").click()
-    assert "separation of duties" in page.locator("#error").inner_text()
+    assert "職務分離" in page.locator("#error").inner_text()  # the service's refusal, in the page language
     page.screenshot(path=str(shots / "05-self-approval-refused.png"), full_page=True)
     page.context.close()
 
@@ -289,5 +290,35 @@ def test_download_the_board_pdf(server, browser, shots):
     assert data.startswith(b"%PDF") and dl.value.suggested_filename == "board-2026-Q3.pdf"
     # a board member sees only the board: the register is refused
     page.goto("/providers")
-    assert "needs register.read" in page.content()
+    assert "需要 register.read" in page.content()  # the refusal, in the page language
+    page.context.close()
+
+
+def test_record_a_termination_and_check_deletion(server, browser, shots):
+    """ETG 9.6 in the browser: the end of aws-tw/data-lake with its certificate, then the
+    post-exit scan of the samples (a snapshot and an enabled key left): the check fails."""
+    app, base = server
+    secret = add_user(app, "vm-exit", ["vendor_manager"])
+    page = _page(browser, base)
+    _sign_in(page, "vm-exit", secret)
+    page.goto("/exit-plans")
+    page.locator("a[href='/exit-plans/aws-tw/data-lake']").click()
+    page.wait_for_url(re.compile(r"/exit-plans/aws-tw/data-lake$"))
+    form = page.locator("#termination-form")
+    form.locator("input[name=terminated_on]").fill("2026-10-31")
+    form.locator("input[name=reason]").fill("moved to the firm's own data platform")
+    form.locator("input[name=certificate]").set_input_files(str(SAMPLES / "after-exit" / "deletion-certificate-data-lake.pdf"))
+    form.locator("input[name=issued_by]").fill("AWS Taiwan")
+    form.locator("input[name=scope][value=logs]").uncheck()
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/exit-plans/aws-tw/data-lake"))
+    record = page.locator("#termination-record").inner_text()
+    assert "2026-10-31" in record and "deletion-certificate-data-lake.pdf" in record and "提供者保存的日誌 ✗" in record
+    verify = page.locator("#verify-form")
+    verify.locator("input[name=files]").set_input_files(str(SAMPLES / "after-exit" / "data-lake-after-exit.json"))
+    verify.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/exit-plans/aws-tw/data-lake"))
+    rows = page.locator("#verification-list").inner_text()
+    assert "未通過：仍有殘留" in rows and "snapshot" in rows.lower()
+    page.screenshot(path=str(shots / "08-termination.png"), full_page=True)
     page.context.close()

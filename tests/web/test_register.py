@@ -104,7 +104,7 @@ def test_review_submit_approve_with_separation_of_duties(samples_app, app):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text and "<script>alert(1)" not in page.text
     aid = re.search(r'action="/approvals/(\d+)/approve"', page.text).group(1)
     r = vm.post(f"/approvals/{aid}/approve")
-    assert r.status_code == 403 and "separation of duties" in r.text
+    assert r.status_code == 403 and "職務分離" in r.text
     assert ap.post(f"/approvals/{aid}/approve").status_code == 303
     from scanner.store.db import session_scope
     from vendor_dd.models import Change, Review

@@ -87,7 +87,7 @@ def test_waiver_request_approve_expire_and_no_self_approval(samples_app, app, mo
     assert "&lt;img src=x onerror=alert(1)&gt;" in page.text and "<img src=x" not in page.text
     wid = re.search(r'action="/waivers/(\d+)/approve"', page.text).group(1)
     r = eng.post(f"/waivers/{wid}/approve")
-    assert r.status_code == 403 and "separation of duties" in r.text
+    assert r.status_code == 403 and "職務分離" in r.text
     assert ap.post(f"/waivers/{wid}/approve").status_code == 303
     import yaml
 
