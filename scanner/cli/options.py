@@ -129,6 +129,7 @@ VOCABULARY = {
     "--demo": "serve the sample data",
     "--idle-minutes": "minutes before an idle session ends",
     "--secure-cookies": "cookies only over HTTPS",
+    "--oidc": "single sign-on through OpenID Connect: the provider and the groups-to-roles file",
 }
 
 #: (command, short flag) -> the long option it stands for there, where a tool's convention
