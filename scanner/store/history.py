@@ -218,6 +218,12 @@ def store_document(session: Session, head: dict[str, Any], findings: Iterable[di
         for row in ingest.rows:
             row["scan_id"] = sid
         session.execute(insert(StoredFinding), ingest.rows)
+        if len(ingest.rows) >= 10_000 and session.get_bind().dialect.name == "postgresql":
+            # the findings pages' plans depend on the row estimate; do not wait for autovacuum
+            # (which a server may run late, or not at all) after a large scan
+            from sqlalchemy import text
+
+            session.execute(text("ANALYZE history_finding"))
     rollup = [
         {"scan_id": sid, "policy": p, "area": a, "severity": sev, "provider": prov, "account": acct, "region": reg, "status": st, "count": n}
         for (p, a, sev, prov, acct, reg, st), n in ingest.rollup.items()
