@@ -7,20 +7,24 @@ unknown key or a wrong type is a ConfigError (one sentence, exit 2).
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from scanner.docfile import read_structured, yaml_load
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from scanner.docfile import parse_json, parse_yaml, read_text, yaml_load
 from scanner.errors import ConfigError, InputError
 from scanner.jurisdictions import AllowList, Jurisdictions
 from scanner.model import Severity
-from scanner.offshore import OffshoreRules, parse_offshore_rules
+from scanner.offshore import OffshoreRules, RegulatorApproval
+from scanner.schemas import Source, first_error
 
-__all__ = ["Config", "LogClass", "Privileged", "Jurisdictions", "default_jurisdictions", "load_config", "DEFAULTS_PATH"]
+__all__ = ["Config", "ConfigDocument", "LogClass", "Privileged", "Jurisdictions", "default_jurisdictions", "load_config", "DEFAULTS_PATH"]
 
 _POLICIES_DIR = Path(__file__).resolve().parent.parent / "policies"
 DEFAULTS_PATH = _POLICIES_DIR / "defaults.yaml"
@@ -143,6 +147,122 @@ class Config:
 _FREE_FORM = ("logging.classes.", "privileged.roles.", "privileged.actions.", "report.appetite.", "report.owners.")
 
 
+# --- the schema of the merged configuration (defaults overlaid by cloudgov.yaml) -------------
+
+
+class _Section(BaseModel):
+    """Strict: ``true`` is not 1 day, ``"90"`` is not 90, 2.5 and .inf are not whole days."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+
+
+PositiveDays = Annotated[int, Field(gt=0, description="a positive whole number of days")]
+
+
+def _strs(v: Any) -> Any:
+    """One text or a list of texts (an account id written as a number is its text)."""
+    if v is None:
+        return ()
+    if isinstance(v, str):
+        return (v,)
+    if isinstance(v, list) and all(isinstance(x, str) or (isinstance(x, int) and not isinstance(x, bool)) for x in v):
+        return tuple(str(x) for x in v)
+    raise ValueError("must be a text or a list of texts")
+
+
+Strs = Annotated[tuple[str, ...], BeforeValidator(_strs)]
+
+
+def _severity(v: Any) -> Any:
+    if not isinstance(v, str):
+        raise ValueError(f"must be a severity name (info, low, medium, high, critical), not {v!r:.40}")
+    return Severity.parse(v)
+
+
+class _FailOn(_Section):
+    value: Annotated[Severity, BeforeValidator(_severity)]
+    source: str = ""
+
+
+class _Firm(_Section):
+    name: str | None = None
+
+
+class _History(_Section):
+    retention_days: PositiveDays | None = None
+
+
+class _Report(_Section):
+    appetite: dict[str, Any] | None = None  # judged by scanner.report.appetite (keys of appetite.yaml)
+    owners: dict[str, str | dict[str, Any]] | None = None
+    dates: Literal["roc", "iso"] = "roc"
+
+
+class _NaturalPersonSystems(_Section):
+    tag: str | None = None
+    accounts: Strs = ()
+
+
+class _Approval(_Section):
+    resources: Annotated[Strs, Field(min_length=1)]
+    reference: Annotated[str, Field(min_length=1, description="the regulator's reference (文號)")]
+    date: str | dt.date | None = None
+
+
+class _Jurisdiction(_Section):
+    allowed_countries: Strs
+    allowed_regions: Strs = ()
+    source: Strs = ()
+    natural_person_systems: _NaturalPersonSystems | None = None
+    regulator_approval_tag: str | None = None
+    regulator_approvals: list[_Approval] | None = None
+
+
+class _LogClass(_Section):
+    min_days: PositiveDays
+    source: Strs = ()
+    title_en: str | None = None
+    title_zh: str | None = None
+
+
+class _Rule(_Section):
+    match: str
+    class_: str = Field(alias="class")
+
+
+class _Logging(_Section):
+    class_tag: str
+    default_class: str
+    classes: dict[str, _LogClass]
+    rules: list[_Rule] | None = None
+
+
+class _Identity(_Section):
+    unused_credentials_days: PositiveDays
+    unused_source: Strs = ()
+    break_glass_tag: str
+    mfa_enforcing_idps: Strs = ()
+
+
+class _Privileged(_Section):
+    source: Strs = ()
+    roles: dict[str, Strs] | None = None
+    actions: dict[str, Strs] | None = None
+
+
+class ConfigDocument(_Section):
+    """policies/defaults.yaml overlaid by cloudgov.yaml, as validated before anything reads it."""
+
+    fail_on: _FailOn
+    firm: _Firm
+    history: _History
+    report: _Report
+    jurisdiction: _Jurisdiction
+    logging: _Logging
+    identity: _Identity
+    privileged: _Privileged
+
+
 def _check_allow_list(where: str, entries: frozenset[str], jurisdictions: Jurisdictions) -> None:
     """Every entry must be a location some table knows or a country a table uses: a typo
     would otherwise allow nothing (or, worse, silently nothing of what was meant)."""
@@ -152,25 +272,18 @@ def _check_allow_list(where: str, entries: frozenset[str], jurisdictions: Jurisd
                           "of any jurisdiction table (policies/jurisdictions/)")
 
 
-def _deep_merge(base: dict[str, Any], over: Mapping[str, Any], path: str = "") -> dict[str, Any]:
+def _deep_merge(base: dict[str, Any], over: Mapping[str, Any], src: Source, path: tuple[str, ...] = ()) -> dict[str, Any]:
     out = copy.deepcopy(base)
+    dotted = "".join(f"{p}." for p in path)
     for key, value in over.items():
-        where = f"{path}{key}"
-        if key not in base and path not in _FREE_FORM:
-            raise ConfigError(f"unknown configuration key {where!r}")
+        where = (*path, key)
+        if key not in base and dotted not in _FREE_FORM:
+            raise ConfigError(f"{src.where(where)}: unknown configuration key {'.'.join(map(str, where))!r}")
         if isinstance(value, Mapping) and isinstance(base.get(key), Mapping):
-            out[key] = _deep_merge(base[key], value, where + ".")
+            out[key] = _deep_merge(base[key], value, src, where)
         else:
             out[key] = value
     return out
-
-
-def _as_list(v: Any) -> tuple[str, ...]:
-    if v is None:
-        return ()
-    if isinstance(v, str):
-        return (v,)
-    return tuple(str(x) for x in v)
 
 
 @lru_cache(maxsize=1)
@@ -182,6 +295,7 @@ def load_config(path: str | Path | None = None) -> Config:
     """Defaults overlaid by ``path`` (or ./cloudgov.yaml when it exists)."""
     raw = _defaults()
     source = None
+    src = Source(DEFAULTS_PATH)
     if path is None and Path("cloudgov.yaml").is_file():
         path = Path("cloudgov.yaml")
     if path is not None:
@@ -189,98 +303,79 @@ def load_config(path: str | Path | None = None) -> Config:
         if not path.is_file():
             raise ConfigError(f"{path}: no such configuration file")
         try:
-            user = read_structured(path, what="a configuration file") or {}
+            text = read_text(path, what="a configuration file")
+            user = (parse_json(text, path) if path.suffix.lower() == ".json" else parse_yaml(text, path)) or {}
         except InputError as e:
             raise ConfigError(str(e)) from None
+        src = Source(path, text)
         if not isinstance(user, Mapping):
-            raise ConfigError(f"{path}: the configuration must be a mapping of settings")
+            raise ConfigError(f"{src.where(())}: the configuration must be a mapping of settings")
         if "fail_on" in user and not isinstance(user["fail_on"], Mapping):
             user = {**user, "fail_on": {"value": user["fail_on"]}}
-        raw = _deep_merge(raw, user)
+        raw = _deep_merge(raw, user, src)
         source = str(path)
     try:
-        return _build(raw, source)
-    except (KeyError, TypeError, ValueError, AttributeError) as e:
-        raise ConfigError(f"{path or DEFAULTS_PATH}: invalid configuration ({e})") from None
+        doc = ConfigDocument.model_validate(raw)
+    except ValidationError as e:
+        raise ConfigError(str(first_error(e, src))) from None
+    except RecursionError:
+        raise ConfigError(f"{src.path}: the configuration refers to itself (a YAML alias loop)") from None
+    return _build(doc, source, src)
 
 
-def _days(value: Any, where: str) -> int:
-    """A positive whole number of days: not ``true`` (which int() reads as 1), not 2.5,
-    not -5, not .inf."""
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"{where} must be a positive whole number of days, not {value!r}")
-    return value
-
-
-def _text(value: Any, where: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ValueError(f"{where} must be text, not {type(value).__name__}")
-    return value
-
-
-def _build(raw: Mapping[str, Any], source: str | None) -> Config:
-    lg = raw["logging"]
+def _build(doc: ConfigDocument, source: str | None, src: Source) -> Config:
+    lg = doc.logging
     classes = {
-        name: LogClass(
-            name=name,
-            min_days=_days(c["min_days"], f"logging.classes.{name}.min_days"),
-            source=_as_list(c.get("source")),
-            title_en=c.get("title_en", name),
-            title_zh=c.get("title_zh", name),
-        )
-        for name, c in lg["classes"].items()
+        name: LogClass(name=name, min_days=c.min_days, source=c.source, title_en=c.title_en or name,
+                       title_zh=c.title_zh or name)
+        for name, c in lg.classes.items()
     }
-    default_class = lg["default_class"]
-    if default_class not in classes:
-        raise ValueError(f"default log class {default_class!r} is not defined")
+    if lg.default_class not in classes:
+        raise ConfigError(f"{src.where(('logging', 'default_class'))}: default log class {lg.default_class!r} is not defined")
     rules = []
-    for rule in lg.get("rules") or ():
-        if rule["class"] not in classes:
-            raise ValueError(f"log class rule {rule['match']!r} names unknown class {rule['class']!r}")
-        rules.append((str(rule["match"]), str(rule["class"])))
-    priv = raw["privileged"]
-    juris = raw["jurisdiction"]
-    ident = raw["identity"]
-    retention = raw["history"]["retention_days"]
-    if retention is not None and (not isinstance(retention, int) or isinstance(retention, bool) or retention <= 0):
-        raise ValueError(f"history.retention_days must be a positive number of days or null, not {retention!r}")
-    appetite = raw["report"]["appetite"] or {}
-    if not isinstance(appetite, Mapping):
-        raise ValueError("report.appetite must be a mapping of thresholds")
-    owners = raw["report"].get("owners") or {}
-    if not isinstance(owners, Mapping):
-        raise ValueError("report.owners must map policy ids or areas to an owner")
-    dates = str(raw["report"].get("dates") or "roc")
-    if dates not in ("roc", "iso"):
-        raise ValueError(f"report.dates must be roc or iso, not {dates!r}")
+    for i, rule in enumerate(lg.rules or ()):
+        if rule.class_ not in classes:
+            raise ConfigError(f"{src.where(('logging', 'rules', i, 'class'))}: log class rule {rule.match!r} "
+                              f"names unknown class {rule.class_!r}")
+        rules.append((rule.match, rule.class_))
+    juris, ident, priv = doc.jurisdiction, doc.identity, doc.privileged
     jurisdictions = default_jurisdictions()
-    allowed_regions = frozenset(r.lower() for r in _as_list(juris.get("allowed_regions")))
-    _check_allow_list("jurisdiction.allowed_regions", allowed_regions, jurisdictions)
+    allowed_regions = frozenset(r.lower() for r in juris.allowed_regions)
+    try:
+        _check_allow_list("jurisdiction.allowed_regions", allowed_regions, jurisdictions)
+    except ConfigError as e:
+        raise ConfigError(f"{src.where(('jurisdiction', 'allowed_regions'))}: {str(e).split(': ', 1)[1]}") from None
+    nps = juris.natural_person_systems
+    defaults = OffshoreRules()
     return Config(
-        fail_on=Severity.parse(str(raw["fail_on"]["value"])),
-        allowed_countries=frozenset(c.upper() for c in _as_list(juris["allowed_countries"])),
+        fail_on=doc.fail_on.value,
+        allowed_countries=frozenset(c.upper() for c in juris.allowed_countries),
         allowed_regions=allowed_regions,
-        jurisdiction_source=_as_list(juris.get("source")),
-        log_class_tag=_text(lg["class_tag"], "logging.class_tag"),
-        default_log_class=default_class,
+        jurisdiction_source=juris.source,
+        log_class_tag=lg.class_tag,
+        default_log_class=lg.default_class,
         log_classes=classes,
         log_class_rules=tuple(rules),
-        unused_credentials_days=_days(ident["unused_credentials_days"], "identity.unused_credentials_days"),
-        break_glass_tag=_text(ident["break_glass_tag"], "identity.break_glass_tag"),
-        mfa_enforcing_idps=_as_list(ident.get("mfa_enforcing_idps")),
-        offshore=parse_offshore_rules(juris),
+        unused_credentials_days=ident.unused_credentials_days,
+        break_glass_tag=ident.break_glass_tag,
+        mfa_enforcing_idps=ident.mfa_enforcing_idps,
+        offshore=OffshoreRules(
+            scope_tag=(nps.tag if nps else None) or defaults.scope_tag,
+            scope_accounts=frozenset(nps.accounts if nps else ()),
+            approval_tag=juris.regulator_approval_tag or defaults.approval_tag,
+            approvals=tuple(RegulatorApproval(a.resources, a.reference, str(a.date or ""))
+                            for a in juris.regulator_approvals or ()),
+        ),
         privileged=Privileged(
-            roles={p: _as_list(v) for p, v in (priv.get("roles") or {}).items()},
-            actions={p: _as_list(v) for p, v in (priv.get("actions") or {}).items()},
-            source=_as_list(priv.get("source")),
+            roles=dict((priv.roles or {}).items()),
+            actions=dict((priv.actions or {}).items()),
+            source=priv.source,
         ),
         jurisdictions=jurisdictions,
-        firm_name=_text(raw["firm"]["name"], "firm.name"),
-        history_retention_days=retention,
-        report_appetite=dict(appetite),
-        report_owners=dict(owners),
-        report_dates=dates,
+        firm_name=doc.firm.name or "",
+        history_retention_days=doc.history.retention_days,
+        report_appetite=dict(doc.report.appetite or {}),
+        report_owners=dict(doc.report.owners or {}),
+        report_dates=doc.report.dates,
         source_file=source,
     )

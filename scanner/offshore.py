@@ -16,11 +16,8 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from scanner.errors import ConfigError
-
-__all__ = ["OffshoreRules", "RegulatorApproval", "parse_offshore_rules"]
+__all__ = ["OffshoreRules", "RegulatorApproval"]  # read from cloudgov.yaml by scanner.config (its schema)
 
 
 @dataclass(frozen=True)
@@ -72,36 +69,3 @@ class OffshoreRules:
             if a.covers(resource_id):
                 return a.reference + (f", {a.date}" if a.date else "") + " (jurisdiction.regulator_approvals)"
         return None
-
-
-def _strs(value: Any, where: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list) and all(isinstance(v, (str, int)) for v in value):
-        return tuple(str(v) for v in value)
-    raise ConfigError(f"{where}: expected a list of strings")
-
-
-def parse_offshore_rules(juris: Mapping[str, Any]) -> OffshoreRules:
-    scope = juris.get("natural_person_systems") or {}
-    if not isinstance(scope, Mapping):
-        raise ConfigError("jurisdiction.natural_person_systems must be a mapping (tag, accounts)")
-    approvals = []
-    raw = juris.get("regulator_approvals") or []
-    if not isinstance(raw, list):
-        raise ConfigError("jurisdiction.regulator_approvals must be a list of {resources, reference, date}")
-    for i, a in enumerate(raw):
-        where = f"jurisdiction.regulator_approvals[{i}]"
-        if not isinstance(a, Mapping) or not a.get("reference") or not a.get("resources"):
-            raise ConfigError(f"{where}: an approval needs the resources it covers and the regulator's reference (文號)")
-        approvals.append(RegulatorApproval(_strs(a["resources"], f"{where}.resources"), str(a["reference"]), str(a.get("date") or "")))
-    defaults = OffshoreRules()
-    return OffshoreRules(
-        scope_tag=str(scope.get("tag") or defaults.scope_tag),
-        scope_accounts=frozenset(_strs(scope.get("accounts"), "jurisdiction.natural_person_systems.accounts")),
-        approval_tag=str(juris.get("regulator_approval_tag") or defaults.approval_tag),
-        approvals=tuple(approvals),
-    )
-

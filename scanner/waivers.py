@@ -34,16 +34,19 @@ import datetime as dt
 import fnmatch
 import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from scanner.docfile import read_structured
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
+
+from scanner.docfile import parse_json, parse_yaml, read_text
 from scanner.errors import ConfigError, InputError
 from scanner.model import Resource, Waiver
+from scanner.schemas import Source
+from scanner.schemas import problem as _problem
 
-__all__ = ["WaiverSet", "load_waivers", "parse_waivers"]
+__all__ = ["WaiverSet", "WaiverEntry", "load_waivers", "parse_waivers", "too_broad"]
 
 REQUIRED = ("policy", "reason", "compensating_control", "owner", "approver", "expires")  # and resources or tags
-TEXT_FIELDS = ("policy", "reason", "compensating_control", "owner", "approver")
 _GLOB_CHARS = set("*?[")
 #: literal characters a glob's last part needs (``fx-archive-*`` has 11; ``*`` has none)
 MIN_LITERAL_IN_NAME = 3
@@ -108,65 +111,133 @@ class WaiverSet:
         return len(self.entries)
 
 
-def _entry(i: int, raw: Any, known_policies: Any) -> tuple[Waiver | None, str | None]:
-    label = f"waiver #{i + 1}"
-    if not isinstance(raw, dict):
-        return None, f"{label}: not a mapping of fields; ignored"
-    wid = raw.get("id")
-    if wid is not None and not isinstance(wid, str | int):
-        return None, f"waiver #{i + 1}: id must be text, not {type(wid).__name__}; ignored"
-    label = f"waiver {wid or '#' + str(i + 1)}"
-    policy = raw.get("policy")
-    if policy is not None and not isinstance(policy, str):
-        return None, f"{label}: policy must be a policy id, not {type(policy).__name__}; ignored"
-    if policy is not None and known_policies is not None and policy not in known_policies:
-        raise ConfigError(f"{label}: unknown policy id {policy!r}")
-    missing = [k for k in REQUIRED if not raw.get(k)]
-    if missing:
-        return None, f"{label}: missing {', '.join(missing)}; ignored (it waives nothing)"
-    not_text = [k for k in TEXT_FIELDS if not isinstance(raw[k], str) or not raw[k].strip()]
-    if not_text:
-        return None, f"{label}: {', '.join(not_text)} must be text; ignored (it waives nothing)"
-    resources = raw.get("resources") or []
-    tags = raw.get("tags") or {}
-    if not resources and not tags:
-        return None, f"{label}: missing resources (ids or globs) or tags (a tag selector); ignored (it waives nothing)"
-    if isinstance(resources, str):
-        resources = [resources]
-    if not isinstance(resources, list) or not all(isinstance(r, str) and r.strip() for r in resources):
-        return None, f"{label}: resources must be a list of ids or globs; ignored"
-    resources = [r.strip() for r in resources]
-    for r in resources:
+def _text(v: Any) -> str | None:
+    """Waiver text is text: not a number, list, mapping or ``true``; blank is missing."""
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return None
+    if not isinstance(v, str):
+        raise ValueError(f"must be text, not {type(v).__name__ if not isinstance(v, bool) else str(v).lower()}")
+    return v.strip()
+
+
+def _resources(v: Any) -> tuple[str, ...]:
+    if v is None or v == [] or v == "":
+        return ()
+    if isinstance(v, str):
+        v = [v]
+    if not isinstance(v, list) or not all(isinstance(r, str) and r.strip() for r in v):
+        raise ValueError("must be a list of ids or globs")
+    out = tuple(r.strip() for r in v)
+    for r in out:
         broad = too_broad(r)
         if broad:
-            return None, f"{label}: {broad}; ignored"
-    if not isinstance(tags, dict) or not all(isinstance(k, str) and k and isinstance(v, (str, int, float, bool))
-                                             for k, v in tags.items()):
-        return None, f"{label}: tags must be a mapping of tag keys to values (exact or globs); ignored"
-    tags = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in tags.items()}
-    if tags and all(v.strip() in ("*", "**", "") for v in tags.values()):
-        return None, f"{label}: tags whose values are all '*' would waive whatever carries the key; name a value; ignored"
-    expires = raw["expires"]
-    if isinstance(expires, dt.datetime):
-        expires = expires.date()
-    if isinstance(expires, str):
+            raise ValueError(broad)
+    return out
+
+
+def _tags(v: Any) -> tuple[tuple[str, str], ...]:
+    if v is None or v == {}:
+        return ()
+    if not isinstance(v, dict) or not all(isinstance(k, str) and k and isinstance(x, str | int | float | bool)
+                                          for k, x in v.items()):
+        raise ValueError("must be a mapping of tag keys to values (exact or globs)")
+    tags = {k: str(x).lower() if isinstance(x, bool) else str(x) for k, x in v.items()}
+    if all(x.strip() in ("*", "**", "") for x in tags.values()):
+        raise ValueError("tags whose values are all '*' would waive whatever carries the key; name a value")
+    return tuple(sorted(tags.items()))
+
+
+def _expires(v: Any) -> dt.date | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, str):
         try:
-            expires = dt.date.fromisoformat(expires)
+            return dt.date.fromisoformat(v.strip())
         except ValueError:
-            return None, f"{label}: expires {expires!r} is not a date (YYYY-MM-DD); ignored"
-    if not isinstance(expires, dt.date):
-        return None, f"{label}: expires must be a date (YYYY-MM-DD); ignored"
+            raise ValueError(f"{v!r} is not a date (YYYY-MM-DD)") from None
+    raise ValueError(f"{v!r} is not a date (YYYY-MM-DD)")
+
+
+def _id(v: Any) -> str | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool) or not isinstance(v, str | int):
+        raise ValueError(f"must be text, not {type(v).__name__ if not isinstance(v, bool) else str(v).lower()}")
+    return str(v).strip() or None
+
+
+_WText = Annotated[str | None, BeforeValidator(_text)]
+
+
+class WaiverEntry(BaseModel):
+    """One waiver as the file gives it (other fields, such as a ticket reference, are kept
+    out of the way: they waive nothing)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: Annotated[str | None, BeforeValidator(_id)] = None
+    policy: _WText = None
+    resources: Annotated[tuple[str, ...], BeforeValidator(_resources)] = ()
+    tags: Annotated[tuple[tuple[str, str], ...], BeforeValidator(_tags)] = ()
+    reason: _WText = None
+    compensating_control: _WText = None
+    owner: _WText = None
+    approver: _WText = None
+    expires: Annotated[dt.date | None, BeforeValidator(_expires)] = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> WaiverEntry:
+        missing = [k for k in REQUIRED if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"missing {', '.join(missing)}")
+        if not self.resources and not self.tags:
+            raise ValueError("missing resources (ids or globs) or tags (a tag selector)")
+        return self
+
+
+def _entry(i: int, raw: Any, known_policies: Any, source: Source, wrapped: bool) -> tuple[Waiver | None, str | None]:
+    label = f"waiver #{i + 1}"
+    here = ("waivers", i) if wrapped else (i,)
+
+    def problem_at(loc: tuple[Any, ...], text: str) -> str:
+        line = source.line(here + loc)
+        at = f"{source.path}: line {line}: " if line else ""
+        return f"{at}{label}: {text}"
+
+    if not isinstance(raw, dict):
+        return None, problem_at((), "not a mapping of fields; ignored")
+    try:
+        label = f"waiver {_id(raw.get('id')) or '#' + str(i + 1)}"
+    except ValueError as e:
+        return None, problem_at(("id",), f"id {e}; ignored")
+    policy = raw.get("policy")
+    if isinstance(policy, str) and known_policies is not None and policy not in known_policies:
+        raise ConfigError(problem_at(("policy",), f"unknown policy id {policy!r}"))
+    try:
+        w = WaiverEntry.model_validate(raw)
+    except ValidationError as e:
+        err = e.errors()[0]
+        loc = tuple(err.get("loc") or ())
+        what = _problem(err)
+        sep = " " if what.startswith("must be") else ": "
+        text = what if not loc or what.startswith("missing") else f"{loc[0]}{sep}{what}"
+        return None, problem_at(loc, f"{text}; ignored (it waives nothing)")
+    assert w.policy and w.reason and w.compensating_control and w.owner and w.approver and w.expires  # _complete
     return (
         Waiver(
-            id=str(raw.get("id") or f"waiver-{i + 1}"),
-            policy=str(policy),  # required: checked above
-            resources=tuple(resources),
-            tags=tuple(sorted(tags.items())),
-            reason=str(raw["reason"]),
-            compensating_control=str(raw["compensating_control"]),
-            owner=str(raw["owner"]),
-            approver=str(raw["approver"]),
-            expires=expires.isoformat(),
+            id=w.id or f"waiver-{i + 1}",
+            policy=w.policy,
+            resources=w.resources,
+            tags=w.tags,
+            reason=w.reason,
+            compensating_control=w.compensating_control,
+            owner=w.owner,
+            approver=w.approver,
+            expires=w.expires.isoformat(),
         ),
         None,
     )
@@ -183,15 +254,18 @@ def _tags_match(w: Waiver, resource: Resource) -> bool:
     return True
 
 
-def parse_waivers(doc: Any, known_policies: Any = None, *, source: str = "waivers") -> WaiverSet:
+def parse_waivers(doc: Any, known_policies: Any = None, *, source: str = "waivers", text: str | None = None) -> WaiverSet:
+    """The waivers of a parsed document (``text``, when given, places problems on their lines)."""
     if doc is None:
         return WaiverSet([], [], [])
     items = doc.get("waivers") if isinstance(doc, dict) else doc
+    where = Source(source, text)
     if not isinstance(items, list):
-        raise ConfigError(f"{source}: expected a list of waivers (or a mapping with a 'waivers' list)")
+        raise ConfigError(where.where(("waivers",) if isinstance(doc, dict) else ()) +
+                          ": expected a list of waivers (or a mapping with a 'waivers' list)")
     entries, problems = [], []
     for i, raw in enumerate(items):
-        w, problem = _entry(i, raw, known_policies)
+        w, problem = _entry(i, raw, known_policies, where, isinstance(doc, dict))
         if w is not None:
             entries.append(w)
         if problem:
@@ -204,7 +278,8 @@ def load_waivers(path: str | Path, known_policies: Any = None) -> WaiverSet:
     if not path.is_file():
         raise ConfigError(f"{path}: no such waiver file")
     try:
-        doc = read_structured(path, what="a waiver file")
+        text = read_text(path, what="a waiver file")
+        doc = parse_json(text, path) if path.suffix.lower() == ".json" else parse_yaml(text, path)
     except InputError as e:
         raise ConfigError(str(e)) from None
-    return parse_waivers(doc, known_policies, source=str(path))
+    return parse_waivers(doc, known_policies, source=str(path), text=text)
