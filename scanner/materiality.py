@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scanner.errors import InputError
-
 __all__ = ["Scope", "Materiality", "SCOPES", "load_register_scopes"]
 
 #: broader first: all cloud use, material outsourcing, material natural-person systems
@@ -111,32 +109,17 @@ class Materiality:
         return Scope(tuple(s for s, _, _ in claims), material, natural, note)
 
 
-def _bool(value: Any) -> bool | None:
-    return value if isinstance(value, bool) else None
-
-
 def load_register_scopes(path: Path) -> Materiality:
-    """Read a register document (``cloudgov.vendors`` YAML/JSON, as ``cloudgov vendor import``
-    takes) for its services' scopes and materiality."""
+    """Read a register document (``cloudgov.vendors`` YAML/JSON/CSV, as ``cloudgov vendor
+    import`` takes, validated by its schema) for its services' scopes and materiality."""
     from vendor_dd.importer import read_document
 
     doc = read_document(Path(path))
-    providers = doc.get("providers")
-    if not isinstance(providers, list):
-        raise InputError(f"{path}: not a vendor register (no 'providers' list)")
     claims: dict[tuple[str, str], list[tuple[str, bool | None, bool | None]]] = {}
-    for p in providers:
-        if not isinstance(p, dict):
-            raise InputError(f"{path}: a provider entry is not a mapping")
-        for s in p.get("services") or ():
-            if not isinstance(s, dict):
-                raise InputError(f"{path}: provider {p.get('id')!r}: a service entry is not a mapping")
-            m = s.get("materiality")
-            material = _bool(m.get("material")) if isinstance(m, dict) else _bool(s.get("material"))
-            name = f"{p.get('id')}/{s.get('id')}"
-            for sc in s.get("scopes") or ():
-                if not isinstance(sc, dict) or not sc.get("provider") or not sc.get("account"):
-                    raise InputError(f"{path}: service {name}: a scope needs provider and account")
-                key = (str(sc["provider"]), str(sc["account"]))
-                claims.setdefault(key, []).append((name, material, _bool(s.get("natural_person_data"))))
+    for p in doc.providers:
+        for s in p.services:
+            material = s.materiality.material if s.materiality else None
+            for sc in s.scopes or ():
+                claims.setdefault((sc.provider, sc.account), []).append((f"{p.id}/{s.id}", material,
+                                                                         s.natural_person_data))
     return Materiality(claims, source=str(path))

@@ -17,8 +17,8 @@ from scanner.errors import InputError
 
 __all__ = [
     "Appetite", "FindingsDocument", "Source", "Entry", "validate", "first_error", "problem", "field_path", "yaml_line",
-    "OptText", "ReqText", "Flag", "Amount", "WholeDays", "Day", "Texts", "one_of", "unique", "as_text", "as_texts",
-    "as_flag", "as_amount", "as_whole", "as_date",
+    "OptText", "ReqText", "Flag", "Amount", "WholeDays", "Day", "Texts", "one_of", "choice_of", "unique", "as_text", "as_texts",
+    "as_flag", "as_amount", "as_whole", "as_date", "read_model", "validate_document",
 ]
 
 M = TypeVar("M", bound=BaseModel)
@@ -391,6 +391,19 @@ def one_of(allowed: Any, what: str) -> Any:
     return check
 
 
+def choice_of(allowed: Any, what: str, *, required: bool = False) -> BeforeValidator:
+    """:func:`one_of` as a field's validator (``Annotated[str, choice_of(KINDS, "test kind")]``)."""
+    check = one_of(allowed, what)
+
+    def required_check(v: Any) -> str:
+        text = check(v)
+        if text is None:
+            raise ValueError("required")
+        return text
+
+    return BeforeValidator(required_check if required else check)
+
+
 OptText = Annotated[str | None, BeforeValidator(as_text)]
 ReqText = Annotated[str, BeforeValidator(_required_text)]
 Flag = Annotated[bool | None, BeforeValidator(as_flag)]
@@ -416,3 +429,25 @@ class Entry(BaseModel):
     silently dropped), values read by the field types above."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+
+def read_model(path: Path, model: type[M], *, what: str, list_key: str) -> M:
+    """A YAML (or, for ``.json``, JSON) document read through the input layer and validated as
+    ``model``; the model keeps its :class:`Source` (``_source``) for errors found later."""
+    from scanner.docfile import parse_json, parse_yaml, read_text
+
+    text = read_text(Path(path), what=what)
+    doc = parse_json(text, path) if Path(path).suffix.lower() == ".json" else parse_yaml(text, path)
+    return validate_document(model, doc, Source(path, text), what=what, list_key=list_key)
+
+
+def validate_document(model: type[M], doc: Any, source: Source, *, what: str, list_key: str) -> M:
+    if not isinstance(doc, dict):
+        raise InputError(f"{source.path}: not {what} (expected a mapping with '{list_key}')")
+    try:
+        out = validate(model, doc, source)
+    except RecursionError:
+        raise InputError(f"{source.path}: the document refers to itself (a YAML alias loop)") from None
+    if hasattr(out, "_source"):
+        out._source = source
+    return out
