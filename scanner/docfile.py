@@ -27,7 +27,6 @@ from scanner.errors import InputError
 
 __all__ = [
     "read_structured",
-    "read_versioned",
     "yaml_load",
     "parse_yaml",
     "parse_json",
@@ -299,17 +298,3 @@ def read_structured(path: Path, *, what: str = "a file", limit: int | None = Non
     if Path(path).suffix.lower() == ".json":
         return parse_json(text, path)
     return parse_yaml(text, path)
-
-
-def read_versioned(path: Path, *, format: str, list_key: str, what: str) -> dict[str, Any]:
-    """A ``{format, version: 1, <list_key>: [...]}`` document (format and version optional)."""
-    doc = read_structured(path, what=what)
-    if not isinstance(doc, dict):
-        raise InputError(f"{path}: not {what} (expected a mapping with '{list_key}')")
-    if doc.get("format", format) != format:
-        raise InputError(f"{path}: format {doc.get('format')!r} is not {format!r}")
-    if doc.get("version", 1) != 1:
-        raise InputError(f"{path}: version {doc.get('version')!r} of {what} is not supported (this cloudgov reads 1)")
-    if not isinstance(doc.get(list_key), list):
-        raise InputError(f"{path}: no '{list_key}' list")
-    return doc

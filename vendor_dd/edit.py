@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 
 from scanner.errors import InputError
 from scanner.records.changelog import Who, record
-from scanner.records.doc import Doc
+from scanner.schemas import Source, validate
 from vendor_dd import exporter, importer
 from vendor_dd.models import AuditFinding, Provider, Service
 from vendor_dd.register import find_provider, find_service
+from vendor_dd.schema import ContractDoc, ProviderDoc, ServiceDoc
 
 __all__ = [
     "provider_document",
@@ -63,7 +64,9 @@ def save_provider(session: Session, who: Who, values: dict[str, Any]) -> Provide
     slug = _slug(values.get("id"), "provider id")
     existing = session.scalar(select(Provider).where(Provider.slug == slug))
     doc = {**(provider_document(existing) if existing else {}), **values, "id": slug}
-    importer._import_provider(session, who, Doc(doc, f"provider {slug}"), importer.ImportReport(), _NO_FILES, _NO_FILES)
+    src = Source(f"provider {slug}")
+    importer._import_provider(session, who, validate(ProviderDoc, doc, src), (), src, importer.ImportReport(),
+                              _NO_FILES, _NO_FILES)
     return find_provider(session, slug)
 
 
@@ -81,7 +84,8 @@ def save_service(session: Session, who: Who, provider_slug: str, values: dict[st
         m.pop("approved_by", None)
         m.pop("approved_on", None)
         doc["materiality"] = m
-    importer._import_service(session, who, p, Doc(doc, f"service {provider_slug}/{slug}"), importer.ImportReport())
+    d = validate(ServiceDoc, doc, Source(f"service {provider_slug}/{slug}"))
+    importer._import_service(session, who, p, d, importer.ImportReport())
     return find_service(session, f"{provider_slug}/{slug}")
 
 
@@ -90,7 +94,8 @@ def save_contract(session: Session, who: Who, provider_slug: str, values: dict[s
     p = find_provider(session, provider_slug)
     slug = _slug(values.get("id"), "contract id")
     doc = {**(contract_document(p, slug) or {}), **values, "id": slug}
-    importer._import_contract(session, who, p, Doc(doc, f"contract {provider_slug}/{slug}"), importer.ImportReport())
+    src = Source(f"contract {provider_slug}/{slug}")
+    importer._import_contract(session, who, p, validate(ContractDoc, doc, src), (), src, importer.ImportReport())
 
 
 def approve_materiality(session: Session, who: Who, key: str, requested_by: str) -> Service:
