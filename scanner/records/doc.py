@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-__all__ = ["Doc", "choice"]
+__all__ = ["choice"]
 
 
 def choice(value: object, allowed: tuple[str, ...] | dict, what: str) -> str:
