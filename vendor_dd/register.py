@@ -7,14 +7,12 @@ leaves nothing half-written and every change has an author.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from scanner.errors import InputError
@@ -47,7 +45,6 @@ __all__ = [
     "complete_review",
     "add_audit",
     "add_evidence_file",
-    "with_retry",
     "changes",
 ]
 
@@ -242,22 +239,3 @@ def add_evidence_file(
                sha256=ev.sha256, valid_from=valid_from, valid_until=valid_until)
     return ev, created
 
-
-def with_retry(engine: Engine, work: Callable[[Session], T], attempts: int = 8) -> T:
-    """Run ``work`` in one transaction, again when a concurrent writer won a race.
-
-    Two processes adding evidence can pick the same revision number (the unique key
-    refuses the second) or meet a locked SQLite file; the loser retries, so nothing is lost.
-    """
-    from scanner.store.db import session_scope
-
-    for attempt in range(attempts):
-        try:
-            with session_scope(engine) as session:
-                return work(session)
-        except (IntegrityError, OperationalError) as e:
-            transient = isinstance(e, IntegrityError) or "locked" in str(e.orig).lower() or "serializ" in str(e.orig).lower()
-            if not transient or attempt == attempts - 1:
-                raise
-            time.sleep(0.05 * (attempt + 1))
-    raise AssertionError("unreachable")

@@ -126,9 +126,9 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         if tested_on is None:
             raise UsageError("--date: give the day the test was held (YYYY-MM-DD)")
         nd = parse_date(next_due, "--next-due")
-        with _session(db) as s:
-            add_test(s, who, service, tested_on=tested_on, kind=kind, result=result, scenario=scenario,
-                     evidence=evidence, notes=notes, next_test_due=nd)
+        db_write(db, "the exit plans", lambda s: add_test(s, who, service, tested_on=tested_on, kind=kind, result=result,
+                                                           scenario=scenario, evidence=evidence, notes=notes,
+                                                           next_test_due=nd))
         stderr_console().print(f"{service}: {kind} test of {tested_on} recorded ({result})")
 
     @exit_app.command("check")
@@ -212,15 +212,19 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         from vendor_dd.evidence import store_root
 
         who = _who(actor, today)
-        with _session(db) as s:
+        root, on, issued = store_root(db), parse_date(date_, "--date"), parse_date(issued_on, "--issued-on")
+
+        def work(s):
             term = terminate_fn(
-                s, who, service, certificate=certificate, evidence_root=store_root(db),
-                terminated_on=parse_date(date_, "--date"), scope=scope_covers or None, issued_by=issued_by,
-                issued_on=parse_date(issued_on, "--issued-on"), reason=reason, extra_scopes=also_scope or [],
+                s, who, service, certificate=certificate, evidence_root=root, terminated_on=on,
+                scope=scope_covers or None, issued_by=issued_by, issued_on=issued, reason=reason,
+                extra_scopes=also_scope or [],
             )
-            sha = term.certificate_sha256
+            return term.terminated_on, term.certificate_sha256
+
+        terminated_on, sha = db_write(db, "the exit plans", work)
         cert = f"certificate sha256 {sha}" if sha else "[yellow]no certificate yet[/yellow]"
-        stderr_console().print(f"{service}: terminated {term.terminated_on}; {cert}")
+        stderr_console().print(f"{service}: terminated {terminated_on}; {cert}")
 
     @exit_app.command("verify")
     @scan_options

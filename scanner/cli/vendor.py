@@ -181,10 +181,13 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         from vendor_dd.register import start_review
 
         who = _who(actor, today)
-        with _session(db) as s:
+
+        def work(s):
             r = start_review(s, who, service, reviewer)
-            domains = [d.domain for d in r.domains]
-        stderr_console().print(f"{service}: review started {who.today} by {r.reviewer}; domains: {', '.join(domains)}")
+            return r.reviewer, [d.domain for d in r.domains]
+
+        by, domains = db_write(db, "the register", work)
+        stderr_console().print(f"{service}: review started {who.today} by {by}; domains: {', '.join(domains)}")
 
     @review.command("set")
     def review_set(
@@ -202,8 +205,8 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         from vendor_dd.register import record_domain
 
         who = _who(actor, today)
-        with _session(db) as s:
-            record_domain(s, who, service, domain, result, finding=finding, evidence=evidence_ref, compensating=compensating)
+        db_write(db, "the register", lambda s: record_domain(s, who, service, domain, result, finding=finding,
+                                                             evidence=evidence_ref, compensating=compensating))
         stderr_console().print(f"{service}: {domain} = {result}")
 
     @review.command("complete")
@@ -222,9 +225,12 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
 
         who = _who(actor, today)
         override = _date(next_review, "--next-review")
-        with _session(db) as s:
+
+        def work(s):
             r = complete_review(s, who, service, approver, declared_regions=region, next_review=override)
-            due, basis = facts.next_review_due(r.service, cadence(s))
+            return facts.next_review_due(r.service, cadence(s))
+
+        due, basis = db_write(db, "the register", work)
         stderr_console().print(f"{service}: review completed {who.today}; next review due {due} ({basis})")
 
     # --- evidence ----------------------------------------------------------------------------
@@ -242,10 +248,8 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         today: TodayOpt = None,
     ) -> None:
         """Add an evidence file; a changed file under the same name becomes a new revision."""
-        import vendor_dd.models  # noqa: F401
-        from scanner.store.db import open_db
         from vendor_dd.evidence import store_root
-        from vendor_dd.register import add_evidence_file, with_retry
+        from vendor_dd.register import add_evidence_file
 
         who = _who(actor, today)
         vf, vu = _date(valid_from, "--valid-from"), _date(valid_until, "--valid-until")
@@ -255,7 +259,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
             ev, created = add_evidence_file(s, who, provider, file, kind=kind, root=root, valid_from=vf, valid_until=vu, service=service)
             return ev.filename, ev.revision, ev.sha256, created
 
-        name, rev, digest, created = with_retry(open_db(db), work)
+        name, rev, digest, created = db_write(db, "the register", work)
         what = f"revision {rev}" if created else f"unchanged, already on file as revision {rev}"
         stderr_console().print(f"{provider}: {name} ({kind}) {what}, sha256 {digest[:16]}…")
 
@@ -311,8 +315,9 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         if dues and len(dues) != len(findings):
             raise UsageError(f"--due: give one date per --finding ({len(findings)} findings, {len(dues)} dates)")
         pairs = [(f, _date(dues[i], "--due") if dues else None) for i, f in enumerate(findings)]
-        with _session(db) as s:
-            add_audit(s, who, provider, party=party, audit_date=audit_date, scope=scope, services=service or [],
-                      report=report, findings=pairs, evidence_root=store_root(db))
+        root = store_root(db)
+        db_write(db, "the register", lambda s: add_audit(s, who, provider, party=party, audit_date=audit_date, scope=scope,
+                                                          services=service or [], report=report, findings=pairs,
+                                                          evidence_root=root))
         planned = " (planned)" if audit_date > who.today else ""
         stderr_console().print(f"{provider}: {party} audit {audit_date}{planned} recorded with {len(pairs)} finding(s)")

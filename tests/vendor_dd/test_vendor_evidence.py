@@ -91,9 +91,9 @@ WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from scanner.store.db import open_db
+    from scanner.store.db import open_db, write_with_retry as with_retry
     from scanner.records.changelog import Who
-    from vendor_dd.register import add_evidence_file, with_retry
+    from vendor_dd.register import add_evidence_file
     url, root, folder, tag, n = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4], int(sys.argv[5])
     who = Who.resolve("writer-" + tag)
     engine = open_db(url)
