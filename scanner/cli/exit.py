@@ -19,6 +19,7 @@ from scanner.cli.register_common import check_format as _fmt
 from scanner.cli.register_common import console as _console
 from scanner.cli.register_common import who as _who
 from scanner.errors import InputError, UsageError
+from scanner.outputs.escape import inert
 
 
 def _session(db: str | None):
@@ -60,7 +61,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         who = _who(actor, today)
         doc = read_document(path)
         report = db_write(db, "the exit plans", lambda s: import_document(s, who, doc, source=path.name))
-        stderr_console().print(f"{path}: {report.summary()}")
+        stderr_console().print(inert(f"{path}: {report.summary()}"))
 
     @plan.command("list")
     def plan_list(db: DbOpt = None, today: TodayOpt = None, format: OutFmt = "table") -> None:
@@ -88,6 +89,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         from rich.table import Table
 
         t = Table(title="Exit plans (退場計畫)")
+        rows = inert(rows)  # names and versions come from users' files: shown, never obeyed
         for col in ("service", "state", "version", "approved", "go-live", "last test", "next due", "transition / RTO"):
             t.add_column(col)
         for row in rows:
@@ -129,7 +131,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         db_write(db, "the exit plans", lambda s: add_test(s, who, service, tested_on=tested_on, kind=kind, result=result,
                                                            scenario=scenario, evidence=evidence, notes=notes,
                                                            next_test_due=nd))
-        stderr_console().print(f"{service}: {kind} test of {tested_on} recorded ({result})")
+        stderr_console().print(inert(f"{service}: {kind} test of {tested_on} recorded ({result})"))
 
     @exit_app.command("check")
     @scan_options
@@ -224,7 +226,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
 
         terminated_on, sha = db_write(db, "the exit plans", work)
         cert = f"certificate sha256 {sha}" if sha else "[yellow]no certificate yet[/yellow]"
-        stderr_console().print(f"{service}: terminated {terminated_on}; {cert}")
+        stderr_console().print(f"{inert(service)}: terminated {terminated_on}; {cert}")
 
     @exit_app.command("verify")
     @scan_options
@@ -256,7 +258,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
             s.flush()
             inv = verification_inventory(term, outcome, who.today)
         if not opts.quiet:
-            stderr_console().print(f"{service}: verification {outcome.result} — {len(outcome.failures)} left over, "
+            stderr_console().print(f"{inert(service)}: verification {outcome.result} — {len(outcome.failures)} left over, "
                                    f"{len(outcome.scopes_missing)} scope(s) not in the scan, {len(outcome.gaps)} gap(s)")
         evaluate_and_exit(inv, opts, source="exit_plans.verify", areas={"exit"})
 
@@ -265,13 +267,14 @@ def _print_lockin(report) -> None:
     from rich.table import Table
 
     colour = {"portable": "green", "provider_specific": "red", "unknown": "grey50"}
-    t = Table(title=f"Lock-in: {report.service} (portability {report.score if report.score is not None else 'n/a'}%)")
+    t = Table(title=f"Lock-in: {inert(report.service)} (portability {report.score if report.score is not None else 'n/a'}%)")
     for col in ("wave", "component", "kind", "region", "portability", "why", "after"):
         t.add_column(col, overflow="fold")
     names = {c.id: c.name for c in report.components}
-    for c in report.components:
-        t.add_row(str(c.wave), c.name, c.kind or "?", c.region or "", f"[{colour[c.portability]}]{c.portability}[/]",
-                  c.why, ", ".join(names.get(d, d) for d in c.depends_on))
+    for c in report.components:  # names, kinds and regions come from the scanned clouds: shown, never obeyed
+        t.add_row(str(c.wave), inert(c.name), inert(c.kind or "?"), inert(c.region or ""),
+                  f"[{colour[c.portability]}]{c.portability}[/]", inert(c.why),
+                  inert(", ".join(names.get(d, d) for d in c.depends_on)))
     con = _console()
     con.print(t)
     con.print(f"{len(report.components)} components: {report.count('portable')} portable, "

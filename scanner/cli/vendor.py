@@ -22,6 +22,7 @@ from scanner.cli.register_common import console as _console
 from scanner.cli.register_common import print_json as _print_json
 from scanner.cli.register_common import who as _who
 from scanner.errors import UsageError
+from scanner.outputs.escape import inert
 
 
 def _session(db: str | None):
@@ -62,7 +63,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
             db, "the register",
             lambda s: import_document(s, who, doc, base_dir=path.parent, evidence_root=root, source=path.name),
         )
-        stderr_console().print(f"{path}: {report.summary()}")
+        stderr_console().print(inert(f"{path}: {report.summary()}"))
 
     @vendor.command("list")
     def list_(db: DbOpt = None, today: TodayOpt = None, format: OutFmt = "table") -> None:
@@ -79,6 +80,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         from rich.table import Table
 
         t = Table(title="Cloud service providers (雲端服務提供者)")
+        rows = inert(rows)  # names come from users' files: shown, never obeyed
         for col in ("service", "model", "重大性 material", "next review due", "status", "last audit", "evidence"):
             t.add_column(col)
         for r in rows:
@@ -103,7 +105,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         if format == "json":
             _print_json(view)
         else:
-            render_provider(_console(), view)
+            render_provider(_console(), inert(view))
 
     @vendor.command("history")
     def history(
@@ -123,8 +125,10 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
             _print_json(rows)
             return
         for r in rows:
+            details = inert(json.dumps(r["details"], ensure_ascii=False, default=str)[:120])
+            r = inert(r)
             _console().print(f"{r['at'][:19]}  {r['actor']:<12} {r['action']:<8} {r['entity']:<9} {r['key']}  "
-                             f"[dim]{json.dumps(r['details'], ensure_ascii=False, default=str)[:120]}[/dim]")
+                             f"[dim]{details}[/dim]")
 
     @vendor.command("export")
     def export(
@@ -187,7 +191,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
             return r.reviewer, [d.domain for d in r.domains]
 
         by, domains = db_write(db, "the register", work)
-        stderr_console().print(f"{service}: review started {who.today} by {by}; domains: {', '.join(domains)}")
+        stderr_console().print(inert(f"{service}: review started {who.today} by {by}; domains: {', '.join(domains)}"))
 
     @review.command("set")
     def review_set(
@@ -207,7 +211,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         who = _who(actor, today)
         db_write(db, "the register", lambda s: record_domain(s, who, service, domain, result, finding=finding,
                                                              evidence=evidence_ref, compensating=compensating))
-        stderr_console().print(f"{service}: {domain} = {result}")
+        stderr_console().print(inert(f"{service}: {domain} = {result}"))
 
     @review.command("complete")
     def review_complete(
@@ -231,7 +235,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
             return facts.next_review_due(r.service, cadence(s))
 
         due, basis = db_write(db, "the register", work)
-        stderr_console().print(f"{service}: review completed {who.today}; next review due {due} ({basis})")
+        stderr_console().print(inert(f"{service}: review completed {who.today}; next review due {due} ({basis})"))
 
     # --- evidence ----------------------------------------------------------------------------
 
@@ -261,7 +265,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
 
         name, rev, digest, created = db_write(db, "the register", work)
         what = f"revision {rev}" if created else f"unchanged, already on file as revision {rev}"
-        stderr_console().print(f"{provider}: {name} ({kind}) {what}, sha256 {digest[:16]}…")
+        stderr_console().print(inert(f"{provider}: {name} ({kind}) {what}, sha256 {digest[:16]}…"))
 
     @evidence.command("list")
     def evidence_list(
@@ -283,7 +287,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         if format == "json":
             _print_json(rows)
             return
-        for r in rows:
+        for r in inert(rows):
             _console().print(f"{r['provider']:<14} {r['kind']:<20} {r['file']} #{r['revision']}  "
                              f"until {r['valid_until'] or '—'}  {r['state']}")
 
@@ -320,4 +324,4 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
                                                           services=service or [], report=report, findings=pairs,
                                                           evidence_root=root))
         planned = " (planned)" if audit_date > who.today else ""
-        stderr_console().print(f"{provider}: {party} audit {audit_date}{planned} recorded with {len(pairs)} finding(s)")
+        stderr_console().print(inert(f"{provider}: {party} audit {audit_date}{planned} recorded with {len(pairs)} finding(s)"))

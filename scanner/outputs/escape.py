@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["xml_text", "csv_cell", "csv_row", "terminal_text", "markup_text"]
+__all__ = ["xml_text", "csv_cell", "csv_row", "terminal_text", "markup_text", "inert"]
 
 # XML 1.0 Char production, negated
 _XML_INVALID = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -63,3 +63,16 @@ def markup_text(value: Any) -> str:
     from rich.markup import escape
 
     return escape(terminal_text(value))
+
+
+def inert(value: Any) -> Any:
+    """Every text inside ``value`` (rows, views: dicts and lists of them) made
+    :func:`markup_text`; keys, numbers, dates and None unchanged. For the tables and lines the
+    register commands print, whose names come from users' files."""
+    if isinstance(value, str):
+        return markup_text(value)
+    if isinstance(value, dict):
+        return {k: inert(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [inert(v) for v in value]
+    return value
