@@ -40,12 +40,23 @@ def command(kind: str, f: Path, tmp: Path) -> tuple[list[str], str | None]:
         "appetite": (["report", "board", "--period", "2026-Q2", "--appetite", str(f), "--output", f"{out}/board.html",
                       "--db", db, "-q"], None),
         "register": (["vendor", "import", str(f), "--db", db, *TODAY], "vendor_provider"),
+        "register-csv": (["vendor", "import", str(f), "--db", db, *TODAY], "vendor_provider"),
         "exit-plans": (["exit", "plan", "import", str(f), "--db", db, *TODAY], "exit_plan"),
         "history": (["history", "import", str(f), "--db", db], "history_scan"),
     }[kind]
 
 
-KINDS = ("waivers", "config", "appetite", "register", "exit-plans", "history", "baseline", "inventory")
+def prepare(kind: str, tmp: Path) -> list[str] | None:
+    """What must be in the database before the case runs: exit plans name services of the
+    register, so the sample register is imported first — a case must then be refused for
+    what is wrong in it, not because no service is known."""
+    if kind == "exit-plans":
+        return ["vendor", "import", str(ROOT / "samples" / "vendors.yaml"), "--db", f"sqlite:///{tmp / 'corpus.db'}",
+                *TODAY]
+    return None
+
+
+KINDS = ("waivers", "config", "appetite", "register", "register-csv", "exit-plans", "history", "baseline", "inventory")
 CASES = [(k, p) for k in KINDS for p in sorted((BAD / k).iterdir())]
 
 
@@ -64,6 +75,10 @@ def rows(tmp: Path, table: str | None) -> int:
 def outcome(kind: str, f: Path, tmp: Path, capsys) -> tuple[int, list[str], bool]:
     """(exit code, stderr lines, whether anything was written)."""
     argv, table = command(kind, f, tmp)
+    prep = prepare(kind, tmp)
+    if prep:
+        assert run(prep) == 0
+        capsys.readouterr()
     code = run(argv)
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     out = tmp / "out"
@@ -91,7 +106,7 @@ def test_corpus_case_is_exit_2_one_line_nothing_written(kind, path, tmp_path, ca
 
 
 def _special_files(tmp: Path, kind: str) -> dict[str, Path]:
-    ext = ".json" if kind in ("history", "baseline", "inventory") else ".yaml"
+    ext = {"history": ".json", "baseline": ".json", "inventory": ".json", "register-csv": ".csv"}.get(kind, ".yaml")
     fifo = tmp / f"fifo{ext}"
     os.mkfifo(fifo)
     folder = tmp / f"folder{ext}"

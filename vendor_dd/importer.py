@@ -77,8 +77,8 @@ def _csv_document(path: Path) -> RegisterDocument:
     text = read_text(path, what="a register CSV")
     lines: dict[Loc, int] = {}
     provs: dict[str, dict[str, Any]] = {}
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)  # an unclosed quote is an error, not a swallowed file
     try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
         if reader.fieldnames and not {"provider", "service"} <= set(reader.fieldnames):
             raise InputError(f"{path}: line 1: a register CSV needs the columns provider and service")
         for row in reader:
@@ -110,7 +110,7 @@ def _csv_document(path: Path) -> RegisterDocument:
                 lines[("providers", list(provs).index(slug), "services", len(p["services"]))] = n
                 p["services"].append(s)
     except csv.Error as e:
-        raise InputError(f"{path}: cannot read the CSV file ({e})") from None
+        raise InputError(f"{path}: line {reader.line_num}: cannot read the CSV file ({e})") from None
     doc = {"format": FORMAT, "version": 1, "providers": list(provs.values())}
     return validate_document(RegisterDocument, doc, Source(path, lines=lines), what="a vendor register",
                              list_key="providers")

@@ -72,11 +72,17 @@ class Subcontractor(Entry):
 
     name: ReqText
 
-    @model_validator(mode="after")
-    def _text_values(self) -> Subcontractor:
-        for v in (self.model_extra or {}).values():
-            as_text(v)  # raises on a mapping, a list or true
-        return self
+    @model_validator(mode="before")
+    @classmethod
+    def _text_values(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            for k, x in v.items():
+                if k != "name":
+                    try:
+                        as_text(x)
+                    except ValueError as e:
+                        raise ValueError(f"{k}: {e}") from None
+        return v
 
     def as_dict(self) -> dict[str, str]:
         return {"name": self.name, **{k: _scalar_text(v) for k, v in (self.model_extra or {}).items()}}

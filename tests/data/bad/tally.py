@@ -37,6 +37,10 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as d:
                 tmp = Path(d)
                 argv, table = corpus.command(kind, f, tmp)
+                prep = corpus.prepare(kind, tmp)
+                if prep:
+                    subprocess.run([sys.executable, "-m", "scanner", *prep], cwd=a.cwd, env=env, capture_output=True,
+                                   check=True, timeout=120)
                 try:
                     r = subprocess.run([sys.executable, "-m", "scanner", *argv], cwd=a.cwd, env=env,
                                        capture_output=True, text=True, timeout=120)
