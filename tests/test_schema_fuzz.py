@@ -247,7 +247,7 @@ flags = st.sampled_from([True, False, None, "yes", "no", "unknown"])
 def _waiver_entries():
     from scanner.waivers import MIN_LITERAL_IN_NAME
 
-    names = st.from_regex(r"[a-z]{%d,12}" % MIN_LITERAL_IN_NAME, fullmatch=True)
+    names = st.from_regex(rf"[a-z]{{{MIN_LITERAL_IN_NAME},12}}", fullmatch=True)
     resources = st.lists(names.map(lambda n: f"arn:aws:s3:::{n}") | names.map(lambda n: f"arn:aws:s3:::{n}-*"),
                          min_size=1, max_size=3)
     return st.fixed_dictionaries({
