@@ -277,7 +277,9 @@ def validate(model: type[M], data: Any, path: Path | str | Source, *, text: str 
 def _kind_of(v: Any) -> str:
     if isinstance(v, bool):
         return str(v).lower()
-    return {dict: "a mapping", list: "a list"}.get(type(v), type(v).__name__)
+    if isinstance(v, dict):
+        return "a mapping"
+    return "a list" if isinstance(v, list) else type(v).__name__
 
 
 def as_text(v: Any) -> str | None:
