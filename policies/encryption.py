@@ -69,3 +69,62 @@ def key_policy_public(r: Resource, ctx: Context) -> Outcome:
     if public:
         return failed("the key policy lets anyone use or manage the key", policy_public=True)
     return passed("the key policy does not grant access to everyone", policy_public=False)
+
+
+# --- encryption in transit (ETG 8.1.1, 8.2.1; 8.7.1 for material services) -------------------
+
+_TLS_ORDER = ("1.0", "1.1", "1.2", "1.3")
+
+
+def tls_required(r: Resource, ctx: Context) -> Outcome:
+    required = r.prop("transit.tls_required")
+    by = r.prop("transit.tls_required_by")
+    evidence = {"tls_required": required, "by": by}
+    if required is True:
+        return passed(f"unencrypted connections are refused ({by or 'setting read'})", **evidence)
+    if required is False:
+        return failed(f"unencrypted connections are accepted ({by or 'setting read'})", **evidence)
+    if by and str(by).startswith("not configurable"):
+        return not_applicable(f"the service has no setting that refuses unencrypted connections: {by}", **evidence)
+    return unknown("whether unencrypted connections are refused could not be read" + (f" ({by})" if by else ""), **evidence)
+
+
+def tls_minimum_version(r: Resource, ctx: Context) -> Outcome:
+    wanted = str(ctx.params.get("min_version") or "1.2")
+    version = r.prop("transit.min_tls_version")
+    by = r.prop("transit.min_tls_by")
+    evidence = {"min_tls_version": version, "by": by, "required": wanted}
+    if r.kind == "network.load_balancer" and r.prop("tls.listeners") == 0:
+        return not_applicable("no listener terminates TLS here", **evidence)
+    if version is None:
+        if by and str(by).startswith("not configurable"):
+            return not_applicable(f"the service has no minimum-TLS setting: {by}", **evidence)
+        return unknown("the minimum TLS version could not be read" + (f" ({by})" if by else ""), **evidence)
+    if version not in _TLS_ORDER:
+        return unknown(f"unrecognised TLS version {version!r}", **evidence)
+    if _TLS_ORDER.index(version) >= _TLS_ORDER.index(wanted):
+        return passed(f"accepts TLS {version} or later ({by or 'setting read'})", **evidence)
+    return failed(f"accepts TLS {version}, older than {wanted} ({by or 'setting read'})", **evidence)
+
+
+# --- keys in hardware (ETG 8.7.4) ---------------------------------------------------------------
+
+
+def key_in_hsm(r: Resource, ctx: Context) -> Outcome:
+    if r.prop("key_manager") == "provider":
+        return not_applicable("provider-managed key: where it is held is the provider's", key_manager="provider")
+    state = r.prop("state")
+    if state in ("pending_deletion", "destroyed"):
+        return not_applicable(f"key is {state}", state=state)
+    level = r.prop("protection_level")
+    evidence = {"protection_level": level, "evidence": r.prop("protection_evidence")}
+    how = f" ({r.prop('protection_evidence')})" if r.prop("protection_evidence") else ""
+    if level in ("hsm", "hsm_dedicated"):
+        kind = "a single-tenant HSM" if level == "hsm_dedicated" else "a hardware security module"
+        return passed(f"the key is held in {kind}{how}", **evidence)
+    if level == "software":
+        return failed(f"the key is software-protected, not held in a hardware security module{how}", **evidence)
+    if level == "external":
+        return unknown("the key is held in an external key manager outside the cloud: whether it is a certified HSM "
+                       f"cannot be read from the cloud{how}", **evidence)
+    return unknown("the key's protection level could not be read", **evidence)

@@ -187,3 +187,20 @@ def offshore_without_local_backup(r: Resource, ctx: Context) -> Outcome:
             if waived else "")
     return failed(f"offshore customer data of a material natural-person system ({how}), not approved by the regulator, "
                   f"has no backup in the allowed jurisdiction{note}", **evidence)
+
+
+def offshore_transfer_encrypted(r: Resource, ctx: Context) -> Outcome:
+    """ETG 8.6.2: a store outside the allowed jurisdiction receives data across the border, so
+    it must refuse unencrypted connections; an in-country store is not a cross-border transfer."""
+    from policies.encryption import tls_required
+
+    locations = _locations(r)
+    ok, reasons = _judge(ctx, r.provider, locations)
+    if ok is True:
+        return not_applicable("stored in the allowed jurisdiction: no cross-border transfer", locations=locations)
+    if ok is None:
+        return unknown("whether the data crosses the border is unknown: " + "; ".join(reasons), locations=locations)
+    transit = tls_required(r, ctx)
+    where = "; ".join(reasons)
+    return transit._replace(message=f"offshore ({where}); {transit.message}",
+                            evidence={**transit.evidence, "locations": locations})

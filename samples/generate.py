@@ -84,8 +84,11 @@ def aws() -> Inventory:
     inv = Inventory(collected_at=COLLECTED_AT, sources=[{"connector": "sample", "provider": "aws"}])
     regions_read = {MGMT: [TW], TRADING: [TW, "ap-southeast-1"], DATA: [TW, "ap-northeast-1", "ap-southeast-1"]}
     for acct, name in ((MGMT, "fmsa-management"), (TRADING, "fmsa-trading-prod"), (DATA, "fmsa-data-prod")):
+        # ERROR network.internet_access_conditions: source-IP conditions (SCPs, IAM) are not read on AWS
         res(inv, "aws", acct, "global", "account", "AWS::Organizations::Account", f"arn:aws:organizations::{MGMT}:account/{ORG}/{acct}", name,
-            {"organization_id": ORG, "regions_read": regions_read[acct]})
+            {"organization_id": ORG, "regions_read": regions_read[acct],
+             "internet_access.unread": "AWS: aws:SourceIp / aws:SourceVpce conditions in SCPs and "
+                                       "privileged policies are not read by the connector yet"})
         root = f"arn:aws:iam::{acct}:root"
         # VIOLATION mfa.root_account: the data-prod root user has no MFA
         res(inv, "aws", acct, "global", "identity.user", "AWS::IAM::User", root, "<root_account>",
@@ -135,7 +138,8 @@ def aws() -> Inventory:
     role("legacy-migration-admin", last_used="never", created="2025-06-01T00:00:00Z")
 
     def key(kid, acct=TRADING, region=TW, **p):
-        base = {"key_manager": "customer", "rotation_enabled": True, "state": "enabled", "policy_public": False}
+        base = {"key_manager": "customer", "rotation_enabled": True, "state": "enabled", "policy_public": False,
+                "protection_level": "hsm", "protection_evidence": "origin AWS_KMS: AWS KMS HSMs (FIPS 140-2 Level 3)"}
         base.update(p)
         return res(inv, "aws", acct, region, "kms.key", "AWS::KMS::Key", f"arn:aws:kms:{region}:{acct}:key/{kid}", kid, base)
 
@@ -150,7 +154,10 @@ def aws() -> Inventory:
     k_sg = key("mrk-mktdata-sg", DATA, "ap-southeast-1")
 
     def bucket(name, acct=TRADING, region=TW, keyid=None, tags=None, **p):
-        base = {"encryption.enabled": True, "replica_regions": []}
+        base = {"encryption.enabled": True, "replica_regions": [],
+                "transit.tls_required": True, "transit.min_tls_version": "1.2",
+                "transit.tls_required_by": "bucket policy statement DenyInsecureTransport denies aws:SecureTransport false",
+                "transit.min_tls_by": "platform: AWS API endpoints refuse TLS 1.0 and 1.1 (since 2023)"}
         if keyid is None:
             base["encryption.key_manager"] = "provider"
         base.update(p)
@@ -176,7 +183,9 @@ def aws() -> Inventory:
     sg_copy = bucket("fmsa-mktdata-sg-copy", DATA, TW, keyid=k_data)
     inv.relate(sg, "replicates_to", sg_copy)
     for i in range(1, 31):
-        bucket(f"fmsa-app-{i:02d}", TRADING if i % 2 else DATA, keyid=k_trading if i % 2 else k_data)
+        # VIOLATION encryption.storage_tls_only: app bucket 07 has no policy refusing plain HTTP
+        plain = {"transit.tls_required": False, "transit.tls_required_by": "no bucket policy"} if i == 7 else {}
+        bucket(f"fmsa-app-{i:02d}", TRADING if i % 2 else DATA, keyid=k_trading if i % 2 else k_data, **plain)
 
     for i in range(1, 41):
         v = f"arn:aws:ec2:{TW}:{TRADING}:volume/vol-0a{i:04d}"
@@ -192,6 +201,15 @@ def aws() -> Inventory:
         base = {"encryption.enabled": True, "replica_regions": []}
         if keyid is None:
             base["encryption.key_manager"] = "provider"
+        if native.startswith("AWS::DynamoDB"):
+            # ERROR encryption.database_tls_only: DynamoDB's endpoints also answer plain HTTP and
+            # the policies that could deny it (aws:SecureTransport) are not read
+            base.update({"transit.tls_required_by": "DynamoDB endpoints accept HTTP; a deny on aws:SecureTransport is not read",
+                         "transit.min_tls_version": "1.2",
+                         "transit.min_tls_by": "platform: AWS API endpoints refuse TLS 1.0 and 1.1 (since 2023)"})
+        else:
+            base.update({"transit.tls_required": True, "transit.tls_required_by": "pg16-tls: rds.force_ssl = 1",
+                         "transit.min_tls_version": "1.2", "transit.min_tls_by": "pg16-tls: ssl_min_protocol_version = TLSv1.2"})
         base.update(p)
         prefix = "dynamodb" if native.startswith("AWS::DynamoDB") else "rds"
         kind_path = f"table/{name}" if prefix == "dynamodb" else f"db:{name}"
@@ -204,7 +222,11 @@ def aws() -> Inventory:
     trading_db = db("trading-core", "AWS::RDS::DBInstance", keyid=k_trading, **{"backup.enabled": True, "backup.retention_days": 35})
     # VIOLATION encryption.database_cmk: CRM database under the AWS-managed aws/rds key
     # VIOLATION backup.data_store_backed_up: automated backups off (retention 0), no snapshot (ETG 9.3)
-    db("crm-legacy", "AWS::RDS::DBInstance", **{"backup.enabled": False, "backup.retention_days": 0})
+    # VIOLATION encryption.database_tls_only: MySQL's default require_secure_transport = 0
+    db("crm-legacy", "AWS::RDS::DBInstance", engine="mysql", **{
+        "backup.enabled": False, "backup.retention_days": 0,
+        "transit.tls_required": False, "transit.tls_required_by": "default.mysql8.0: require_secure_transport = 0",
+        "transit.min_tls_version": "1.2", "transit.min_tls_by": "default.mysql8.0: tls_version = TLSv1.2,TLSv1.3"})
     # VIOLATION residency.replica_location: DynamoDB global table with a Tokyo replica
     db("orders", "AWS::DynamoDB::Table", keyid=k_trading, replica_regions=[TW, "ap-northeast-1"], **{"backup.enabled": True})
     for i in range(1, 9):
@@ -263,6 +285,26 @@ def aws() -> Inventory:
     res(inv, "aws", TRADING, TW, "messaging.queue", "AWS::SQS::Queue", f"arn:aws:sqs:{TW}:{TRADING}:settlement-events", "settlement-events",
         {"encryption.enabled": True, "encryption.key_manager": "customer", "encryption.key_id": k_trading})
 
+    # network: security groups (ETG 8) and a load balancer's TLS policy (ETG 8.1.1, 8.2.1)
+    def sg(gid, name, rules, acct=TRADING):
+        return res(inv, "aws", acct, TW, "network.firewall", "AWS::EC2::SecurityGroup",
+                   f"arn:aws:ec2:{TW}:{acct}:security-group/{gid}", name,
+                   {"rule_model": "allow_any", "network": "vpc-0fmsa0trading", "ingress_rules": rules})
+
+    web = {"action": "allow", "protocol": "tcp", "ports": [[443, 443]], "sources": ["0.0.0.0/0"], "priority": None}
+    sg("sg-0fmsa00000000001", "trading-web", [web])
+    sg("sg-0fmsa00000000002", "trading-db", [{"action": "allow", "protocol": "tcp", "ports": [[5432, 5432]],
+                                               "sources": ["sg:sg-0fmsa00000000001"], "priority": None}])
+    # VIOLATION network.admin_ports_open: the ops bastion takes SSH from anywhere
+    sg("sg-0fmsa00000000003", "ops-bastion", [{"action": "allow", "protocol": "tcp", "ports": [[22, 22]],
+                                                "sources": ["0.0.0.0/0"], "priority": None}])
+    sg("sg-0fmsa00000000004", "data-etl", [{"action": "allow", "protocol": "all", "ports": None,
+                                            "sources": ["10.20.0.0/16"], "priority": None}], DATA)
+    res(inv, "aws", TRADING, TW, "network.load_balancer", "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        f"arn:aws:elasticloadbalancing:{TW}:{TRADING}:loadbalancer/app/trading-web/6d0ecf831eec9f09", "trading-web",
+        {"scheme": "internet-facing", "tls.listeners": 1, "tls.policies": ["ELBSecurityPolicy-TLS13-1-2-2021-06"],
+         "transit.min_tls_version": "1.2", "transit.min_tls_by": "listener TLS policy ELBSecurityPolicy-TLS13-1-2-2021-06"})
+
     # ERROR (coverage gap): DynamoDB in Tokyo could not be read in the data account
     inv.gap(CoverageGap("aws", DATA, "ap-northeast-1", "dynamodb", ("database",), "AccessDenied",
                         "User is not authorized to perform: dynamodb:ListTables"))
@@ -283,7 +325,8 @@ def azure() -> Inventory:
 
     for sub, name in ((SUB_PROD, "fmsa-prod"), (SUB_DEV, "fmsa-dev")):
         res(inv, "azure", sub, "global", "account", "Microsoft.Resources/subscriptions", f"/subscriptions/{sub}", name,
-            {"organization_id": TENANT})
+            {"organization_id": TENANT, "internet_access.conditions": [
+                {"kind": "device", "by": "Conditional Access 'CA01 Admins: compliant or hybrid-joined device' (all apps)"}]})
     law_sec = arm(SUB_PROD, "rg-sec", "Microsoft.OperationalInsights/workspaces", "law-fmsa-sec")
     trail = f"/subscriptions/{SUB_PROD}/providers/microsoft.insights/diagnosticSettings/activity-to-law"
     res(inv, "azure", SUB_PROD, "global", "log.trail", "Microsoft.Insights/diagnosticSettings", trail, "activity-to-law",
@@ -320,14 +363,18 @@ def azure() -> Inventory:
     k_ok = f"https://kv-fmsa-tw.vault.azure.net/keys/cmk-storage"
     res(inv, "azure", SUB_PROD, "taiwannorth", "kms.key", "Microsoft.KeyVault/vaults/keys", k_ok, "cmk-storage",
         {"key_manager": "customer", "rotation_enabled": True, "rotation_period_days": 365, "state": "enabled", "policy_public": False,
-         "vault": kv})
+         "vault": kv, "protection_level": "hsm", "protection_evidence": "kty RSA-HSM"})
     # VIOLATION encryption.key_rotation: no rotation policy on the SQL key
+    # VIOLATION encryption.key_in_hsm: the SQL key is software-protected (kty RSA, Standard vault)
     res(inv, "azure", SUB_PROD, "taiwannorth", "kms.key", "Microsoft.KeyVault/vaults/keys", "https://kv-fmsa-tw.vault.azure.net/keys/cmk-sql",
-        "cmk-sql", {"key_manager": "customer", "rotation_enabled": False, "state": "enabled", "policy_public": False, "vault": kv})
+        "cmk-sql", {"key_manager": "customer", "rotation_enabled": False, "state": "enabled", "policy_public": False, "vault": kv,
+                    "protection_level": "software", "protection_evidence": "kty RSA"})
 
     def storage(name, region="taiwannorth", sub=SUB_PROD, cmk=True, tags=None, **p):
         base = {"encryption.enabled": True, "encryption.key_manager": "customer" if cmk else "provider",
-                "geo_redundant": False, "replica_regions": []}
+                "geo_redundant": False, "replica_regions": [],
+                "transit.tls_required": True, "transit.tls_required_by": "supportsHttpsTrafficOnly",
+                "transit.min_tls_version": "1.2", "transit.min_tls_by": "minimumTlsVersion TLS1_2"}
         if cmk:
             base["encryption.key_id"] = k_ok
         base.update(p)
@@ -339,8 +386,10 @@ def azure() -> Inventory:
     storage("stfmsarecords", cmk=False)
     # VIOLATION residency.data_location: East Asia is Hong Kong
     # VIOLATION residency.geo_redundant_storage: RA-GRS pair is Southeast Asia (Singapore)
+    # VIOLATION encryption.tls_minimum_version: the legacy account still accepts TLS 1.0
     storage("stfmsalegacy", "eastasia", geo_redundant=True, secondary_regions=["southeastasia"],
-            tags={NATURAL_PERSON: "false"})  # legacy application logs, no customer data
+            tags={NATURAL_PERSON: "false"},  # legacy application logs, no customer data
+            **{"transit.min_tls_version": "1.0", "transit.min_tls_by": "minimumTlsVersion TLS1_0"})
     for i in range(1, 11):
         storage(f"stfmsaapp{i:02d}", sub=SUB_DEV if i > 6 else SUB_PROD)
 
@@ -353,14 +402,32 @@ def azure() -> Inventory:
     # VIOLATION encryption.database_cmk: service-managed TDE on the CRM database
     res(inv, "azure", SUB_PROD, "taiwannorth", "database", "Microsoft.Sql/servers/databases",
         arm(SUB_PROD, "rg-app", "Microsoft.Sql/servers", "sql-fmsa/databases/crm"), "sql-fmsa/crm",
-        {"encryption.enabled": True, "encryption.key_manager": "provider", "geo_redundant": False, "replica_regions": []})
+        {"encryption.enabled": True, "encryption.key_manager": "provider", "geo_redundant": False, "replica_regions": [],
+         "transit.tls_required": True, "transit.tls_required_by": "platform: Azure SQL Database enforces encryption on all connections",
+         "transit.min_tls_version": "1.2", "transit.min_tls_by": "server minimalTlsVersion 1.2"})
     res(inv, "azure", SUB_PROD, "taiwannorth", "database", "Microsoft.Sql/servers/databases",
         arm(SUB_PROD, "rg-app", "Microsoft.Sql/servers", "sql-fmsa/databases/trading"), "sql-fmsa/trading",
-        {"encryption.enabled": True, "encryption.key_manager": "customer", "geo_redundant": False, "replica_regions": []})
+        {"encryption.enabled": True, "encryption.key_manager": "customer", "geo_redundant": False, "replica_regions": [],
+         "transit.tls_required": True, "transit.tls_required_by": "platform: Azure SQL Database enforces encryption on all connections",
+         "transit.min_tls_version": "1.2", "transit.min_tls_by": "server minimalTlsVersion 1.2"})
     for rid in list(inv.resources):  # Azure SQL keeps automated backups for point-in-time restore (7 days by default)
         if "/Microsoft.Sql/servers/" in rid:
             inv.resources[rid].properties.update({"backup.enabled": True, "backup.retention_days": 7})
     monitoring_azure(inv, arm, k_ok)
+    nsg = lambda name: arm(SUB_PROD, "rg-net", "Microsoft.Network/networkSecurityGroups", name)  # noqa: E731
+    res(inv, "azure", SUB_PROD, "taiwannorth", "network.firewall", "Microsoft.Network/networkSecurityGroups", nsg("nsg-web"), "nsg-web",
+        {"rule_model": "first_match", "network": "vnet-fmsa-prod", "ingress_rules": [
+            {"action": "allow", "protocol": "tcp", "ports": [[443, 443]], "sources": ["Internet"], "priority": 100, "name": "allow-https"},
+            {"action": "allow", "protocol": "tcp", "ports": [[3389, 3389]], "sources": ["10.10.0.0/24"], "priority": 200, "name": "rdp-from-bastion"}]})
+    # VIOLATION network.admin_ports_open: RDP allowed from any address before the deny
+    res(inv, "azure", SUB_PROD, "taiwannorth", "network.firewall", "Microsoft.Network/networkSecurityGroups", nsg("nsg-jumpbox"), "nsg-jumpbox",
+        {"rule_model": "first_match", "network": "vnet-fmsa-prod", "ingress_rules": [
+            {"action": "allow", "protocol": "tcp", "ports": [[3389, 3389]], "sources": ["*"], "priority": 110, "name": "RDP"},
+            {"action": "deny", "protocol": "all", "ports": None, "sources": ["Internet"], "priority": 4000, "name": "deny-internet"}]})
+    res(inv, "azure", SUB_PROD, "taiwannorth", "network.load_balancer", "Microsoft.Network/applicationGateways",
+        arm(SUB_PROD, "rg-net", "Microsoft.Network/applicationGateways", "agw-fmsa-web"), "agw-fmsa-web",
+        {"tls.listeners": 1, "tls.policies": ["AppGwSslPolicy20220101"], "transit.min_tls_version": "1.2",
+         "transit.min_tls_by": "sslPolicy Predefined AppGwSslPolicy20220101"})
     return inv
 
 
@@ -403,14 +470,21 @@ def monitoring_azure(inv, arm, k_ok):
 
 # ----------------------------------------------------------------------------- GCP
 GCP_ORG = "123456789012"
+GCS_TRANSIT = "not configurable: Cloud Storage has no bucket setting that refuses plain HTTP or old TLS"
+BQ_TRANSIT = "not configurable: BigQuery has no per-dataset transport setting (Google APIs over TLS)"
 P_TRADE, P_ANALYTICS = "fmsa-trading-prod", "fmsa-analytics"
 
 
 def gcp() -> Inventory:
     inv = Inventory(collected_at=COLLECTED_AT, sources=[{"connector": "sample", "provider": "gcp"}])
     for p in (P_TRADE, P_ANALYTICS):
+        # VIOLATION network.internet_access_conditions: the analytics project is outside the
+        # service perimeter, so nothing conditions access from the internet on device or source IP
+        conditions = [{"kind": "perimeter", "by": "VPC Service Controls perimeter fmsa_trading (access level office_ips: ipSubnetworks)"}] \
+            if p == P_TRADE else []
         res(inv, "gcp", p, "global", "account", "cloudresourcemanager.googleapis.com/Project",
-            f"//cloudresourcemanager.googleapis.com/projects/{p}", p, {"organization_id": GCP_ORG})
+            f"//cloudresourcemanager.googleapis.com/projects/{p}", p,
+            {"organization_id": GCP_ORG, "internet_access.conditions": conditions})
     audit = f"//cloudresourcemanager.googleapis.com/organizations/{GCP_ORG}/auditConfigs/allServices"
     res(inv, "gcp", GCP_ORG, "global", "log.trail", "cloudresourcemanager.googleapis.com/AuditConfig", audit, "org audit config",
         {"enabled": True, "all_regions": True, "organization": True, "organization_id": GCP_ORG, "management_events": True,
@@ -445,17 +519,21 @@ def gcp() -> Inventory:
          "access_keys": [{"id": "3f2a9c0d1e", "active": True, "created": "2025-02-14T00:00:00Z"}]})
 
     def kkey(name, loc="asia-east1", **p):
-        base = {"key_manager": "customer", "rotation_enabled": True, "rotation_period_days": 90, "state": "enabled", "policy_public": False}
+        base = {"key_manager": "customer", "rotation_enabled": True, "rotation_period_days": 90, "state": "enabled", "policy_public": False,
+                "protection_level": "hsm", "protection_evidence": "versionTemplate.protectionLevel HSM"}
         base.update(p)
         rid = f"//cloudkms.googleapis.com/projects/{P_TRADE}/locations/{loc}/keyRings/fmsa/cryptoKeys/{name}"
         return res(inv, "gcp", P_TRADE, loc, "kms.key", "cloudkms.googleapis.com/CryptoKey", rid, name, base)
 
     k_tw = kkey("cmek-tw")
     # VIOLATION residency.data_location: the disk key lives in Tokyo
-    k_jp = kkey("cmek-tokyo", "asia-northeast1")
+    # VIOLATION encryption.key_in_hsm: the Tokyo key is software-protected
+    k_jp = kkey("cmek-tokyo", "asia-northeast1", protection_level="software",
+                protection_evidence="versionTemplate.protectionLevel SOFTWARE")
 
     def bucket(name, loc="asia-east1", keyid=k_tw, project=P_TRADE, **p):
-        base = {"encryption.enabled": True, "geo_redundant": False, "replica_regions": []}
+        base = {"encryption.enabled": True, "geo_redundant": False, "replica_regions": [],
+                "transit.tls_required_by": GCS_TRANSIT, "transit.min_tls_by": GCS_TRANSIT}
         base.update(p)
         rid = f"//storage.googleapis.com/projects/_/buckets/{name}"
         if keyid:
@@ -479,13 +557,16 @@ def gcp() -> Inventory:
             {"encryption.enabled": True, "backup.enabled": True})  # a daily snapshot schedule (resource policy)
         inv.relate(rid, "encrypted_by", k_jp if i == 10 else k_tw)
     # VIOLATION encryption.database_cmk: Cloud SQL with Google-managed encryption
+    # VIOLATION encryption.database_tls_only: sslMode ALLOW_UNENCRYPTED_AND_ENCRYPTED
     res(inv, "gcp", P_TRADE, "asia-east1", "database", "sqladmin.googleapis.com/Instance",
         f"//cloudsql.googleapis.com/projects/{P_TRADE}/instances/pg-accounts", "pg-accounts",
         {"encryption.enabled": True, "encryption.key_manager": "provider", "replica_regions": [], "geo_redundant": False,
+         "transit.tls_required": False, "transit.tls_required_by": "settings.ipConfiguration.sslMode ALLOW_UNENCRYPTED_AND_ENCRYPTED",
          "backup.enabled": True})
     ds = f"//bigquery.googleapis.com/projects/{P_ANALYTICS}/datasets/risk_marts"
     res(inv, "gcp", P_ANALYTICS, "asia-east1", "database", "bigquery.googleapis.com/Dataset", ds, "risk_marts",
-        {"encryption.enabled": True, "replica_regions": [], "geo_redundant": False})
+        {"encryption.enabled": True, "replica_regions": [], "geo_redundant": False,
+         "transit.tls_required_by": BQ_TRANSIT, "transit.min_tls_by": BQ_TRANSIT})
     inv.relate(ds, "encrypted_by", k_tw)
     snap = f"//bigquery.googleapis.com/projects/{P_ANALYTICS}/datasets/risk_marts_backup/tables/positions_20261031"
     res(inv, "gcp", P_ANALYTICS, "asia-east1", "backup", "bigquery.googleapis.com/Table", snap, "positions_20261031",
@@ -499,6 +580,21 @@ def gcp() -> Inventory:
         res(inv, "gcp", project, "asia-east1", "log.store", "logging.googleapis.com/LogBucket", rid, name,
             {"encryption.enabled": True, "retention_days": days, "locked": locked}, tags)
         inv.relate(rid, "encrypted_by", keyid)
+
+    fw = lambda name: f"//compute.googleapis.com/projects/{P_TRADE}/global/firewalls/{name}"  # noqa: E731
+    # VIOLATION network.admin_ports_open: the default network's well-known default-allow-ssh rule
+    res(inv, "gcp", P_TRADE, "global", "network.firewall", "compute.googleapis.com/Firewall", fw("default-allow-ssh"), "default-allow-ssh",
+        {"rule_model": "network_rules", "network": "default", "disabled": False, "ingress_rules": [
+            {"action": "allow", "protocol": "tcp", "ports": [[22, 22]], "sources": ["0.0.0.0/0"], "priority": 65534, "name": "default-allow-ssh"}]})
+    res(inv, "gcp", P_TRADE, "global", "network.firewall", "compute.googleapis.com/Firewall", fw("default-allow-internal"), "default-allow-internal",
+        {"rule_model": "network_rules", "network": "default", "disabled": False, "ingress_rules": [
+            {"action": "allow", "protocol": "all", "ports": None, "sources": ["10.128.0.0/9"], "priority": 65534, "name": "default-allow-internal"}]})
+    # GCP's default SSL policy (none attached) is the COMPATIBLE profile with TLS 1.0
+    # VIOLATION encryption.tls_minimum_version: the web proxy has no SSL policy
+    res(inv, "gcp", P_TRADE, "global", "network.load_balancer", "compute.googleapis.com/TargetHttpsProxy",
+        f"//compute.googleapis.com/projects/{P_TRADE}/global/targetHttpsProxies/web-proxy", "web-proxy",
+        {"tls.listeners": 1, "tls.policies": [], "transit.min_tls_version": "1.0",
+         "transit.min_tls_by": "no SSL policy: Google's default (COMPATIBLE, TLS 1.0)"})
 
     log_bucket("sec-audit", P_TRADE, 1830, tags={"cloudgov-log-class": "audit"}, locked=True)
     # VIOLATION logging.retention_minimum: _Default bucket keeps 30 days (audit class assumed)

@@ -46,6 +46,8 @@ class Kind(StrEnum):
     DETECTOR = "monitor.detector"  # threat detection: GuardDuty, Defender for Cloud, Security Command Center
     ALERT = "monitor.alert"  # alerting on security events: metric filters + alarms, activity-log alerts
     QUEUE = "messaging.queue"  # SNS/SQS, Service Bus, Pub/Sub
+    FIREWALL = "network.firewall"  # security groups, NSGs, VPC firewall rules
+    LOAD_BALANCER = "network.load_balancer"  # ELB listeners, Application Gateway, target proxies
     COMPUTE = "compute.instance"
     FUNCTION = "compute.function"
     CONTAINER = "compute.container"

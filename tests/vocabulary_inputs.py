@@ -41,6 +41,9 @@ def _normalizers() -> Iterator[tuple[str, Inventory]]:
         doc = json.loads((DATA / "aws" / name).read_text(encoding="utf-8"))
         if isinstance(doc, dict) and "account" in doc:
             yield f"tests/data/aws/{name} (normalize_account)", normalize_account(doc)
+    # a whole account bundle in normalize_account's own input shape
+    yield "tests/data/aws/network.json (normalize_account)", normalize_account(
+        json.loads((DATA / "aws" / "network.json").read_text(encoding="utf-8")))
     azure = _module("azure_recorded", ROOT / "tests" / "connectors" / "azure" / "azure_recorded.py")
     from scanner.connectors.azure.normalize import normalize
 

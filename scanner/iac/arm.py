@@ -205,6 +205,10 @@ def storage_account(r: ArmResource, t: ArmTemplate) -> Normalized:
         props["geo_redundant"] = bool(GEO_SKU.search(sku))
         props["replica_regions"] = None if props["geo_redundant"] else []  # the paired region is not in code
     props["log_class"] = log_class(_tags(r, t))
+    from scanner.connectors.azure.network import storage_transit
+
+    props.update(storage_transit({k: t.get(r, f"properties.{k}") for k in ("supportsHttpsTrafficOnly", "minimumTlsVersion")
+                                  if t.has(r, f"properties.{k}")}, full=True))
     return Normalized("storage.object", "Microsoft.Storage/storageAccounts", props, edges=edges)
 
 
@@ -241,6 +245,9 @@ def sql_server(r: ArmResource, t: ArmTemplate) -> Normalized:
     if redundancy and all(isinstance(x, str) for x in redundancy):
         props["geo_redundant"] = any(x.lower() in ("geo", "geozone") for x in redundancy)
         props["replica_regions"] = None if props["geo_redundant"] else []
+    from scanner.connectors.azure.network import sql_transit
+
+    props.update(sql_transit({"minimalTlsVersion": t.get(r, "properties.minimalTlsVersion")}))
     return Normalized("database", "Microsoft.Sql/servers", props)
 
 
@@ -292,6 +299,9 @@ def key_vault_key(r: ArmResource, t: ArmTemplate) -> Normalized:
         props["rotation_enabled"] = False
     enabled = t.get(r, "properties.attributes.enabled")
     props["state"] = "disabled" if enabled is False else "enabled"
+    from scanner.connectors.azure.network import key_protection
+
+    props.update(key_protection(t.get(r, "properties.kty"), r.name if isinstance(r.name, str) else ""))
     return Normalized("kms.key", "Microsoft.KeyVault/vaults/keys", props)
 
 

@@ -84,6 +84,7 @@ def s3_bucket(res: TfResource, ctx: Ctx) -> Normalized:
     lock = ctx.attached(res, ("aws_s3_bucket_object_lock_configuration",), _S3_SIDE)
     props.update(ctx.scoped(lambda: _object_lock(ctx, res, lock)) or {})
     name = ctx.value(res, "bucket")
+    props.update(_bucket_transit(res, ctx, name))
     return Normalized("storage.object", "AWS::S3::Bucket", props, name=name or res.name, edges=key_edges(props))
 
 
@@ -98,6 +99,20 @@ def _object_lock(ctx: Ctx, res: TfResource, lock: list) -> dict:
         return {"immutability": "none"} if enabled in (False, True) else {}
     mode = resolve(retention.get("mode"), ctx.module)
     return {"immutability": {"COMPLIANCE": "locked", "GOVERNANCE": "unlocked"}[mode]} if mode in ("COMPLIANCE", "GOVERNANCE") else {}
+def _bucket_transit(res: TfResource, ctx: Ctx, name) -> dict:
+    """What refuses plain HTTP: the ``aws_s3_bucket_policy`` of this code naming the bucket,
+    read as the live connector reads GetBucketPolicy (none in the code: no policy)."""
+    from scanner.connectors.aws.normalize_network import bucket_transit
+
+    pols = ctx.attached(res, ("aws_s3_bucket_policy",), _S3_SIDE)
+    if not pols:
+        return bucket_transit({"Name": name or res.name, "Policy": None})
+    text = ctx.value(pols[0], "policy")
+    if not isinstance(text, (str, dict)) or not isinstance(name, str):
+        out = bucket_transit({"Name": res.name})  # the platform's minimum TLS only
+        out["transit.tls_required_by"] = "the bucket policy could not be evaluated"
+        return out
+    return bucket_transit({"Name": name, "Policy": {"Policy": text}})
 
 
 def _s3_retention(ctx: Ctx, rules: list[dict]) -> dict:
@@ -184,6 +199,15 @@ def kms_key(res: TfResource, ctx: Ctx) -> Normalized:
     # judged by the live connector's own function (kms:CallerAccount confines `*`,
     # kms:ViaService alone does not); one not known from code is unknown
     props["policy_public"] = key_policy_public(policy_from_code(ctx.value(res, "policy"))) if "policy" in res.attrs else False
+    if "custom_key_store_id" not in res.attrs:
+        props.update({"protection_level": "hsm", "protection_evidence": "origin AWS_KMS: AWS KMS HSMs (FIPS 140-2 Level 3)"})
+    else:
+        store = ctx.lookup(ref_address(res.attrs["custom_key_store_id"]) or "")
+        kind = ctx.value(store, "custom_key_store_type") if store is not None else None
+        if store is not None and kind in (None, "AWS_CLOUDHSM"):
+            props.update({"protection_level": "hsm_dedicated", "protection_evidence": "a CloudHSM custom key store"})
+        elif kind == "EXTERNAL_KEY_STORE":
+            props.update({"protection_level": "external", "protection_evidence": "an external key store"})
     return Normalized("kms.key", "AWS::KMS::Key", props)
 
 
@@ -244,9 +268,30 @@ def rds(native: str):
             props["replica_regions"] = backup_replication_regions(ctx, res)
         else:
             props["replica_regions"] = replica_regions_of_cluster(ctx, res)
+        props.update(_rds_transit(res, ctx, native))
         return Normalized("database", native, props, name=ctx.value(res, "identifier") or res.name,
                           edges=key_edges(props))
     return fn
+
+
+def _rds_transit(res: TfResource, ctx: Ctx, native: str) -> dict:
+    """The TLS parameters of the instance's (cluster's) parameter group in this code, read as
+    the live connector reads DescribeDBParameters."""
+    from scanner.connectors.aws.normalize_network import rds_transit
+
+    arg, group_type = (("parameter_group_name", "aws_db_parameter_group") if native == "AWS::RDS::DBInstance"
+                       else ("db_cluster_parameter_group_name", "aws_rds_cluster_parameter_group"))
+    engine = ctx.value(res, "engine")
+    value = res.attrs.get(arg)
+    group = ctx.lookup(ref_address(value) or "") if ref_address(value) else next(
+        (g for g in ctx.of_type(group_type) if value is not None and ctx.value(g, "name") == resolve(value, ctx.module)), None)
+    if group is None:
+        what = "the engine's default parameter group" if value is None else f"parameter group {value!s} (not in this code)"
+        return {"transit.tls_required_by": f"{what}: its TLS parameters are not known here"}
+    params = {resolve(p.get("name"), ctx.module): resolve(p.get("value"), ctx.module) for p in ctx.blocks(group.attrs, "parameter")}
+    payload = {"Engine": engine if native == "AWS::RDS::DBInstance" else str(engine or "").replace("aurora-", ""),
+               "DBParameterGroups": [{"DBParameterGroupName": group.address}]}
+    return rds_transit(payload, {group.address: {k: v for k, v in params.items() if isinstance(k, str)}})
 
 
 def dynamodb_table(res: TfResource, ctx: Ctx) -> Normalized:

@@ -33,6 +33,14 @@ def storage_account(res: TfResource, ctx: Ctx) -> Normalized:
         props["geo_redundant"] = rep.upper() in _GEO
         props["replica_regions"] = None if props["geo_redundant"] else []
     props["log_class"] = log_class(tags_of(res, ctx))
+    # azurerm: https_traffic_only_enabled (v4; enable_https_traffic_only in v3) defaults to
+    # true, min_tls_version to TLS1_2
+    https = next((ctx.value(res, k) for k in ("https_traffic_only_enabled", "enable_https_traffic_only") if k in res.attrs), True)
+    if isinstance(https, bool):
+        props.update({"transit.tls_required": https, "transit.tls_required_by": "https_traffic_only_enabled"})
+    tls = ctx.value(res, "min_tls_version") if "min_tls_version" in res.attrs else "TLS1_2"
+    if isinstance(tls, str) and tls.upper().startswith("TLS1_"):
+        props.update({"transit.min_tls_version": "1." + tls[-1], "transit.min_tls_by": f"min_tls_version {tls}"})
     return Normalized("storage.object", "Microsoft.Storage/storageAccounts", props,
                       name=ctx.value(res, "name") or res.name, edges=key_edges(props))
 
@@ -56,6 +64,11 @@ def mssql_server(res: TfResource, ctx: Ctx) -> Normalized:
         props = _cmk(ctx, res.attrs["transparent_data_encryption_key_vault_key_id"])
     else:
         props = {"encryption.enabled": True, "encryption.key_manager": "provider"}
+    props.update({"transit.tls_required": True,
+                  "transit.tls_required_by": "platform: Azure SQL Database enforces encryption on all connections"})
+    tls = ctx.value(res, "minimum_tls_version") if "minimum_tls_version" in res.attrs else "1.2"  # azurerm default
+    if tls in ("1.0", "1.1", "1.2", "1.3"):
+        props.update({"transit.min_tls_version": tls, "transit.min_tls_by": f"minimum_tls_version {tls}"})
     return Normalized("database", "Microsoft.Sql/servers", props, name=ctx.value(res, "name") or res.name,
                       edges=key_edges(props))
 
@@ -105,6 +118,9 @@ def key_vault_key(res: TfResource, ctx: Ctx) -> Normalized:
                 pass
     props["state"] = "enabled"
     props["policy_public"] = False  # Key Vault keys have no resource policy: access is vault RBAC
+    from scanner.connectors.azure.network import key_protection
+
+    props.update(key_protection(ctx.value(res, "key_type")))
     return Normalized("kms.key", "Microsoft.KeyVault/vaults/keys", props)
 
 

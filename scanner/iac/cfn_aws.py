@@ -63,8 +63,28 @@ def s3_bucket(lid: str, p: dict, tpl: Template) -> Normalized:
         props["immutability"] = "locked" if mode == "COMPLIANCE" else "unlocked"
     elif lock_on in (None, False) or (lock_on is True and cfg is None):
         props["immutability"] = "none"
+    props.update(_bucket_transit(lid, p, tpl))
     return Normalized("storage.object", "AWS::S3::Bucket", props, name=_name(tpl, p, "BucketName", lid),
                       edges=key_edges(props))
+
+
+def _bucket_transit(lid: str, p: dict, tpl: Template) -> dict:
+    """The template's ``AWS::S3::BucketPolicy`` for this bucket, read as GetBucketPolicy's answer."""
+    import json
+
+    from scanner.connectors.aws.normalize_network import bucket_transit
+
+    name = tpl.value(p.get("BucketName")) if tpl.has(p, "BucketName") else None
+    policies = [pp for _, pp in tpl.of_type("AWS::S3::BucketPolicy") if tpl.target(pp.get("Bucket")) == lid]
+    if not policies:
+        return bucket_transit({"Name": name or lid, "Policy": None})
+    doc = tpl.value(policies[0].get("PolicyDocument"))
+    if not isinstance(doc, dict) or not isinstance(name, str):
+        # a Fn::Sub'd ARN or a generated bucket name: the statement's resources cannot be matched here
+        out = bucket_transit({"Name": lid})
+        out["transit.tls_required_by"] = "the bucket policy could not be evaluated"
+        return out
+    return bucket_transit({"Name": name, "Policy": {"Policy": json.dumps(doc)}})
 
 
 def _s3_retention(rules: Any) -> dict:
@@ -134,6 +154,9 @@ def kms_key(lid: str, p: dict, tpl: Template) -> Normalized:
     props["state"] = None if enabled is None else ("enabled" if enabled else "disabled")
     # no KeyPolicy: AWS applies the default key policy (the account only)
     props["policy_public"] = key_policy_public(tpl.value(p["KeyPolicy"])) if tpl.has(p, "KeyPolicy") else False
+    from scanner.connectors.aws.keys import protection
+
+    props.update(protection({"Origin": tpl.value(p["Origin"]) if tpl.has(p, "Origin") else "AWS_KMS"}))
     return Normalized("kms.key", "AWS::KMS::Key", props)
 
 
@@ -157,9 +180,26 @@ def rds(native: str):
         else:
             props = _encryption(tpl, p, "KmsKeyId", default_manager="provider")
         props["replica_regions"] = []
+        props.update(_rds_transit(p, tpl, native))
         return Normalized("database", native, props, edges=key_edges(props),
                           name=_name(tpl, p, "DBInstanceIdentifier" if "Instance" in native else "DBClusterIdentifier", lid))
     return fn
+
+
+def _rds_transit(p: dict, tpl: Template, native: str) -> dict:
+    """TLS parameters of the template's DB parameter group, read as DescribeDBParameters'."""
+    from scanner.connectors.aws.normalize_network import rds_transit
+
+    arg, group_type = (("DBParameterGroupName", "AWS::RDS::DBParameterGroup") if native == "AWS::RDS::DBInstance"
+                       else ("DBClusterParameterGroupName", "AWS::RDS::DBClusterParameterGroup"))
+    lid = tpl.target(p.get(arg))
+    if lid is None or tpl.type_of(lid) != group_type:
+        what = "the engine's default parameter group" if arg not in p else "a parameter group outside the template"
+        return {"transit.tls_required_by": f"{what}: its TLS parameters are not known here"}
+    params = tpl.value(tpl.props(lid).get("Parameters"))
+    engine = str(tpl.value(p.get("Engine")) or "")
+    return rds_transit({"Engine": engine.replace("aurora-", ""), "DBParameterGroups": [{"DBParameterGroupName": lid}]},
+                       {lid: {str(k): v for k, v in params.items()} if isinstance(params, dict) else {}})
 
 
 def dynamodb(native: str):

@@ -54,6 +54,9 @@ def storage_bucket(res: TfResource, ctx: Ctx) -> Normalized:
     else:
         props["retention_unlimited"] = True
     props["log_class"] = log_class(tags_of(res, ctx, "labels"))
+    from scanner.connectors.gcp.resources import GCS_TRANSIT
+
+    props["transit.tls_required_by"] = props["transit.min_tls_by"] = GCS_TRANSIT
     return Normalized("storage.object", "storage.googleapis.com/Bucket", props,
                       name=ctx.value(res, "name") or res.name, edges=key_edges(props))
 
@@ -86,6 +89,12 @@ def kms_crypto_key(res: TfResource, ctx: Ctx) -> Normalized:
     elif isinstance(period, str) and period.endswith("s"):
         props["rotation_enabled"] = True
         props["rotation_period_days"] = int(float(period[:-1]) // 86400)
+    template = ctx.block(res, "version_template")
+    level = resolve(template.get("protection_level"), ctx.module) if template else "SOFTWARE"  # the API's default
+    from scanner.connectors.gcp.resources import PROTECTION_LEVELS
+
+    if level in PROTECTION_LEVELS:
+        props.update({"protection_level": PROTECTION_LEVELS[level], "protection_evidence": f"protection_level {level}"})
     return Normalized("kms.key", "cloudkms.googleapis.com/CryptoKey", props)
 
 
@@ -117,6 +126,12 @@ def compute_disk(res: TfResource, ctx: Ctx) -> Normalized:
 
 def sql_instance(res: TfResource, ctx: Ctx) -> Normalized:
     props = _cmk(ctx, res.attrs.get("encryption_key_name"))
+    settings = ctx.block(res, "settings")
+    ip = ctx.block(settings, "ip_configuration") if settings else None
+    from scanner.connectors.gcp.resources import cloudsql_transit
+
+    props.update(cloudsql_transit({"sslMode": resolve(ip.get("ssl_mode"), ctx.module) if ip else None,
+                                   "requireSsl": resolve(ip.get("require_ssl"), ctx.module) if ip else None}))
     return Normalized("database", "sqladmin.googleapis.com/Instance", props,
                       name=ctx.value(res, "name") or res.name, edges=key_edges(props))
 
@@ -124,6 +139,9 @@ def sql_instance(res: TfResource, ctx: Ctx) -> Normalized:
 def bigquery_dataset(res: TfResource, ctx: Ctx) -> Normalized:
     cfg = ctx.block(res, "default_encryption_configuration")
     props = _cmk(ctx, cfg.get("kms_key_name") if cfg else None)
+    from scanner.connectors.gcp.resources import API_TRANSIT
+
+    props["transit.tls_required_by"] = props["transit.min_tls_by"] = API_TRANSIT.format("BigQuery")
     loc = ctx.value(res, "location")
     if isinstance(loc, str):
         props["geo_redundant"] = loc.upper() in ("US", "EU")

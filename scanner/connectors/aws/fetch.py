@@ -25,6 +25,7 @@ NOT_CONFIGURED = frozenset(
         "NoSuchLifecycleConfiguration",
         "ObjectLockConfigurationNotFoundError",
         "NoSuchTagSet",
+        "NoSuchBucketPolicy",
     }
 )
 

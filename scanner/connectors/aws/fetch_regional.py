@@ -133,6 +133,27 @@ def _ec2(r: Reader, region: str) -> dict[str, Any]:
     v = _try(r.pages, "ec2", region, "describe_snapshots", "Snapshots", OwnerIds=["self"])
     if v is not _ABSENT:
         out["snapshots"] = v
+    v = _try(r.pages, "ec2", region, "describe_security_groups", "SecurityGroups")
+    if v is not _ABSENT:
+        out["security_groups"] = v
+    return out
+
+
+def _elbv2(r: Reader, region: str) -> dict[str, Any]:
+    """Application, network and gateway load balancers with their listeners (one call per
+    load balancer), and the TLS policies they name (one DescribeSSLPolicies call)."""
+    lbs = r.pages("elbv2", region, "describe_load_balancers", "LoadBalancers")
+    named: set[str] = set()
+    for lb in lbs:
+        v = _try(r.pages, "elbv2", region, "describe_listeners", "Listeners", LoadBalancerArn=lb["LoadBalancerArn"])
+        if v is not _ABSENT:
+            lb["Listeners"] = v
+            named |= {x["SslPolicy"] for x in v if x.get("SslPolicy")}
+    out: dict[str, Any] = {"load_balancers": lbs}
+    if named:
+        v = _try(r.call, "elbv2", region, "describe_ssl_policies", Names=sorted(named))
+        if v is not _ABSENT:
+            out["ssl_policies"] = {p["Name"]: p.get("SslProtocols") or [] for p in v.get("SslPolicies") or []}
     return out
 
 
@@ -147,6 +168,15 @@ def _rds(r: Reader, region: str) -> dict[str, Any]:
         v = _try(r.pages, "rds", region, op, field)
         if v is not _ABSENT:
             out[key] = v
+    groups = sorted({g["DBParameterGroupName"] for db in out.get("instances") or []
+                     for g in db.get("DBParameterGroups") or [] if g.get("DBParameterGroupName")})
+    params: dict[str, dict[str, Any]] = {}
+    for name in groups:  # one read per distinct parameter group, not per instance
+        v = _try(r.pages, "rds", region, "describe_db_parameters", "Parameters", DBParameterGroupName=name)
+        if v is not _ABSENT:
+            params[name] = {p["ParameterName"]: p.get("ParameterValue") for p in v if p.get("ParameterName") in TLS_PARAMETERS}
+    if groups:
+        out["parameter_groups"] = params
     return out
 
 
@@ -176,6 +206,10 @@ def _alarms(r: Reader, region: str) -> dict[str, Any]:
     if filters:  # no filter: no alarm can be on one, no call
         out["alarms"] = r.pages("cloudwatch", region, "describe_alarms", "MetricAlarms", AlarmTypes=["MetricAlarm"])
     return out
+#: the DB parameters that decide whether an RDS instance refuses unencrypted connections and
+#: its minimum TLS version (RDS user guide, "Using SSL/TLS with …" per engine)
+TLS_PARAMETERS = frozenset({"rds.force_ssl", "require_secure_transport", "ssl_min_protocol_version", "tls_version",
+                            "rds.tls10", "rds.tls11"})
 
 
 REGION_SERVICES = {
@@ -184,6 +218,7 @@ REGION_SERVICES = {
     "cloudtrail": _trails,
     "logs": lambda r, region: r.pages("logs", region, "describe_log_groups", "logGroups"),
     "ec2": _ec2,
+    "elbv2": _elbv2,
     "rds": _rds,
     "dynamodb": _dynamodb,
     "backup": _backup,
@@ -231,7 +266,8 @@ def fetch_bucket(r: Reader, bucket: dict[str, Any], home_region: str, *, log_buc
     from scanner.connectors.aws.normalize_data import bucket_region
 
     region = bucket_region(b) or home_region
-    calls = [("Encryption", "get_bucket_encryption"), ("Replication", "get_bucket_replication")]
+    calls = [("Encryption", "get_bucket_encryption"), ("Replication", "get_bucket_replication"),
+             ("Policy", "get_bucket_policy")]
     if log_bucket:
         calls += [("Lifecycle", "get_bucket_lifecycle_configuration"), ("ObjectLock", "get_object_lock_configuration")]
         if tagged_regions is not None and region not in tagged_regions:

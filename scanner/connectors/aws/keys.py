@@ -113,6 +113,24 @@ def key_manager_of(metadata: Mapping[str, Any], aliases: Iterable[str]) -> str |
     return None
 
 
+#: Origin → where the key material is held. AWS KMS keeps key material in its own HSMs,
+#: validated under FIPS 140-2 Security Level 3 (AWS KMS FAQ, "FIPS 140"); imported material
+#: (EXTERNAL) is held there too once imported; a CloudHSM key store is a single-tenant cluster
+#: of the firm's; an external key store is the firm's own key manager outside AWS.
+_ORIGIN_PROTECTION = {
+    "AWS_KMS": ("hsm", "origin AWS_KMS: AWS KMS HSMs (FIPS 140-2 Level 3)"),
+    "EXTERNAL": ("hsm", "origin EXTERNAL: imported key material, held in AWS KMS HSMs"),
+    "AWS_CLOUDHSM": ("hsm_dedicated", "origin AWS_CLOUDHSM: the firm's CloudHSM cluster (custom key store)"),
+    "EXTERNAL_KEY_STORE": ("external", "origin EXTERNAL_KEY_STORE: the firm's external key manager"),
+}
+
+
+def protection(md: Mapping[str, Any]) -> dict[str, Any]:
+    """``protection_level`` and its evidence from DescribeKey's ``Origin`` (empty if unknown)."""
+    level = _ORIGIN_PROTECTION.get(str(md.get("Origin") or ""))
+    return {"protection_level": level[0], "protection_evidence": level[1]} if level else {}
+
+
 def kms_key(account: str, region: str, entry: Mapping[str, Any], tags: Mapping[str, str] | None = None) -> Resource:
     """``entry`` = ``{"KeyMetadata": DescribeKey's, "Aliases": [names], "Rotation":
     GetKeyRotationStatus's, "Policy": GetKeyPolicy's text}``; absent parts are unknown."""
@@ -125,6 +143,7 @@ def kms_key(account: str, region: str, entry: Mapping[str, Any], tags: Mapping[s
         "aliases": aliases,
         "key_spec": md.get("KeySpec") or md.get("CustomerMasterKeySpec"),
         "origin": md.get("Origin"),
+        **protection(md),
         "multi_region": md.get("MultiRegion"),
         "created": iso(md.get("CreationDate")),
     }

@@ -8,9 +8,12 @@ The bundle is what :mod:`scanner.connectors.aws.collect` gathers live and what
      "iam": {"credential_report": "<csv>", "account_summary": {...},
              "authorization_details": {...}, "virtual_mfa_devices": [...]},
      "s3": {"buckets": [{"Name", "BucketRegion"|"Location", "Encryption", "Replication",
-                         "Lifecycle", "ObjectLock"}]},
-     "regions": {"ap-east-2": {"tags": {arn: {k: v}}, "kms": [...], "ec2": {"volumes", "snapshots"},
-                               "rds": {"instances", "clusters", "snapshots", "cluster_snapshots"},
+                         "Policy", "Lifecycle", "ObjectLock"}]},
+     "regions": {"ap-east-2": {"tags": {arn: {k: v}}, "kms": [...],
+                               "rds": {"instances", "clusters", "snapshots", "cluster_snapshots",
+                                       "parameter_groups": {name: {TLS parameter: value}}},
+                               "ec2": {"volumes", "snapshots", "security_groups"},
+                               "elbv2": {"load_balancers": [.. with "Listeners"], "ssl_policies": {name: [protocols]}},
                                "dynamodb": [...], "cloudtrail": [...], "logs": [...],
                                "backup": {"vaults", "recovery_points", "plans"}, "sns": [...], "sqs": [...],
                                "config": {"recorders", "statuses"}, "guardduty": [...],
@@ -34,6 +37,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from scanner.connectors.aws import normalize_data as data
+from scanner.connectors.aws import normalize_network as network
 from scanner.connectors.aws.common import PROVIDER, arn_account, tag_map
 from scanner.connectors.aws.keys import KeyIndex, kms_keys
 from scanner.connectors.aws.normalize_backup import recovery_points
@@ -49,7 +53,7 @@ __all__ = ["normalize_account"]
 _REGIONAL: list[tuple[tuple[str, ...], Callable[..., Any]]] = [
     (("ec2", "volumes"), data.ebs_volume),
     (("ec2", "snapshots"), data.ebs_snapshot),
-    (("rds", "instances"), data.rds_instance),
+    (("ec2", "security_groups"), network.security_group),
     (("rds", "snapshots"), data.rds_snapshot),
     (("rds", "cluster_snapshots"), data.rds_snapshot),
     (("dynamodb",), data.dynamodb_table),
@@ -165,7 +169,9 @@ def normalize_account(bundle: Mapping[str, Any]) -> Inventory:
     inv = Inventory()
     regions: Mapping[str, Mapping[str, Any]] = bundle.get("regions") or {}
 
-    acct_props: dict[str, Any] = {}
+    # ETG 8.2.2: source-IP / VPC-endpoint conditions (SCPs, privileged policies) are not read yet
+    acct_props: dict[str, Any] = {"internet_access.unread": "AWS: aws:SourceIp / aws:SourceVpce conditions in SCPs and "
+                                                            "privileged policies are not read by the connector yet"}
     if org.get("Id"):
         acct_props["organization_id"] = org["Id"]
         acct_props["management_account"] = org.get("MasterAccountId")
@@ -209,6 +215,8 @@ def normalize_account(bundle: Mapping[str, Any]) -> Inventory:
         for path, fn in _REGIONAL:
             for item in _dig(reg, path) or []:
                 add(fn(account, region, item, keys, tags))
+        for db in _dig(reg, ("rds", "instances")) or []:
+            add(data.rds_instance(account, region, db, keys, tags, _dig(reg, ("rds", "parameter_groups"))))
         for c in _dig(reg, ("rds", "clusters")) or []:
             add(data.rds_cluster(account, region, c, keys, tags, global_members=members))
         if "config" in reg:
@@ -217,6 +225,8 @@ def normalize_account(bundle: Mapping[str, Any]) -> Inventory:
             inv.add_all(guardduty_detectors(account, region, reg["guardduty"], partition))
         if "alarms" in reg:
             inv.add_all(metric_alerts(account, region, reg["alarms"], partition))
+        if isinstance(reg.get("elbv2"), Mapping):
+            add(network.load_balancers(account, region, reg["elbv2"], keys, tags))
         backup = reg.get("backup")
         if backup and backup.get("vaults") is not None:
             add(data.backup_vaults(account, region, backup["vaults"], backup.get("plans"), keys, tags))

@@ -163,7 +163,11 @@ def s3_bucket(
         if "Lifecycle" in entry:
             rules = (entry["Lifecycle"] or {}).get("Rules")
             props.update(lifecycle_retention(rules, log_prefixes or [""]))
-    raw = {k: entry[k] for k in ("Encryption", "Replication", "Lifecycle", "ObjectLock") if k in entry}
+    else:
+        from scanner.connectors.aws.normalize_network import bucket_transit
+
+        props.update(bucket_transit(entry, partition))
+    raw = {k: entry[k] for k in ("Encryption", "Replication", "Lifecycle", "ObjectLock", "Policy") if k in entry}
     return [Resource(PROVIDER, account, region, kind, "AWS::S3::Bucket", arn, name, tags, props, raw)], rels
 
 
@@ -220,9 +224,13 @@ def _replica_regions(region: str, ids: Iterable[str]) -> list[str]:
     return sorted({arn_region(i) or region for i in ids} - {region})
 
 
-def rds_instance(account: str, region: str, db: Mapping[str, Any], keys: KeyIndex, tags: Mapping[str, Mapping[str, str]]) -> Out:
+def rds_instance(account: str, region: str, db: Mapping[str, Any], keys: KeyIndex, tags: Mapping[str, Mapping[str, str]],
+                 parameter_groups: Mapping[str, Mapping[str, Any]] | None = None) -> Out:
+    from scanner.connectors.aws.normalize_network import rds_transit
+
     arn = db["DBInstanceArn"]
     props, rels = encryption(arn, region, keys, enabled=flag(db, "StorageEncrypted"), key_ref=db.get("KmsKeyId"))
+    props.update(rds_transit(db, parameter_groups))
     replicas = list(db.get("ReadReplicaDBInstanceIdentifiers") or [])
     backups = [b.get("DBInstanceAutomatedBackupsArn", "") for b in db.get("DBInstanceAutomatedBackupsReplications") or []]
     props["replica_regions"] = sorted(set(_replica_regions(region, replicas)) | set(_replica_regions(region, backups)))
@@ -257,6 +265,7 @@ def rds_cluster(account: str, region: str, c: Mapping[str, Any], keys: KeyIndex,
     region) without saying so in older ``DescribeDBClusters`` answers: unread → unknown."""
     arn = c["DBClusterArn"]
     props, rels = encryption(arn, region, keys, enabled=flag(c, "StorageEncrypted"), key_ref=c.get("KmsKeyId"))
+    props["transit.tls_required_by"] = "the DB cluster parameter group is not read"
     replicas = list(c.get("ReadReplicaIdentifiers") or [])
     props["engine"] = c.get("Engine")
     props.update(_automated_backups(c))
@@ -317,6 +326,12 @@ def dynamodb_table(account: str, region: str, t: Mapping[str, Any], keys: KeyInd
         props["backup.enabled"] = pitr == "ENABLED"
     replicas = [r.get("RegionName") for r in t.get("Replicas") or [] if r.get("RegionName")]
     props["replica_regions"] = sorted(set(replicas) - {region})
+    from scanner.connectors.aws.normalize_network import PLATFORM_TLS
+
+    props["transit.min_tls_version"], props["transit.min_tls_by"] = PLATFORM_TLS
+    # DynamoDB's endpoints also answer plain HTTP; only a policy denying aws:SecureTransport
+    # false (IAM or the table's resource policy) refuses it, and neither is read here
+    props["transit.tls_required_by"] = "DynamoDB endpoints accept HTTP; a deny on aws:SecureTransport is not read"
     for r in props["replica_regions"]:
         rels.append(Relationship(arn, RelType.REPLICATES_TO, arn.replace(f":{region}:", f":{r}:", 1)))
     return [Resource(PROVIDER, account, region, "database", "AWS::DynamoDB::Table", arn, t.get("TableName", ""), _tags(t, tags, arn), props)], rels

@@ -26,6 +26,8 @@ RSV = "microsoft.recoveryservices/vaults"
 BACKUP_VAULT = "microsoft.dataprotection/backupvaults"
 SERVICEBUS = "microsoft.servicebus/namespaces"
 EVENTHUB = "microsoft.eventhub/namespaces"
+NSG = "microsoft.network/networksecuritygroups"
+APP_GATEWAY = "microsoft.network/applicationgateways"
 
 #: Resource Graph types the scan asks for (everything else is not evaluated by any policy).
 NORMALIZED_TYPES = (STORAGE, DISK, SNAPSHOT, DES, SQL_SERVER, SQL_DB, COSMOS, PG_FLEX, MYSQL_FLEX,

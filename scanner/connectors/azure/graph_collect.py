@@ -3,8 +3,9 @@
 Calls: users (paged), directory roles with members (one call), PIM eligible directory roles
 (paged, principal and role definition expanded inline), applications and service principals
 with their credentials (paged, ``Application.Read.All``), the MFA registration report
-(paged; needs ``AuditLog.Read.All`` and Entra ID P1/P2), and — only when that report cannot
-be read — Conditional Access policies and security defaults. Service principals and groups
+(paged; needs ``AuditLog.Read.All`` and Entra ID P1/P2), Conditional Access policies (ETG 8.2.2's
+device and location conditions; also MFA evidence when that report cannot be read) and then
+security defaults. Service principals and groups
 named by role assignments are resolved in bulk (``directoryObjects/getByIds``, 1,000 ids a
 call); groups holding roles are expanded (``transitiveMembers``), one call per such group.
 """
@@ -61,6 +62,15 @@ def collect_identities(client: Any, raw: AzureRaw, counter: CallCounter, tenant:
         raw.registration = None
         raw.registration_error = f"userRegistrationDetails unreadable ({e.code})"
         _mfa_fallback(send, raw, counter, tenant, e)
+    if raw.ca_policies is None and raw.ca_error is None:
+        # ETG 8.2.2: device and location conditions on administrators' access (one paged read)
+        try:
+            raw.ca_policies = get_pages(send, f"{GRAPH}/v1.0/identity/conditionalAccess/policies", counter)
+        except ApiError as e:
+            raw.ca_error = (f"Conditional Access policies unreadable ({e.code}: {e.message}); needs Policy.Read.All "
+                            "and Entra ID P1")
+            # recorded; no kind is hidden: each subscription says it (internet_access.unread, an ERROR)
+            raw.gaps.append(gap(tenant, "graph:conditionalAccess", (), e.code, raw.ca_error))
 
     # Service principals and groups that hold Azure roles: names and types, in bulk.
     ids = sorted(pid for pid, ptype in rbac_principals.items() if ptype in ("serviceprincipal", "group"))
@@ -145,6 +155,7 @@ def _mfa_fallback(send: Any, raw: AzureRaw, counter: CallCounter, tenant: str, c
         raw.ca_policies = get_pages(send, f"{GRAPH}/v1.0/identity/conditionalAccess/policies", counter)
     except ApiError as e:
         problems.append(f"conditional access: {e.code}")
+        raw.ca_error = f"Conditional Access policies unreadable ({e.code}: {e.message})"
     fallback_ok = not problems
     message = (f"MFA registration report unreadable ({cause.message}); MFA judged from "
                + ("Conditional Access and security defaults" if fallback_ok else

@@ -52,6 +52,9 @@ def _key(row: dict[str, Any], vault: dict[str, Any]) -> Resource:
     }
     if p.get("keyUri"):
         props["key_uri"] = p["keyUri"]
+    from scanner.connectors.azure.network import key_protection
+
+    props.update(key_protection(p.get("kty"), str(row.get("id", ""))))
     enabled = flag(attrs, "enabled")
     if enabled is not None:
         props["state"] = "enabled" if enabled else "disabled"

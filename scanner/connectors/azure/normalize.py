@@ -9,7 +9,10 @@ export, log storage), :mod:`.identity` (Entra users, service principals, roles, 
 
 from __future__ import annotations
 
+import dataclasses
+
 from scanner.connectors.azure import identity
+from scanner.connectors.azure.access import internet_access
 from scanner.connectors.azure.common import Context, row_type, subscription_resource
 from scanner.connectors.azure.logs import activity_log_trail, key_resources, mark_log_storage
 from scanner.connectors.azure.monitor import defender_plans
@@ -24,9 +27,11 @@ __all__ = ["normalize"]
 def normalize(raw: AzureRaw) -> Inventory:
     inv = Inventory(collected_at=raw.collected_at, sources=list(raw.sources))
     ctx = Context(raw)
+    conditions = internet_access(raw.ca_policies, raw.ca_error)
     for row in raw.containers:
         if row_type(row) == "microsoft.resources/subscriptions":
-            inv.add(subscription_resource(row))
+            sub = subscription_resource(row)
+            inv.add(dataclasses.replace(sub, properties={**sub.properties, **conditions}))
     keys = list(key_resources(raw, ctx))
     inv.add_all(keys)
     for key in keys:

@@ -45,6 +45,7 @@ class AzureRaw:
     directory_roles: list[Row] | None = None  # /directoryRoles?$expand=members
     registration: list[Row] | None = None  # /reports/authenticationMethods/userRegistrationDetails
     ca_policies: list[Row] | None = None  # /identity/conditionalAccess/policies
+    ca_error: str | None = None  # why the Conditional Access policies could not be read
     security_defaults: Row | None = None  # /policies/identitySecurityDefaultsEnforcementPolicy
     directory_objects: list[Row] = field(default_factory=list)  # service principals, groups by id
     group_members: dict[str, list[Row]] = field(default_factory=dict)  # group id -> transitive members

@@ -16,6 +16,7 @@ from scanner.connectors.azure.common import (
     row_type,
     set_replicas,
 )
+from scanner.connectors.azure.network import TLS_NAMES, nsg_rules, sql_transit, storage_transit
 from scanner.connectors.azure.raw import PROVIDER
 from scanner.connectors.values import flag, strict_int
 from scanner.model import Kind, RelType, Resource
@@ -58,6 +59,7 @@ def storage(row, ctx):
     state = str(policy.get("state") or "").lower()
     if state in ("locked", "unlocked"):
         props["immutability"] = state
+    props.update(storage_transit(p, full=_has_properties(row)))
     return [(make_resource(row, Kind.STORAGE_OBJECT, props), rels)]
 
 
@@ -125,6 +127,8 @@ def sql_database(row, ctx):
             secondary = [str(p["defaultSecondaryLocation"]).replace(" ", "").lower()]
         set_replicas(props, bsr in ("geo", "geozone"), secondary)
     props["backup.enabled"] = True  # Azure SQL Database keeps automated backups for point-in-time restore, always
+    server = ctx.by_id.get(server_id)
+    props.update(sql_transit(props_of(server) if server is not None else {}))
     return [(make_resource(row, Kind.DATABASE, props), rels)]
 
 
@@ -147,6 +151,11 @@ def cosmos(row, ctx):
     if bsr is not None:  # periodic backups with Geo redundancy go to the write region's pair
         set_replicas(props, bsr == "geo", paired(next(iter(places), None) or row.get("location"), ctx))
         props["backup.enabled"] = True  # a backup policy (periodic or continuous) is always in force
+    # Cosmos DB serves its APIs over TLS only; minimalTlsVersion Tls / Tls11 / Tls12
+    props.update({"transit.tls_required": True, "transit.tls_required_by": "platform: Cosmos DB accepts TLS connections only"})
+    tls = str(p.get("minimalTlsVersion") or "").lower()
+    if tls in TLS_NAMES:
+        props.update({"transit.min_tls_version": TLS_NAMES[tls], "transit.min_tls_by": f"minimalTlsVersion {p['minimalTlsVersion']}"})
     return [(make_resource(row, Kind.DATABASE, props), rels)]
 
 
@@ -196,7 +205,51 @@ def flexible_server(row, ctx):
     days = strict_int((p.get("backup") or {}).get("backupRetentionDays"))
     if days is not None:  # automated backups, 7 to 35 days: always on
         props.update({"backup.enabled": days > 0, "backup.retention_days": days})
+    # require_secure_transport and tls_version are server parameters (configurations), not read
+    props["transit.tls_required_by"] = props["transit.min_tls_by"] = "the server parameters require_secure_transport / tls_version are not read"
     return [(make_resource(row, Kind.DATABASE, props), rels)]
+
+
+def nsg(row, ctx):
+    """A network security group: its inbound securityRules, taken in priority order."""
+    p = props_of(row)
+    props: dict[str, Any] = {"rule_model": "first_match"}
+    if _has_properties(row):
+        rules = nsg_rules(list(p.get("securityRules") or []))
+        if rules is not None:
+            props["ingress_rules"] = rules
+    return [(make_resource(row, Kind.FIREWALL, props), [])]
+
+
+#: Application Gateway predefined TLS policies and their minimum protocol (Application
+#: Gateway docs, "TLS policy overview": AppGwSslPolicy20150501 TLSv1_0, 20170401 TLSv1_1,
+#: 20170401S / 20220101 / 20220101S TLSv1_2)
+APPGW_POLICIES = {"appgwsslpolicy20150501": "1.0", "appgwsslpolicy20170401": "1.1", "appgwsslpolicy20170401s": "1.2",
+                  "appgwsslpolicy20220101": "1.2", "appgwsslpolicy20220101s": "1.2"}
+
+
+def app_gateway(row, ctx):
+    """An Application Gateway: its HTTPS listeners and TLS policy (``sslPolicy``; without one,
+    ``defaultPredefinedSslPolicy`` when the answer carries it)."""
+    p = props_of(row)
+    props: dict[str, Any] = {}
+    if _has_properties(row):
+        listeners = [x for x in p.get("httpListeners") or []
+                     if str(props_of(x).get("protocol") or x.get("protocol") or "").lower() == "https"]
+        props["tls.listeners"] = len(listeners)
+        policy = p.get("sslPolicy") or {}
+        name = policy.get("policyName") or (p.get("defaultPredefinedSslPolicy") if not policy else None)
+        minimum = str(policy.get("minProtocolVersion") or "").lower()
+        props["tls.policies"] = [str(name)] if name else []
+        if minimum in TLS_NAMES:
+            props.update({"transit.min_tls_version": TLS_NAMES[minimum],
+                          "transit.min_tls_by": f"sslPolicy minProtocolVersion {policy['minProtocolVersion']}"})
+        elif name and str(name).lower() in APPGW_POLICIES:
+            props.update({"transit.min_tls_version": APPGW_POLICIES[str(name).lower()],
+                          "transit.min_tls_by": f"TLS policy {name}" + ("" if policy else " (the gateway's default)")})
+        elif listeners:
+            props["transit.min_tls_by"] = "no sslPolicy: the default depends on the API version the gateway was made with"
+    return [(make_resource(row, Kind.LOAD_BALANCER, props), [])]
 
 
 def workspace(row, ctx):

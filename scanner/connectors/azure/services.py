@@ -27,6 +27,7 @@ from typing import Any
 from scanner.connectors.azure import monitor as m
 from scanner.connectors.azure import resources as r
 from scanner.connectors.azure.common import (
+    APP_GATEWAY,
     BACKUP_VAULT,
     COSMOS,
     DES,
@@ -34,6 +35,7 @@ from scanner.connectors.azure.common import (
     EVENTHUB,
     LA_CLUSTER,
     MYSQL_FLEX,
+    NSG,
     PG_FLEX,
     RSV,
     SERVICEBUS,
@@ -85,6 +87,8 @@ SERVICES: dict[str, Service] = {
     "alerts": Service((Kind.ALERT,), RG_RESOURCES, {"microsoft.insights/activitylogalerts": m.activity_log_alert},
                       regional=False),
     "defender": Service((Kind.DETECTOR,), "arm:pricings", emits=("microsoft.security/pricings",), regional=False),
+    "network": Service((Kind.FIREWALL,), RG_RESOURCES, {NSG: r.nsg}),
+    "appgateway": Service((Kind.LOAD_BALANCER,), RG_RESOURCES, {APP_GATEWAY: r.app_gateway}),
     "activitylog": Service((Kind.LOG_TRAIL,), "arm:diagnosticSettings",
                            emits=("microsoft.insights/diagnosticsettings",), regional=False),
     "rbac": Service((Kind.IDENTITY_USER, Kind.IDENTITY_GROUP), RG_AUTHORIZATION,

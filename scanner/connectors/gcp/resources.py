@@ -26,7 +26,33 @@ from scanner.inventory import Inventory
 from scanner.model import Kind, RelType, Resource
 
 __all__ = ["emit", "bucket", "disk", "snapshot", "sql_instance", "bq_dataset", "bq_table", "spanner_database",
-           "crypto_key", "pubsub_topic", "project"]
+           "crypto_key", "pubsub_topic", "project", "cloudsql_transit", "PROTECTION_LEVELS", "GCS_TRANSIT", "API_TRANSIT"]
+
+#: Cloud Storage, BigQuery and Spanner are reached through Google's APIs; none has a setting
+#: on the bucket, dataset or database that refuses plain HTTP or old TLS
+GCS_TRANSIT = "not configurable: Cloud Storage has no bucket setting that refuses plain HTTP or old TLS"
+API_TRANSIT = "not configurable: {} has no per-resource transport setting (reached through Google APIs)"
+
+
+def cloudsql_transit(ip: dict[str, Any]) -> dict[str, Any]:
+    """``transit.*`` of a Cloud SQL instance from ``settings.ipConfiguration`` (a full
+    resource: an absent field is the default). ``sslMode`` ENCRYPTED_ONLY or
+    TRUSTED_CLIENT_CERTIFICATE_REQUIRED refuses plain connections, ALLOW_UNENCRYPTED_AND_ENCRYPTED
+    (the default) accepts them; without ``sslMode`` the legacy ``requireSsl`` decides
+    (Cloud SQL Admin API, IpConfiguration)."""
+    mode, legacy = ip.get("sslMode"), ip.get("requireSsl")
+    out: dict[str, Any] = {"transit.min_tls_by": "Cloud SQL: no minimum TLS version is read"}
+    if mode in ("ENCRYPTED_ONLY", "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"):
+        out.update({"transit.tls_required": True, "transit.tls_required_by": f"sslMode {mode}"})
+    elif mode == "ALLOW_UNENCRYPTED_AND_ENCRYPTED":
+        out.update({"transit.tls_required": False, "transit.tls_required_by": f"sslMode {mode}"})
+    elif mode in (None, ""):
+        required = legacy is True or str(legacy).lower() == "true"
+        out.update({"transit.tls_required": required,
+                    "transit.tls_required_by": f"requireSsl {str(required).lower()}" + ("" if legacy is not None else " (not set)")})
+    else:
+        out["transit.tls_required_by"] = f"unrecognised sslMode {mode!r}"
+    return out
 
 def _dual_region_members(loc: str | None) -> list[str]:
     """The regions of a predefined dual-region, from the jurisdiction table (empty otherwise)."""
@@ -125,6 +151,7 @@ def bucket(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
         props.update(_bucket_retention(d))
         rp = d.get("retentionPolicy")  # bucket lock (CSM CC-18000 (4)c): only a locked policy binds
         props["immutability"] = "none" if not rp else "locked" if flag(rp, "isLocked") is True else "unlocked"
+    props["transit.tls_required_by"] = props["transit.min_tls_by"] = GCS_TRANSIT
     _finish(inv, emit(inv, ctx, rec, Kind.STORAGE_OBJECT, loc, props), keys)
 
 
@@ -244,6 +271,8 @@ def sql_instance(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
         props["geo_redundant"] = False  # HA standby stays in-region; copies are listed above
     if d.get("masterInstanceName"):
         props["primary"] = d.get("masterInstanceName")
+    if rec.deep:
+        props.update(cloudsql_transit(((d.get("settings") or {}).get("ipConfiguration")) or {}))
     _finish(inv, emit(inv, ctx, rec, Kind.DATABASE, region, props), keys)
 
 
@@ -294,6 +323,7 @@ def _bigquery(inv: Inventory, ctx: Context, rec: AssetRecord, key_ref: str | Non
         props["geo_redundant"] = is_multi_location(loc)
     if rec.deep:
         props["replica_regions"] = []
+    props["transit.tls_required_by"] = props["transit.min_tls_by"] = API_TRANSIT.format("BigQuery")
     _finish(inv, emit(inv, ctx, rec, Kind.DATABASE, loc, props), keys)
 
 
@@ -370,6 +400,7 @@ def spanner_database(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
         props["geo_redundant"] = multi
     if rec.deep:
         props["replica_regions"] = []  # a database's replicas are its instance configuration's
+    props["transit.tls_required_by"] = props["transit.min_tls_by"] = API_TRANSIT.format("Spanner")
     _finish(inv, emit(inv, ctx, rec, Kind.DATABASE, loc, props), keys)
 
 
@@ -398,6 +429,13 @@ _KEY_STATES = {
 }
 
 
+#: Cloud KMS protection levels (CryptoKeyVersionTemplate.protectionLevel): HSM keys live in
+#: Cloud HSM (FIPS 140-2 Level 3), single-tenant Cloud HSM in the firm's own partition,
+#: EXTERNAL / EXTERNAL_VPC keys in an external key manager outside Google
+PROTECTION_LEVELS = {"SOFTWARE": "software", "HSM": "hsm", "HSM_SINGLE_TENANT": "hsm_dedicated",
+               "EXTERNAL": "external", "EXTERNAL_VPC": "external"}
+
+
 def crypto_key(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
     d = rec.data or {}
     props: dict[str, Any] = {"key_manager": "customer"}  # every Cloud KMS key is the customer's
@@ -412,7 +450,10 @@ def crypto_key(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
         state = _KEY_STATES.get(str((d.get("primary") or {}).get("state") or ""))
         if state:
             props["state"] = state
-        props["protection_level"] = (d.get("versionTemplate") or {}).get("protectionLevel")
+        level = str((d.get("versionTemplate") or {}).get("protectionLevel") or "")
+        if level in PROTECTION_LEVELS:
+            props["protection_level"] = PROTECTION_LEVELS[level]
+            props["protection_evidence"] = f"versionTemplate.protectionLevel {level}"
     public = ctx.key_public(rec.name)
     if public is not None:
         props["policy_public"] = public
@@ -429,6 +470,9 @@ def project(inv: Inventory, ctx: Context, rec: AssetRecord) -> None:
         props["project_number"] = str(d["projectNumber"])
     if d.get("lifecycleState"):
         props["lifecycle_state"] = str(d["lifecycleState"]).lower()
+    from scanner.connectors.gcp.network import project_internet_access
+
+    props.update(project_internet_access(ctx, props.get("project_number")))
     pid = ctx.account_of(rec)
     emit(inv, ctx, rec, Kind.ACCOUNT, "global", props, name=pid)
 

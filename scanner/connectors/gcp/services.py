@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from scanner.connectors.gcp import monitor as m
+from scanner.connectors.gcp import network as net
 from scanner.connectors.gcp import resources as r
 from scanner.connectors.gcp.assets import AssetRecord
 from scanner.connectors.gcp.audit import LOG_BUCKET, LOG_SINK, log_bucket
@@ -81,6 +82,12 @@ SERVICES: dict[str, Service] = {
          "spanner.googleapis.com/Instance": None, "spanner.googleapis.com/Database": r.spanner_database},
     ),
     "bigquery-tables": Service((Kind.DATABASE,), LIST_ASSETS, {"bigquery.googleapis.com/Table": r.bq_table}),
+    "network": Service((Kind.FIREWALL, Kind.LOAD_BALANCER), LIST_ASSETS,
+                       {net.FIREWALL: net.firewall, net.HTTPS_PROXY: net.target_proxy, net.SSL_PROXY: net.target_proxy,
+                        net.SSL_POLICY: None}, regional=False),
+    # VPC Service Controls (ETG 8.2.2): the organisation's access policies and perimeters
+    "perimeters": Service((Kind.ACCOUNT,), LIST_ASSETS, {net.ACCESS_POLICY: None, net.PERIMETER: None},
+                          regional=False),
     "kms": Service((Kind.KMS_KEY,), LIST_ASSETS,
                    {"cloudkms.googleapis.com/KeyRing": None, "cloudkms.googleapis.com/CryptoKey": r.crypto_key}),
     "logging": Service((Kind.LOG_STORE, Kind.LOG_TRAIL), LIST_ASSETS, {LOG_BUCKET: log_bucket, LOG_SINK: None},

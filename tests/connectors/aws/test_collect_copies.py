@@ -111,7 +111,8 @@ def test_no_aurora_no_global_cluster_call():
         boto3.client("rds", region_name=TW).create_db_instance(
             DBInstanceIdentifier="pg", Engine="postgres", DBInstanceClass="db.t3.micro", MasterUsername="u", MasterUserPassword="password1234")
         inv = scan(regions=[TW])
-        assert inv.sources[0].calls_by_api["rds"] == 4
+        # four listings and one read of the instance's DB parameter group (its TLS parameters)
+        assert inv.sources[0].calls_by_api["rds"] == 5
         assert inv.get("arn:aws:rds:ap-east-2:123456789012:db:pg").prop("replica_regions") == []
 
 

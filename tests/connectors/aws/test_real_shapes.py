@@ -146,8 +146,12 @@ def test_fresh_account_has_no_errors_that_are_not_coverage_gaps(fresh_account):
     inv = collect(ScanRequest(regions=[REGION], workers=4), session=fresh_account["session"])
     assert inv.coverage_gaps == []
     result = evaluate(inv, load_policies(), load_config(None), None, source="test")
-    errors = [(f.policy, f.resource.id, f.message) for f in result.findings if f.status.value == "ERROR"]
-    assert errors == []
+    errors = {(f.policy, f.resource.name) for f in result.findings if f.status.value == "ERROR"}
+    # the unknowns that are no coverage gap, each for a reason the finding states: ETG 8.2.2's
+    # source-IP conditions are not collected on AWS yet; moto's default DB parameter group
+    # lists no values (real RDS gives the engine defaults), so the instance's TLS stays unknown
+    assert errors == {("network.internet_access_conditions", "123456789012"),
+                      ("encryption.database_tls_only", "orders"), ("encryption.tls_minimum_version", "orders")}
     by = {(f.policy, f.resource.name): f for f in result.findings}
     ebs_key = next(r for r in inv.of_kind("kms.key") if "alias/aws/ebs" in (r.prop("aliases") or []))
     # the policy AWS gives aws/ebs: Principal * confined by kms:CallerAccount (and kms:ViaService)

@@ -130,7 +130,9 @@ def tenant_exchanges(*, registration_403: bool = False, throttle_resources: bool
             Exchange("GET", f"{GRAPH}/identity/conditionalAccess/policies", body=load("graph-ca-policies.json")),
         ]
     else:
-        ex.append(Exchange("GET", reg, body=load("graph-user-registration-details.json")))
+        ex += [Exchange("GET", reg, body=load("graph-user-registration-details.json")),
+               # ETG 8.2.2: the tenant's Conditional Access, read whatever the registration report says
+               Exchange("GET", f"{GRAPH}/identity/conditionalAccess/policies", body=load("graph-ca-policies-admins.json"))]
     return ex
 
 
@@ -149,6 +151,7 @@ def recorded_raw() -> AzureRaw:
     raw.users = load("graph-users-page1.json")["value"] + load("graph-users-page2.json")["value"]
     raw.directory_roles = load("graph-directory-roles.json")["value"]
     raw.registration = load("graph-user-registration-details.json")["value"]
+    raw.ca_policies = load("graph-ca-policies-admins.json")["value"]
     raw.directory_objects = load("graph-directory-objects.json")["value"]
     raw.group_members = {IDS["group"]: load("graph-group-members.json")["value"]}
     raw.directory_eligibility = load("graph-role-eligibility.json")["value"]

@@ -29,7 +29,7 @@ def test_every_recording_is_used_and_pages_are_followed():
     assert by_name(inv, "dave@contoso.example").kind == "identity.user"  # from page 2 of users
     assert by_name(inv, "mi-backup-runner").prop("access_keys") == []  # from page 2 of servicePrincipals
     # ARM: + PIM eligibility per subscription; Graph: + eligibility, applications, 2 pages of servicePrincipals
-    assert collector.counter.by_service == {"resourcegraph": 4, "arm": 11, "graph": 10}  # + Defender plans per subscription
+    assert collector.counter.by_service == {"resourcegraph": 4, "arm": 11, "graph": 11}  # + Defender plans per subscription, Conditional Access (ETG 8.2.2)
 
 
 def test_throttled_query_is_retried_after_retry_after():

@@ -188,3 +188,36 @@ def test_a_recovery_services_vault_with_a_customer_key_and_unread_redundancy(tmp
     got = scan(tmp_path, "recovery-services-vault-cmk.json")
     assert got[("encryption.backup_cmk", "swaggerExample")]["status"] == "PASS"
     assert got[("residency.geo_redundant_storage", "swaggerExample")]["status"] == "ERROR"
+
+
+def test_network_security_groups_are_judged_in_priority_order(tmp_path):
+    """ETG 8: Microsoft's NetworkSecurityGroupGet example opens port 80 only; the variant adds
+    RDP and WinRM from Internet at priority 140, above the default DenyAllInBound."""
+    got = scan(tmp_path, "nsg-get.json", "nsg-rdp-open.json")
+    assert got[("network.admin_ports_open", "testnsg")]["status"] == "PASS"
+    rdp = got[("network.admin_ports_open", "testnsg-rdp")]
+    assert rdp["status"] == "FAIL" and "3389 (RDP)" in rdp["message"] and "5986 (WinRM (HTTPS))" in rdp["message"]
+
+
+def test_storage_account_transport_settings(tmp_path):
+    """ETG 8.1.1 / 8.2.1: the StorageAccountGetProperties example has supportsHttpsTrafficOnly
+    false and no minimumTlsVersion (an account without one permits TLS 1.0)."""
+    got = scan(tmp_path, "storage-account-get-stage.json")
+    assert got[("encryption.storage_tls_only", "sto8596")]["status"] == "FAIL"
+    tls = got[("encryption.tls_minimum_version", "sto8596")]
+    assert tls["status"] == "FAIL" and "TLS 1.0" in tls["message"]
+
+
+def test_conditional_access_device_condition_for_admins():
+    """ETG 8.2.2: the compliant-device policy for administrators counts (OR between two device
+    controls still requires a device); MFA alone and a report-only location block do not."""
+    from scanner.connectors.azure.access import internet_access
+
+    doc = json.loads((PUBLIC.parent / "graph-ca-policies-admins.json").read_text(encoding="utf-8"))
+    got = internet_access(doc["value"], None)["internet_access.conditions"]
+    assert [c["kind"] for c in got] == ["device"] and "compliantdevice and domainjoineddevice" in got[0]["by"]
+    mfa_only = [p for p in doc["value"] if "multifactor" in p["displayName"]]
+    assert internet_access(mfa_only, None) == {"internet_access.conditions": []}
+    enforced = [dict(p, state="enabled") for p in doc["value"] if "location" in p["displayName"]]
+    assert internet_access(enforced, None)["internet_access.conditions"][0]["kind"] == "location"
+    assert "403" in internet_access(None, "Conditional Access policies unreadable (403)")["internet_access.unread"]

@@ -162,3 +162,15 @@ def test_pubsub_topics_are_judged(tmp_path):
     anywhere = got[("residency.data_location", f"{base}/events-anywhere")]
     assert anywhere["status"] == "ERROR" and "global" in anywhere["message"]
     assert got[("encryption.messaging_cmk", f"{base}/events-anywhere")]["status"] == "FAIL"
+
+
+def test_default_network_firewall_rules(tmp_path):
+    """ETG 8: the default network's default-allow-ssh is open to the internet; its
+    default-allow-rdp is closed by a deny of the same network at a better priority; the
+    internal and ICMP rules and a rule from Google's front ends open no listed port."""
+    got = scan(tmp_path, "firewall-default-network.json")
+    rid = "//compute.googleapis.com/projects/fmsa-sandbox/global/firewalls/"
+    assert got[("network.admin_ports_open", rid + "default-allow-ssh")]["status"] == "FAIL"
+    assert "22 (SSH)" in got[("network.admin_ports_open", rid + "default-allow-ssh")]["message"]
+    for name in ("default-allow-rdp", "default-allow-internal", "default-allow-icmp", "allow-https-lb", "deny-rdp-internet"):
+        assert got[("network.admin_ports_open", rid + name)]["status"] == "PASS", name
