@@ -39,7 +39,7 @@ smoke: dist
 	CLOUDGOV_SMOKE=1 CLOUDGOV_WHEEL="$$(ls dist/cloudgov-*.whl)" $(BIN)/python -m pytest tests/smoke tests/packaging -p no:cacheprovider
 
 # static checks (configuration in pyproject.toml: ruff's rule set, mypy's files); .ci/run runs
-# `make ruff` — mypy joins it once the web application's 17 errors are fixed (notes/ISSUE-arch.md)
+# `make lint`, and both stay clean
 ruff: setup
 	$(BIN)/ruff check scanner policies vendor_dd exit_plans
 

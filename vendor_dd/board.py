@@ -34,8 +34,7 @@ def _service(s: Service) -> dict[str, Any]:
 def in_use(s: Service, as_of: date) -> bool:
     """Whether the service was in use on ``as_of``: not when every contract for it starts later
     (a service with no dated contract counts as in use: not knowing is no reason to leave it out)."""
-    starts = [c.effective_on or c.signed_on for c in facts.contracts_for(s)]
-    starts = [d for d in starts if d]
+    starts = [d for c in facts.contracts_for(s) if (d := c.effective_on or c.signed_on)]
     return not starts or min(starts) <= as_of
 
 

@@ -191,7 +191,7 @@ def facets(session: Session, scan_id: int) -> dict[str, list[str]]:
     """The values each filter can take in this scan (a stored scan never changes: cached)."""
     from scanner.store.models_history import StoredFinding as F
 
-    key = (str(session.get_bind().url), scan_id)
+    key = (str(session.get_bind().engine.url), scan_id)
     if key not in _facet_cache:
         out = {}
         for name in FILTER_FIELDS:

@@ -13,6 +13,7 @@ import secrets
 import string
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import overload
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -75,7 +76,16 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def _aware(value: datetime) -> datetime: ...
+
+
+@overload
+def _aware(value: None) -> None: ...
+
+
 def _aware(value: datetime | None) -> datetime | None:
+    """A naive datetime (SQLite keeps no zone) as UTC."""
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 

@@ -50,7 +50,7 @@ from vendor_dd.domains import (
 
 router = APIRouter(include_in_schema=False)  # pages: not part of the API document
 
-VOCAB = {
+VOCAB: dict[str, Any] = {
     "CLAUSES": CLAUSES, "CLAUSE_STATUSES": CLAUSE_STATUSES, "REVIEW_DOMAINS": REVIEW_DOMAINS,
     "DOMAIN_RESULTS": DOMAIN_RESULTS, "AUDIT_PARTIES": AUDIT_PARTIES, "SERVICE_MODELS": SERVICE_MODELS,
     "SUBSTITUTABILITY": SUBSTITUTABILITY, "EVIDENCE_KINDS": EVIDENCE_KINDS,
@@ -70,7 +70,7 @@ def providers(*, request: Request, s: DbSession) -> Response:
 
 @router.post("/providers", **allow("register.edit"))
 def provider_save(*, ident: CurrentIdentity, f: FormFields, s: DbSession) -> Response:
-    values = {
+    values: dict[str, Any] = {
         "id": text(f, "id", 100), "legal_name": text(f, "legal_name", 300), "name_en": text(f, "name_en", 300),
         "headquarters_country": text(f, "headquarters_country", 2), "ultimate_parent": text(f, "ultimate_parent", 300),
         "certifications": texts(f, "certifications"),
