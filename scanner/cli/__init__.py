@@ -80,6 +80,8 @@ class _TopGroup(LazyGroup):
                        "this installation has, and what to run for the ones that are missing."),
         "backups": Lazy("scanner.cli.backups", "The backup inventory (備份清冊, ETG 9.3): every database and disk "
                         "with its backups, every vault with its lock."),
+        "worker": Lazy("scanner.cli.worker", "Run a worker of the task queue: shards of distributed scans and the "
+                       "web application's scan jobs."),
         "serve": Lazy("scanner.cli.serve", "Start the web application (embedded SQLite by default; --db "
                       "postgresql://… for a team)."),
     }

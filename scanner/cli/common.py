@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
-__all__ = ["ScanOptions", "scan_options", "evaluate_and_exit", "DbOpt", "stderr_console"]
+__all__ = ["ScanOptions", "scan_options", "evaluate_and_exit", "DbOpt", "QueueOpt", "stderr_console"]
 
 FORMAT_HELP = (
     "Output format: table, json, sarif, junit, csv (repeatable). Default: table; with --output-dir, "
@@ -33,6 +33,18 @@ DbOpt = Annotated[
         envvar="CLOUDGOV_DB",
         help="Database as a SQLAlchemy URL (sqlite:///path.db, postgresql://user@host/db). "
         "Default: a SQLite file under the user's data directory.",
+        show_default=False,
+    ),
+]
+
+
+QueueOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--queue",
+        envvar="CLOUDGOV_QUEUE",
+        help="Task queue broker (redis://host:6379/0): the work goes to `cloudgov worker` processes "
+        "listening on it (the queue extra).",
         show_default=False,
     ),
 ]

@@ -130,6 +130,10 @@ VOCABULARY = {
     "--idle-minutes": "minutes before an idle session ends",
     "--secure-cookies": "cookies only over HTTPS",
     "--oidc": "single sign-on through OpenID Connect: the provider and the groups-to-roles file",
+    # the task queue (cloudgov worker, scans with --queue, serve --queue)
+    "--queue": "task queue broker URL (Redis): work goes to cloudgov workers",
+    "--concurrency": "tasks a worker runs at once",
+    "--log-level": "how much a long-running process logs",
 }
 
 #: (command, short flag) -> the long option it stands for there, where a tool's convention
@@ -159,6 +163,9 @@ METAVARS = {
     "file": "FILE",
     "db": "URL",
     "endpoint_url": "URL",
+    "queue": "URL",
+    "concurrency": "N",
+    "loglevel": "LEVEL",
     "today": "DATE",
     "date_": "DATE",
     "date": "DATE",

@@ -9,6 +9,7 @@ import typer
 
 from scanner.cli.common import (
     CollectionBar,
+    QueueOpt,
     ScanOptions,
     evaluate_and_exit,
     print_collection,
@@ -42,6 +43,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         region: Annotated[
             str | None, typer.Option("--home-region", help="Region for global calls (IAM, STS, S3 listing). Default: the profile's.")
         ] = None,
+        queue: QueueOpt = None,
         *,
         opts: ScanOptions,
     ) -> None:
@@ -49,7 +51,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         from scanner.extras import require
 
         require("aws", "scanning AWS")
-        from scanner.connectors.aws.collect import ScanRequest, collect
+        from scanner.connectors.aws.collect import ScanRequest
         from scanner.connectors.aws.regions import parse_regions
         from scanner.errors import UsageError
 
@@ -70,7 +72,9 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
             home_region=region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
         )
         err = stderr_console(opts.quiet)
+        from scanner.queue import collect
+
         with CollectionBar(err, "aws") as progress:
-            inv = collect(req, progress=progress)
+            inv = collect("aws", req, queue=queue, progress=progress)  # one shard per account on a queue
         print_collection(err, inv)
-        evaluate_and_exit(inv, opts, source="aws:" + ",".join(inv.sources[0].accounts if inv.sources else ()))
+        evaluate_and_exit(inv, opts, source="aws:" + ",".join(a for s in inv.sources for a in s.accounts))

@@ -7,6 +7,7 @@ import typer
 
 from scanner.cli.common import (
     CollectionBar,
+    QueueOpt,
     ScanOptions,
     evaluate_and_exit,
     print_collection,
@@ -34,6 +35,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         max_workers: Annotated[
             int, typer.Option("--workers", min=1, max=64, help="Subscriptions and targeted reads in parallel.")
         ] = 8,
+        queue: QueueOpt = None,
         *,
         opts: ScanOptions,
     ) -> None:
@@ -42,14 +44,15 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         from scanner.extras import require
 
         require("azure", "scanning Azure")
-        from scanner.connectors.azure.scan import ScanRequest, collect
+        from scanner.connectors.azure.scan import ScanRequest
+        from scanner.queue import collect
 
         subs = tuple(s.strip() for s in (subscriptions or "").split(",") if s.strip())
         req = ScanRequest(tenant=tenant, management_group=management_group, subscriptions=subs,
                           max_workers=max_workers)
         err = stderr_console(opts.quiet)
         with CollectionBar(err, "azure") as progress:
-            inventory = collect(req, progress=progress)
+            inventory = collect("azure", req, queue=queue, progress=progress)  # one shard per subscription on a queue
         if not opts.quiet:
             print_collection(err, inventory)
         evaluate_and_exit(inventory, opts, source=f"azure:{req.scope}")

@@ -8,6 +8,7 @@ import typer
 
 from scanner.cli.common import (
     CollectionBar,
+    QueueOpt,
     ScanOptions,
     evaluate_and_exit,
     print_collection,
@@ -67,6 +68,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
                 hidden=True,
             ),
         ] = None,
+        queue: QueueOpt = None,
         *,
         opts: ScanOptions,
     ) -> None:
@@ -74,13 +76,14 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         from scanner.extras import require
 
         require("gcp", "scanning GCP")
-        from scanner.connectors.gcp.scan import ScanRequest, collect
+        from scanner.connectors.gcp.scan import ScanRequest
+        from scanner.queue import collect
 
         req = ScanRequest.parse(scope or [], directory_customer=directory_customer, read_groups=read_groups,
                                 key_activity=key_activity, quota_project=quota_project, workers=workers,
                                 endpoint_url=endpoint_url)
         err = stderr_console(opts.quiet)
         with CollectionBar(err, "gcp") as progress:
-            inv = collect(req, progress=progress)
+            inv = collect("gcp", req, queue=queue, progress=progress)  # one shard per scope on a queue
         print_collection(err, inv, gaps=True)
         evaluate_and_exit(inv, opts, source="gcp:" + ",".join(req.scopes))

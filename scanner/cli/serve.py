@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from scanner.cli.common import DbOpt
+from scanner.cli.common import DbOpt, QueueOpt
 from scanner.errors import UsageError
 
 
@@ -43,6 +43,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         secure_cookies: Annotated[bool, typer.Option("--secure-cookies", help="Mark cookies Secure (behind HTTPS).")] = False,
         idle_minutes: Annotated[int, typer.Option("--idle-minutes", help="Sign out after this many idle minutes.")] = 30,
         oidc: Annotated[Path | None, typer.Option("--oidc", help="Single sign-on through OpenID Connect: a YAML file with issuer, client_id, client_secret_env and group_roles (docs/web.md).")] = None,
+        queue: QueueOpt = None,
     ) -> None:
         """Start the web application (embedded SQLite by default; --db postgresql://… for a team)."""
         from scanner.extras import require
@@ -62,6 +63,12 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         if idle_minutes <= 0:
             raise UsageError("--idle-minutes must be a positive number of minutes")
         _check_listen(host, port)
+        if queue:  # scan jobs go to `cloudgov worker --queue URL --db <this database>`
+            from scanner.extras import require
+            from scanner.queue import check_url
+
+            require("queue", "cloudgov serve --queue")
+            check_url(queue)
         evidence_root: Path | None = None
         if demo:
             db, evidence_root = demo_database(db)
@@ -69,7 +76,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
 
         sso = load_config(oidc) if oidc is not None else None
         settings = Settings(db_url=db, evidence_root=evidence_root, secure_cookies=secure_cookies,
-                            policy=Policy(idle_minutes=idle_minutes), oidc=sso)
+                            policy=Policy(idle_minutes=idle_minutes), oidc=sso, queue=queue)
         application = create_app(settings)
         created = first_admin(application.state.engine)
         url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"

@@ -52,6 +52,7 @@ class Settings:
     secure_cookies: bool = False  # set behind HTTPS
     max_upload_bytes: int = 25 * 1024 * 1024
     oidc: Any = None  # scanner.web.oidc.OidcConfig: single sign-on, when configured
+    queue: str | None = None  # scan jobs on the task queue (redis://…); None: in-process (scanner.web.jobs)
 
 
 @dataclass(frozen=True)
@@ -326,6 +327,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _check_decisions(app)
     _install_handlers(app)
+    from scanner.web.jobs import resume
+
+    resume(engine, settings.db_url)  # scan jobs the server did not finish before it stopped
     return app
 
 

@@ -4,7 +4,8 @@ Accounts (``web_user``: argon2 hash, roles, TOTP, lockout), server-side sessions
 (``web_session``: only the SHA-256 of the cookie's token is kept), scoped API tokens
 (``web_api_token``: hashed at rest, revocable), waivers as a workflow (``web_waiver``:
 request → approve → expire), approvals of register decisions that need a second person
-(``web_approval``: a review submitted for approval, a materiality decision) and the
+(``web_approval``: a review submitted for approval, a materiality decision), scan jobs and
+their uploaded files (``web_scan_job``, ``web_scan_job_file``: see scanner.web.jobs) and the
 application's own settings (``web_setting``: the signing key). Tables are prefixed
 ``web_``; schema changes go through ``scanner/web/migrations`` (alembic branch ``web``).
 """
@@ -14,12 +15,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scanner.store.db import Base
 
-__all__ = ["User", "WebSession", "ApiToken", "WaiverRequest", "Approval", "WebSetting"]
+__all__ = ["User", "WebSession", "ApiToken", "WaiverRequest", "Approval", "WebSetting", "ScanJob", "ScanJobFile"]
 
 
 class User(Base):
@@ -112,3 +113,37 @@ class WebSetting(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
+class ScanJob(Base):
+    """A scan of uploaded export files, run in-process or by a worker of the task queue:
+    its state is kept here so a restart of the server (or of a worker) loses nothing."""
+
+    __tablename__ = "web_scan_job"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(Text)
+    runner: Mapped[str] = mapped_column(String(20), default="in-process")  # in-process / queue
+    state: Mapped[str] = mapped_column(String(20), default="queued", index=True)  # queued / running / done / failed
+    stage: Mapped[str] = mapped_column(String(40), default="")
+    waivers: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the approved waivers when it was asked for
+    skipped: Mapped[list[str]] = mapped_column(JSON, default=list)
+    scan_id: Mapped[int | None] = mapped_column(Integer)
+    exit_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    task_id: Mapped[str | None] = mapped_column(String(64))  # the queue's task
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ScanJobFile(Base):
+    """An uploaded file of a scan job, kept until the job has run."""
+
+    __tablename__ = "web_scan_job_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("web_scan_job.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    content: Mapped[bytes] = mapped_column(LargeBinary)

@@ -157,18 +157,19 @@ def waivers_file(*, s: DbSession) -> Response:
 
 
 
-# --- running a scan (in-process background job) ------------------------------------------
+# --- running a scan (a background job: in-process, or a worker of the task queue) --------
 
 
 @router.get("/scans/run", **allow("scans.run"))
 def scan_run_form(*, request: Request) -> Response:
     from scanner.web.jobs import jobs
 
-    return render(request, "scan_run.html", jobs=jobs()[:20], job=None)
+    return render(request, "scan_run.html", jobs=jobs(request.app.state.engine), job=None)
 
 
 @router.post("/scans/run", **allow("scans.run"))
 def scan_run(*, request: Request, ident: CurrentIdentity, s: DbSession, f: FormFields) -> Response:
+    import shutil
     import tempfile
     from pathlib import Path
 
@@ -181,11 +182,18 @@ def scan_run(*, request: Request, ident: CurrentIdentity, s: DbSession, f: FormF
     chosen = uploads(f, "files")
     if not chosen:
         raise InputError("choose one or more export files (cloudgov snapshots, AWS Config, az graph query, gcloud asset export)")
+    settings = request.app.state.settings
     folder = Path(tempfile.mkdtemp(prefix="cloudgov-scan-"))
-    names = [save_upload(u, folder, request.app.state.settings.max_upload_bytes, check=False).name for u in chosen]
-    waivers = parse_waivers(waiver_document(s), _policies(), source="approved waivers")
-    j = submit_scan(folder, owner=ident.name, source="upload:" + ",".join(names)[:400],
-                    db_url=request.app.state.settings.db_url, waivers=waivers)
+    try:  # the files go into the job's rows in the database, not a folder of this server
+        saved = [save_upload(u, folder, settings.max_upload_bytes, check=False) for u in chosen]
+        files = [(p.name, p.read_bytes()) for p in saved]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    document = waiver_document(s)
+    parse_waivers(document, _policies(), source="approved waivers")  # refused now, not in the job
+    j = submit_scan(request.app.state.engine, files, owner=ident.name,
+                    source="upload:" + ",".join(n for n, _ in files)[:400], db_url=settings.db_url,
+                    waivers=document, queue=settings.queue)
     return redirect(f"/scans/jobs/{j.id}")
 
 
@@ -194,9 +202,9 @@ def scan_job(*, request: Request, job_id: str) -> Response:
     from scanner.errors import InputError
     from scanner.web.jobs import job
 
-    j = job(job_id)
+    j = job(request.app.state.engine, job_id, queue=request.app.state.settings.queue)
     if j is None:
-        raise InputError(f"no scan job {job_id} (jobs are kept while the server runs)")
+        raise InputError(f"no scan job {job_id}")
     if request.headers.get("hx-request"):
         return render(request, "_job.html", job=j)
     return render(request, "scan_run.html", jobs=[], job=j)

@@ -22,6 +22,7 @@ NEEDS_EXTRA = [
     ("postgres", "cloudgov vendor list --db postgresql://postgres@127.0.0.1:5432/cloudgov"),
     ("report", "cloudgov report board --period 2026-Q3 --format pdf --output board.pdf"),
     ("web", "cloudgov serve --port 0"),  # --port 0 is refused: never starts a server
+    ("queue", "cloudgov worker --queue redis://127.0.0.1:6379/0"),
 ]
 
 
