@@ -136,7 +136,9 @@ def deletion_certificate(r: Resource, ctx: Context) -> Outcome:
                 "terminated_on": r.prop("terminated_on")}
     if not r.prop("certificate.on_file"):
         return failed(f"service terminated {r.prop('terminated_on')} without a certificate of complete deletion", **evidence)
-    missing = r.prop("certificate.scope_missing") or []
+    missing = r.prop("certificate.scope_missing")
+    if missing is None:
+        return unknown("what the deletion certificate covers was not recorded", **evidence)
     if missing:
         return failed("the deletion certificate does not cover: " + ", ".join(missing), **evidence)
     return passed(f"certificate {r.prop('certificate.file')} (sha256 {str(r.prop('certificate.sha256'))[:12]}…) "

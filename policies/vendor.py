@@ -104,7 +104,9 @@ def review_current(r: Resource, ctx: Context) -> Outcome:
 def review_shortfalls_compensated(r: Resource, ctx: Context) -> Outcome:
     if r.prop("review.last_completed") is None:
         return not_applicable("no completed review yet (see vendor.review_current)")
-    shortfalls = r.prop("review.shortfalls") or []
+    shortfalls = r.prop("review.shortfalls")
+    if shortfalls is None:
+        return unknown("the completed review's domain results were not read")
     bare = [s["domain"] for s in shortfalls if not s.get("compensating")]
     evidence = {"shortfalls": shortfalls}
     if bare:
@@ -225,7 +227,9 @@ def concentration(r: Resource, ctx: Context) -> Outcome:
 
 
 def evidence_not_expiring(r: Resource, ctx: Context) -> Outcome:
-    flagged = r.prop("evidence.flagged") or []
+    flagged = r.prop("evidence.flagged")
+    if flagged is None:
+        return unknown("the provider's evidence and its validity dates were not read")
     soon = [f for f in flagged if str(f.get("state", "")).startswith("expiring")]
     if soon:
         names = ", ".join(f"{f['kind']} {f['file']} ({f['days_left']} d)" for f in soon)

@@ -3,6 +3,8 @@ expected status out. No code per policy: add a case, not a test function."""
 
 from __future__ import annotations
 
+import json
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -17,10 +19,35 @@ from scanner.model import CoverageGap, Resource
 from scanner.waivers import parse_waivers
 
 CASES_DIR = Path(__file__).parent / "cases"
+#: recorded pseudo-resources of the sample register (tests/data/register/README.md)
+REGISTER_DIR = Path(__file__).parents[1] / "data" / "register"
 NOW = "2026-11-01T00:00:00Z"
 
 
+@cache
+def _recorded(name: str) -> dict:
+    return json.loads((REGISTER_DIR / name).read_text(encoding="utf-8"))
+
+
+def _based(d: dict) -> tuple[dict, str | None]:
+    """A case resource ``{base: FILE#ID, properties: {...}, unset: [...]}``: the recorded
+    resource with those properties changed and removed (and the recording's date)."""
+    if "base" not in d:
+        return d, None
+    name, _, rid = d["base"].partition("#")
+    doc = _recorded(name)
+    base = next((r for r in doc["resources"] if r["id"] == rid), None)
+    assert base is not None, f"{d['base']}: no such recorded resource"
+    props = {**base["properties"], **(d.get("properties") or {})}
+    for key in d.get("unset") or ():
+        assert key in props, f"{d['base']}: unset {key!r}, which it does not have"
+        props.pop(key)
+    rest = {k: v for k, v in d.items() if k not in ("base", "properties", "unset")}
+    return {**base, **rest, "properties": props}, doc.get("collected_at")
+
+
 def _resource(d: dict, default_id: str) -> Resource:
+    d, _ = _based(d)
     return Resource(
         provider=d.get("provider", "aws"),
         account=str(d.get("account", "111111111111")),
@@ -44,7 +71,7 @@ def _cases():
 def test_policy_case(case, tmp_path):
     policies = load_policies()
     assert case["policy"] in policies, f"unknown policy {case['policy']}"
-    inv = Inventory(collected_at=case.get("now", NOW))
+    inv = Inventory(collected_at=case.get("now") or _based(case["resource"])[1] or NOW)
     subject = _resource(case["resource"], "subject")
     inv.add(subject)
     for i, extra in enumerate(case.get("inventory") or ()):
