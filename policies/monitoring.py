@@ -52,7 +52,8 @@ def regional_verdict(account: Resource, ctx: Context, kind: str, found: Iterable
             return None  # nothing good anywhere: the caller fails with its own reason
         return unknown(f"which regions the account has enabled is unknown (the input names none); "
                        f"{what} found in {', '.join(sorted(str(r) for r in good_regions))}")
-    missing, unreadable = [], []
+    missing: list[str] = []
+    unreadable: list[str] = []
     for region in sorted(regions):
         if region in good_regions:
             continue

@@ -21,7 +21,9 @@ _STORE_KINDS = (Kind.DATABASE, Kind.STORAGE_BLOCK)
 
 
 def _tri(value: Any) -> str:
-    return {True: "on", False: "off"}.get(value, "unknown") if isinstance(value, bool) or value is None else str(value)
+    if value is None:
+        return "unknown"
+    return ("on" if value else "off") if isinstance(value, bool) else str(value)
 
 
 def _base(r: Resource, record: str) -> dict[str, Any]:
@@ -37,8 +39,8 @@ def backup_inventory(inv: Inventory) -> dict[str, list[dict[str, Any]]]:
     vaults = {r.id: r for r in inv.of_kind(Kind.BACKUP) if r.prop("backup_vault") is True}
     stores = []
     for r in sorted(inv.of_kind(*_STORE_KINDS), key=lambda x: (x.provider, x.account, x.id)):
-        taken = [inv.get(rel.source) for rel in inv.incoming(r.id, RelType.BACKUP_OF)]
-        taken = sorted((b for b in taken if b is not None), key=lambda b: str(b.prop("created") or ""), reverse=True)
+        found = [inv.get(rel.source) for rel in inv.incoming(r.id, RelType.BACKUP_OF)]
+        taken = sorted((b for b in found if b is not None), key=lambda b: str(b.prop("created") or ""), reverse=True)
         latest = taken[0] if taken else None
         vault_ids = sorted({str(b.prop("vault")) for b in taken if b.prop("vault")})
         row = _base(r, "store")
