@@ -173,7 +173,7 @@ _count_cache: dict[tuple[Any, ...], int] = {}
 def _count(session: Session, scan: Scan, f: FindingFilter) -> int:
     from scanner.store.models_history import StoredFinding as F
 
-    key = (str(session.get_bind().url), scan.id, scan.uid, *(getattr(f, n) for n in (*FILTER_FIELDS, "control", "text")),
+    key = (str(session.get_bind().engine.url), scan.id, scan.uid, *(getattr(f, n) for n in (*FILTER_FIELDS, "control", "text")),
            tuple(f.accounts) if f.accounts is not None else None)
     total = _count_cache.get(key)
     if total is None:

@@ -21,7 +21,8 @@ router = APIRouter(include_in_schema=False)  # pages: not part of the API docume
 
 def finding_filter(params: Any, session: Any) -> queries.FindingFilter:
     """The findings filter from query parameters; ``vendor`` = the accounts of one provider's services."""
-    f = queries.FindingFilter(**{k: (params.get(k) or None) for k in (*queries.FILTER_FIELDS, "control")})
+    values: dict[str, Any] = {k: (params.get(k) or None) for k in (*queries.FILTER_FIELDS, "control")}
+    f = queries.FindingFilter(**values)
     f.text = (params.get("q") or "").strip()[:200] or None
     try:
         f.page = max(1, int(params.get("page") or 1))
@@ -61,7 +62,7 @@ def scan(*, request: Request, scan_id: RowId, s: DbSession) -> Response:
     sc = queries.get_scan(s, scan_id)
     f = finding_filter(request.query_params, s)
     rows, total = queries.findings(s, scan_id, f)
-    ctx = {"scan": sc, "row": queries.scan_row(sc), "rows": rows, "total": total, "f": f,
+    ctx: dict[str, Any] = {"scan": sc, "row": queries.scan_row(sc), "rows": rows, "total": total, "f": f,
            "facets": queries.facets(s, scan_id), "vendors": list(s.scalars(select(Provider.slug).order_by(Provider.slug))),
            "gaps": queries.gaps(s, scan_id), "pages": (total + f.per_page - 1) // f.per_page,
            "query": {k: v for k, v in request.query_params.items() if k != "page"}}

@@ -1,14 +1,14 @@
 """web application: scan jobs and their uploaded files, kept in the database
 
-Revision ID: web_0002
-Revises: web_0001
+Revision ID: web_0003
+Revises: web_0002
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "web_0002"
-down_revision = "web_0001"
+revision = "web_0003"
+down_revision = "web_0002"
 branch_labels = None
 depends_on = None
 
