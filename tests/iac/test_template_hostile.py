@@ -5,7 +5,6 @@ the resource map belongs, ARM ``resources: 5``. A UTF-16 template with its BOM i
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
