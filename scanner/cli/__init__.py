@@ -34,6 +34,17 @@ def _install_metavars() -> None:
 
     base.display_type = display_type  # type: ignore[method-assign]  # typer has no hook for metavars
 
+    def usage_name(self):  # noqa: ANN001, ANN202
+        # typer 0.2x writes a required argument as {PATH...}... on the usage line; click's
+        # convention (and our docs) is PATH... when required and [PATH...] when optional
+        name = self.metavar or (self.name or "").upper()
+        if self.nargs != 1 and not name.endswith("..."):
+            name += "..."
+        return name if self.required else f"[{name}]"
+
+    if hasattr(typer.core.TyperArgument, "_usage_display_name"):
+        typer.core.TyperArgument._usage_display_name = usage_name  # type: ignore[method-assign]
+
 
 _install_metavars()
 
