@@ -12,7 +12,7 @@ blocks every location except named / trusted ones. Shapes: Microsoft Graph v1.0
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 __all__ = ["internet_access"]
@@ -47,7 +47,7 @@ def _condition(policy: Mapping[str, Any]) -> dict[str, str] | None:
     return None
 
 
-def internet_access(ca_policies: list[Mapping[str, Any]] | None, error: str | None) -> dict[str, Any]:
+def internet_access(ca_policies: Sequence[Mapping[str, Any]] | None, error: str | None) -> dict[str, Any]:
     """The tenant's conditions, as ``account`` properties of each of its subscriptions."""
     if ca_policies is None:
         return {"internet_access.unread": error or "Conditional Access policies were not read"}

@@ -95,14 +95,15 @@ def nsg_rules(rules: list[Any]) -> list[dict[str, Any]] | None:
     for r in rules:
         if not isinstance(r, Mapping):
             return None
-        p = r.get("properties") if isinstance(r.get("properties"), Mapping) else r
+        props = r.get("properties")
+        p: Mapping[str, Any] = props if isinstance(props, Mapping) else r
         if str(p.get("direction", "")).lower() != "inbound":
             continue
         ports, unreadable = _ports(p)
         sources = [p["sourceAddressPrefix"]] if p.get("sourceAddressPrefix") else []
         sources += list(p.get("sourceAddressPrefixes") or [])
         proto = str(p.get("protocol", "")).lower()
-        priority = p.get("priority")
+        priority: Any = p.get("priority")
         rule: dict[str, Any] = {"name": r.get("name"), "action": str(p.get("access", "")).lower(),
                                 "protocol": "all" if proto in ("*", "") else proto,
                                 "ports": ports, "sources": sources,
