@@ -68,10 +68,10 @@ class OidcConfig:
 
 def load_config(path: Path) -> OidcConfig:
     """The ``--oidc`` file; anything wrong in it is an input error naming the field."""
-    from scanner.docfile import yaml_load
+    from scanner.docfile import parse_yaml, read_text
 
     try:
-        raw = yaml_load(path.read_text(encoding="utf-8"))
+        raw = parse_yaml(read_text(path, what="the --oidc file"), path)
     except OSError as e:
         raise InputError(f"--oidc: cannot read {path} ({e.strerror})") from None
     if not isinstance(raw, dict):
