@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PrivateAttr, field_validator, model_validator
 
 from exit_plans.vocab import SCENARIOS, STRATEGIES, TEST_KINDS, TEST_RESULTS
-from scanner.schemas import Day, Entry, OptText, ReqText, Source, as_text, choice_of
+from scanner.schemas import Day, Entry, OptText, ReqText, Source, VersionedDocument, as_text, choice_of
 
 __all__ = ["FORMAT", "PlansDocument", "PlanDoc", "TestDoc", "duration_hours"]
 
@@ -152,25 +152,13 @@ class PlanDoc(Entry):
         return self.transition_time if "transition_time" in self.model_fields_set else self.transition_hours
 
 
-class PlansDocument(Entry):
+class PlansDocument(VersionedDocument):
+    FORMAT = FORMAT
+    LABEL = 'an exit-plans file'
     format: str = FORMAT
     version: Any = 1
     plans: list[PlanDoc]
     _source: Source = PrivateAttr(default_factory=lambda: Source("the plans"))
-
-    @field_validator("format", mode="before")
-    @classmethod
-    def _format(cls, v: Any) -> Any:
-        if v != FORMAT:
-            raise ValueError(f"format {v!r} is not {FORMAT!r}")
-        return v
-
-    @field_validator("version", mode="before")
-    @classmethod
-    def _version(cls, v: Any) -> Literal[1]:
-        if v != 1 or isinstance(v, bool):
-            raise ValueError(f"version {v!r} of an exit-plans file is not supported (this cloudgov reads 1)")
-        return 1
 
     @field_validator("plans")
     @classmethod

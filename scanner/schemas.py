@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
@@ -432,6 +432,28 @@ class Entry(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
+
+
+class VersionedDocument(Entry):
+    """A whole imported file that names its ``format`` and ``version`` (1): subclasses set
+    ``FORMAT`` (the ``format`` field's default too) and ``LABEL`` ("a vendor register")."""
+
+    FORMAT: ClassVar[str]
+    LABEL: ClassVar[str]
+
+    @field_validator("format", mode="before", check_fields=False)
+    @classmethod
+    def _format(cls, v: Any) -> Any:
+        if v != cls.FORMAT:
+            raise ValueError(f"format {v!r} is not {cls.FORMAT!r}")
+        return v
+
+    @field_validator("version", mode="before", check_fields=False)
+    @classmethod
+    def _version(cls, v: Any) -> Literal[1]:
+        if v != 1 or isinstance(v, bool):
+            raise ValueError(f"version {v!r} of {cls.LABEL} is not supported (this cloudgov reads 1)")
+        return 1
 
 def read_model(path: Path, model: type[M], *, what: str, list_key: str) -> M:
     """A YAML (or, for ``.json``, JSON) document read through the input layer and validated as

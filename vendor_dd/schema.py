@@ -11,7 +11,7 @@ by the importer, which names the same file, line and field.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, PrivateAttr, field_validator, model_validator
 
@@ -24,6 +24,7 @@ from scanner.schemas import (
     ReqText,
     Source,
     Texts,
+    VersionedDocument,
     WholeDays,
     as_text,
     choice_of,
@@ -270,28 +271,16 @@ def _cadence(v: Any) -> Any:
     return v
 
 
-class RegisterDocument(Entry):
+class RegisterDocument(VersionedDocument):
     """The whole register file."""
 
+    FORMAT = FORMAT
+    LABEL = 'a vendor register'
     format: str = FORMAT
     version: Any = 1
     review_cadence_days: Annotated[dict[str, int] | None, BeforeValidator(_cadence)] = None
     providers: list[ProviderDoc]
     _source: Source = PrivateAttr(default_factory=lambda: Source("the register"))
-
-    @field_validator("format", mode="before")
-    @classmethod
-    def _format(cls, v: Any) -> Any:
-        if v != FORMAT:
-            raise ValueError(f"format {v!r} is not {FORMAT!r}")
-        return v
-
-    @field_validator("version", mode="before")
-    @classmethod
-    def _version(cls, v: Any) -> Literal[1]:
-        if v != 1 or isinstance(v, bool):
-            raise ValueError(f"version {v!r} of a vendor register is not supported (this cloudgov reads 1)")
-        return 1
 
     @field_validator("providers")
     @classmethod
