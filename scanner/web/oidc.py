@@ -11,7 +11,12 @@ module decides who that is here:
   local account has that name: then it must sign in with its password and link, so that no
   one takes over an account by naming it at the provider;
 * roles come from the groups claim through ``group_roles`` at every sign-in (the provider
-  is the source of truth for them); no mapped group, no entry.
+  is the source of truth for them); no mapped group, no entry;
+* a person in more groups than fit in the token (Entra ID's "groups overage": no ``groups``
+  claim, ``_claim_names: {groups: ...}`` instead, or ``hasgroups: true`` in implicit flows) gets
+  the groups from Microsoft Graph (``GET /me/transitiveMemberOf``, paged, with the access
+  token: ``groups_overage: graph``, a delegated Graph permission in ``scope``) or, without
+  that, is refused with the fix named; never signed in on the roles of an earlier sign-in.
 
 A provider that says the person used a second factor (``amr`` holds ``mfa``) satisfies the
 second-factor rule for administrators and approvers; otherwise their own TOTP is asked for.
@@ -22,6 +27,8 @@ Configuration (``cloudgov serve --oidc FILE``, YAML)::
     client_id: <application id>
     client_secret_env: CLOUDGOV_OIDC_SECRET   # the secret stays out of the file
     groups_claim: groups                      # Entra: group object ids
+    groups_overage: refuse                    # or graph: read them from Microsoft Graph
+    graph_url: https://graph.microsoft.com/v1.0
     group_roles:
       "<group object id>": [vendor_manager]
       "<group object id>": [approver]
@@ -45,6 +52,12 @@ __all__ = ["OidcConfig", "load_config", "router", "install"]
 router = APIRouter(include_in_schema=False)
 SUBJECT_SEP = "|"
 MFA_METHODS = frozenset({"mfa", "otp", "hwk", "swk", "fido"})  # RFC 8176 values that are a second factor
+GRAPH_URL = "https://graph.microsoft.com/v1.0"
+# delegated Microsoft Graph permissions that let the signed-in person list their own memberships
+# (learn.microsoft.com/graph/api/user-list-transitivememberof: User.Read is the least privileged)
+GRAPH_SCOPES = ("user.read", "user.read.all", "groupmember.read.all", "group.read.all", "directory.read.all")
+GRAPH_MAX_PAGES = 100  # 999 a page: ~100,000 memberships; past that the answer is not trusted
+OVERAGE_MODES = ("refuse", "graph")
 
 
 @dataclass
@@ -56,11 +69,14 @@ class OidcConfig:
     groups_claim: str = "groups"
     scope: str = "openid profile email"
     metadata_url: str = ""
+    groups_overage: str = "refuse"  # "graph": read the groups from Microsoft Graph when they overflow the token
+    graph_url: str = GRAPH_URL
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.issuer = self.issuer.rstrip("/")
         self.metadata_url = self.metadata_url or f"{self.issuer}/.well-known/openid-configuration"
+        self.graph_url = (self.graph_url or GRAPH_URL).rstrip("/")
 
     def roles_for(self, groups: list[str]) -> list[str]:
         return sorted({r for g in groups for r in self.group_roles.get(str(g), ())})
@@ -79,7 +95,7 @@ def load_config(path: Path) -> OidcConfig:
     for key in ("issuer", "client_id"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise InputError(f"--oidc: {path}: {key} is required")
-    if not raw["issuer"].startswith(("https://", "http://127.0.0.1", "http://localhost")):
+    if not _loopback_or_https(raw["issuer"]):
         raise InputError(f"--oidc: {path}: issuer must be an https:// address")
     secret = raw.get("client_secret")
     if raw.get("client_secret_env"):
@@ -97,10 +113,26 @@ def load_config(path: Path) -> OidcConfig:
         if not isinstance(roles, list) or not roles or any(r not in ROLES for r in roles):
             raise InputError(f"--oidc: {path}: group_roles.{group}: roles are a list of {', '.join(ROLES)}")
         group_roles[str(group)] = [str(r) for r in roles]
+    overage = str(raw.get("groups_overage") or "refuse")
+    if overage not in OVERAGE_MODES:
+        raise InputError(f"--oidc: {path}: groups_overage is one of {', '.join(OVERAGE_MODES)}")
+    scope = str(raw.get("scope") or "openid profile email")
+    graph_url = str(raw.get("graph_url") or GRAPH_URL)
+    if overage == "graph":
+        if not _loopback_or_https(graph_url):
+            raise InputError(f"--oidc: {path}: graph_url must be an https:// address")
+        granted = {s.rsplit("/", 1)[-1].lower() for s in scope.split()}
+        if not granted & set(GRAPH_SCOPES):
+            raise InputError(f"--oidc: {path}: groups_overage: graph needs a Microsoft Graph permission in scope "
+                             "(add User.Read, or GroupMember.Read.All)")
     return OidcConfig(issuer=raw["issuer"], client_id=raw["client_id"], client_secret=str(secret),
                       group_roles=group_roles, groups_claim=str(raw.get("groups_claim") or "groups"),
-                      scope=str(raw.get("scope") or "openid profile email"),
-                      metadata_url=str(raw.get("metadata_url") or ""))
+                      scope=scope, metadata_url=str(raw.get("metadata_url") or ""),
+                      groups_overage=overage, graph_url=graph_url)
+
+
+def _loopback_or_https(url: str) -> bool:
+    return url.startswith(("https://", "http://127.0.0.1", "http://localhost"))
 
 
 def install(app: Any, config: OidcConfig) -> None:
@@ -163,11 +195,85 @@ async def oidc_callback(*, request: Request) -> Response:
         raise InputError("single sign-on refused: the provider sent no id token")
     link_user = request.session.pop("link_user", None)
     config: OidcConfig = request.app.state.settings.oidc
+    if groups_overflowed(claims, config.groups_claim):
+        # the token does not carry the groups: read them, or refuse; never the roles of last time
+        claims[config.groups_claim] = await graph_groups(config, str(token.get("access_token") or ""))
     new_token, name = await run_in_threadpool(
         _sign_in, request.app.state.engine, config, claims, link_user, request.cookies.get(SESSION_COOKIE))
     response = redirect("/account" if link_user else "/")
     set_session_cookie(request, response, new_token)
     return response
+
+
+def groups_overflowed(claims: dict[str, Any], groups_claim: str = "groups") -> bool:
+    """Entra ID's groups overage: the person is in more groups than fit in the token (200 in
+    a JWT), so the token has no groups claim but says where to get them (``_claim_names``
+    names the claim, ``_claim_sources`` the endpoint) or, in implicit flows, ``hasgroups``."""
+    if claims.get(groups_claim):
+        return False
+    names = claims.get("_claim_names")
+    if isinstance(names, dict) and ("groups" in names or groups_claim in names):
+        return True
+    return claims.get("hasgroups") in (True, "true", "True")
+
+
+async def graph_groups(config: OidcConfig, access_token: str) -> list[str]:
+    """The signed-in person's group ids from Microsoft Graph (``/me/transitiveMemberOf``,
+    direct and nested memberships, every page), with the access token of this sign-in.
+
+    The endpoint in ``_claim_sources`` is not called: it points at the retired Azure AD
+    Graph, and the token is sent only to the configured ``graph_url``. Any failure is a
+    refusal: no groups read, no roles given."""
+    import httpx
+
+    if config.groups_overage != "graph":
+        raise InputError("single sign-on refused: you are in more groups than fit in the token and this server does "
+                         "not read them from Microsoft Graph; in the app registration, emit only the groups assigned "
+                         "to the application (or use app roles), or set groups_overage: graph in the --oidc file")
+    if not access_token:
+        raise InputError("single sign-on refused: your groups could not be read from Microsoft Graph "
+                         "(the provider sent no access token); no role is given without them")
+    url: str | None = f"{config.graph_url}/me/transitiveMemberOf?$select=id&$top=999"
+    groups: list[str] = []
+    try:
+        async with httpx.AsyncClient(timeout=15, follow_redirects=False,
+                                     headers={"Authorization": f"Bearer {access_token}"}) as http:
+            for _ in range(GRAPH_MAX_PAGES):
+                if url is None:
+                    break
+                if not url.startswith(f"{config.graph_url}/"):  # the token goes nowhere else
+                    raise _GraphError("a next page outside graph_url")
+                r = await http.get(url)
+                if r.status_code != 200:
+                    raise _GraphError(f"HTTP {r.status_code}{_graph_error_code(r)}")
+                page = r.json()
+                if not isinstance(page, dict) or not isinstance(page.get("value"), list):
+                    raise _GraphError("an answer without a value list")
+                for item in page["value"]:
+                    kind = item.get("@odata.type", "#microsoft.graph.group") if isinstance(item, dict) else None
+                    if kind == "#microsoft.graph.group" and item.get("id"):  # not directory roles, units
+                        groups.append(str(item["id"]))
+                url = page.get("@odata.nextLink")
+            else:
+                if url is not None:
+                    raise _GraphError(f"more than {GRAPH_MAX_PAGES} pages")
+    except (_GraphError, httpx.HTTPError, ValueError) as e:
+        reason = str(e) if isinstance(e, _GraphError) else type(e).__name__
+        raise InputError(f"single sign-on refused: your groups could not be read from Microsoft Graph ({reason}); "
+                         "no role is given without them") from None
+    return groups
+
+
+class _GraphError(Exception):
+    pass
+
+
+def _graph_error_code(r: Any) -> str:
+    try:
+        code = r.json()["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return ""
+    return f" {code}" if isinstance(code, str) and code.isprintable() and len(code) < 80 else ""
 
 
 def _sign_in(engine: Any, config: OidcConfig, claims: dict[str, Any], link_user: int | None,

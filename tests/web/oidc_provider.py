@@ -23,7 +23,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from starlette.routing import Route
 
 CLIENT_ID = "cloudgov-test-client"
@@ -38,6 +38,7 @@ class Provider:
         self.tamper: str | None = None  # None / "key" / "audience" / "nonce"
         self.codes: dict[str, dict[str, Any]] = {}
         self.seen: list[dict[str, str]] = []  # authorization requests, as received
+        self.access_tokens: dict[str, str] = {}  # access token issued -> the subject it was issued for
         self.port = _free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
         self._server: Any = None
@@ -95,7 +96,9 @@ class Provider:
         elif self.tamper == "nonce":
             claims["nonce"] = "not-the-one-sent"
         id_token = jwt.encode({"alg": "RS256", "kid": "k1"}, claims, key)
-        return JSONResponse({"access_token": secrets.token_urlsafe(24), "token_type": "Bearer", "expires_in": 600,
+        access_token = secrets.token_urlsafe(24)
+        self.access_tokens[access_token] = str(claims.get("sub"))
+        return JSONResponse({"access_token": access_token, "token_type": "Bearer", "expires_in": 600,
                              "id_token": id_token, "scope": "openid profile email"})
 
     # --- serving ----------------------------------------------------------------------
@@ -107,21 +110,83 @@ class Provider:
         ])
 
     def start(self) -> Provider:
-        import uvicorn
-
-        config = uvicorn.Config(self.app(), host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
-        self._server = uvicorn.Server(config)
-        threading.Thread(target=self._server.run, daemon=True).start()
-        deadline = time.monotonic() + 15
-        while not self._server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the test OpenID provider did not start")
-            time.sleep(0.02)
+        self._server = _serve(self.app(), self.port)
         return self
 
     def stop(self) -> None:
         if self._server is not None:
             self._server.should_exit = True
+
+
+class Graph:
+    """Microsoft Graph's ``GET /v1.0/me/transitiveMemberOf`` as the Graph reference describes
+    it (learn.microsoft.com/graph/api/user-list-transitivememberof): the bearer token must be
+    one ``provider`` issued; the answer is ``{"value": [directoryObject…]}`` with groups,
+    directory roles and administrative units told apart by ``@odata.type``, ``$top`` pages
+    (``page_size`` here, to see the client follow ``@odata.nextLink``). ``fail``: None / "403"
+    (Authorization_RequestDenied: the app lacks the permission) / "garbage" / "elsewhere"
+    (a next page on another host)."""
+
+    def __init__(self, provider: Provider, page_size: int = 2) -> None:
+        self.provider = provider
+        self.page_size = page_size
+        self.members: dict[str, list[dict[str, Any]]] = {}  # subject -> directory objects
+        self.fail: str | None = None
+        self.calls: list[dict[str, str]] = []
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}/v1.0"
+        self._server: Any = None
+
+    async def member_of(self, request: Request) -> Any:
+        q = dict(request.query_params)
+        self.calls.append({**q, "authorization": request.headers.get("authorization", "")})
+        auth = request.headers.get("authorization", "")
+        subject = self.provider.access_tokens.get(auth[7:]) if auth.startswith("Bearer ") else None
+        if subject is None:
+            return JSONResponse({"error": {"code": "InvalidAuthenticationToken", "message": "Access token is empty."}}, 401)
+        if self.fail == "403":
+            return JSONResponse({"error": {"code": "Authorization_RequestDenied",
+                                           "message": "Insufficient privileges to complete the operation."}}, 403)
+        if self.fail == "garbage":
+            return PlainTextResponse("<html>proxy error</html>", 200)
+        objects = self.members.get(subject, [])
+        skip = int(q.get("$skiptoken") or 0)
+        page = objects[skip:skip + self.page_size]
+        body: dict[str, Any] = {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects(id)",
+                                "value": page}
+        if skip + self.page_size < len(objects):
+            host = "http://198.51.100.7/v1.0" if self.fail == "elsewhere" else self.url
+            body["@odata.nextLink"] = f"{host}/me/transitiveMemberOf?$select=id&$top=999&$skiptoken={skip + self.page_size}"
+        return JSONResponse(body)
+
+    def start(self) -> Graph:
+        self._server = _serve(Starlette(routes=[Route("/v1.0/me/transitiveMemberOf", self.member_of)]), self.port)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+
+
+def group(object_id: str) -> dict[str, str]:
+    return {"@odata.type": "#microsoft.graph.group", "id": object_id}
+
+
+def directory_role(object_id: str) -> dict[str, str]:
+    return {"@odata.type": "#microsoft.graph.directoryRole", "id": object_id}
+
+
+def _serve(app: Starlette, port: int) -> Any:
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    threading.Thread(target=server.run, daemon=True).start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("a test server on 127.0.0.1 did not start")
+        time.sleep(0.02)
+    return server
 
 
 def _free_port() -> int:

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.conftest import PASSWORD, add_user, make_app, sign_in
-from tests.web.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
+from tests.web.oidc_provider import CLIENT_ID, CLIENT_SECRET, Graph, Provider, directory_role, group
 
 GROUPS = {"grp-vendor-managers": ["vendor_manager"], "grp-approvers": ["approver"], "grp-audit": ["auditor"]}
 
@@ -31,6 +31,34 @@ def sso_app(database_url, tmp_path, provider):
 
     config = OidcConfig(issuer=provider.issuer, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, group_roles=GROUPS)
     return make_app(database_url, tmp_path, oidc=config)
+
+
+@pytest.fixture
+def graph(provider):
+    g = Graph(provider, page_size=2).start()
+    yield g
+    g.stop()
+
+
+@pytest.fixture
+def graph_app(database_url, tmp_path, provider, graph):
+    from scanner.web.oidc import OidcConfig
+
+    config = OidcConfig(issuer=provider.issuer, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, group_roles=GROUPS,
+                        scope="openid profile email User.Read", groups_overage="graph", graph_url=graph.url)
+    return make_app(database_url, tmp_path, oidc=config)
+
+
+# Entra ID's groups overage in an id token: no groups claim, a pointer to where they are instead
+# (learn.microsoft.com/entra/identity-platform/id-token-claims-reference, "Groups overage claim")
+OVERAGE = {"_claim_names": {"groups": "src1"},
+           "_claim_sources": {"src1": {"endpoint": "https://graph.windows.net/tenant-1/users/entra-oid-1/getMemberObjects"}}}
+
+
+def overflowing(sub: str = "entra-oid-1", **extra) -> dict:
+    claims = person(sub=sub, **extra)
+    del claims["groups"]
+    return claims
 
 
 def person(sub: str = "entra-oid-1", groups=("grp-vendor-managers",), **extra) -> dict:
@@ -154,3 +182,98 @@ def test_configuration_file(tmp_path, monkeypatch):
     f.write_text("issuer: https://idp.example\nclient_id: a\nclient_secret: s\ngroup_roles: {g1: [root]}\n", encoding="utf-8")
     with pytest.raises(InputError, match="group_roles.g1"):
         load_config(f)
+
+
+def test_groups_overage_reads_the_groups_from_graph(graph_app, provider, graph):
+    # 5 memberships over 3 pages; a directory role whose id is in group_roles is not a group
+    graph.members["entra-oid-1"] = [group("grp-unmapped-1"), group("grp-approvers"), directory_role("grp-audit"),
+                                    group("grp-unmapped-2"), group("grp-vendor-managers")]
+    c, r = sso(graph_app, provider, {**overflowing(amr=["pwd", "mfa"]), **OVERAGE})  # an approver: MFA at the provider
+    assert r.status_code == 303, r.text[:300]
+    assert c.get("/api/me").json()["roles"] == ["approver", "vendor_manager"]
+    assert len(graph.calls) == 3 and graph.calls[0]["$top"] == "999" and graph.calls[0]["$select"] == "id"
+    issued = next(t for t, sub in provider.access_tokens.items() if sub == "entra-oid-1")
+    assert {call["authorization"] for call in graph.calls} == {f"Bearer {issued}"}  # this sign-in's access token
+    # implicit-flow style indicator, and the groups changed at the provider since: roles follow them
+    graph.members["entra-oid-1"] = [group("grp-audit")]
+    c, r = sso(graph_app, provider, {**overflowing(), "hasgroups": True})
+    assert r.status_code == 303 and c.get("/api/me").json()["roles"] == ["auditor"]
+    # Graph answers, but no group maps to a role: the ordinary refusal
+    graph.members["entra-oid-1"] = [group("grp-unmapped-1")]
+    _, r = sso(graph_app, provider, {**overflowing(), **OVERAGE})
+    assert "您所屬的群組在此沒有任何角色" in _refusal(r)
+
+
+def _sessions_of(app, username: str) -> int:
+    from scanner.store.db import session_scope
+    from scanner.web.models import User, WebSession
+
+    with session_scope(app.state.engine) as s:
+        user = s.query(User).filter_by(username=username).one()
+        return s.query(WebSession).filter_by(user_id=user.id).count()
+
+
+def test_groups_overage_without_graph_is_refused_with_the_fix(sso_app, provider):
+    c, r = sso(sso_app, provider, person())  # signed in before, with the groups in the token
+    assert r.status_code == 303 and c.get("/api/me").json()["roles"] == ["vendor_manager"]
+    before = _sessions_of(sso_app, "mei.lin@fmsa.example")
+    for indicator in (OVERAGE, {"hasgroups": True}):
+        _, r = sso(sso_app, provider, {**overflowing(), **indicator})
+        text = _refusal(r)
+        assert "單一登入遭拒：您所屬的群組多於權杖能容納的數量" in text and "指派給應用程式的群組" in text
+        assert "groups_overage: graph" in text
+    # the roles of the earlier sign-in do not open a session
+    assert _sessions_of(sso_app, "mei.lin@fmsa.example") == before
+    en = TestClient(sso_app, base_url="http://testserver", cookies={"cg_lang": "en"})
+    _, r = sso(sso_app, provider, {**overflowing(), **OVERAGE}, client=en)
+    assert "emit only the groups assigned to the application (or use app roles)" in _refusal(r)
+
+
+@pytest.mark.parametrize(("fail", "reason"), [("403", "HTTP 403 Authorization_RequestDenied"),
+                                              ("garbage", "JSONDecodeError"),
+                                              ("elsewhere", "a next page outside graph_url")])
+def test_graph_failures_refuse_the_sign_in(graph_app, provider, graph, fail, reason):
+    graph.members["entra-oid-1"] = [group("grp-approvers"), group("grp-x"), group("grp-vendor-managers")]
+    c, r = sso(graph_app, provider, person())  # an earlier sign-in with the groups in the token
+    assert r.status_code == 303
+    before = _sessions_of(graph_app, "mei.lin@fmsa.example")
+    graph.fail = fail
+    _, r = sso(graph_app, provider, {**overflowing(), **OVERAGE})
+    text = _refusal(r)
+    assert f"單一登入遭拒：無法從 Microsoft Graph 讀取您的群組（{reason}）" in text
+    assert _sessions_of(graph_app, "mei.lin@fmsa.example") == before
+    if fail == "elsewhere":  # the first page was read, the off-site next page never asked
+        assert len(graph.calls) == 1
+
+
+def test_overage_configuration(tmp_path):
+    from scanner.errors import InputError
+    from scanner.web.oidc import GRAPH_URL, load_config
+
+    f = tmp_path / "oidc.yaml"
+    base = "issuer: https://idp.example\nclient_id: a\nclient_secret: s\ngroup_roles: {g1: [auditor]}\n"
+    f.write_text(base, encoding="utf-8")
+    cfg = load_config(f)
+    assert cfg.groups_overage == "refuse" and cfg.graph_url == GRAPH_URL
+    f.write_text(base + "groups_overage: graph\n", encoding="utf-8")
+    with pytest.raises(InputError, match="needs a Microsoft Graph permission in scope"):
+        load_config(f)
+    f.write_text(base + "groups_overage: graph\nscope: openid profile https://graph.microsoft.com/User.Read\n"
+                 "graph_url: https://graph.microsoft.us/v1.0/\n", encoding="utf-8")
+    cfg = load_config(f)
+    assert cfg.groups_overage == "graph" and cfg.graph_url == "https://graph.microsoft.us/v1.0"
+    f.write_text(base + "groups_overage: ignore\n", encoding="utf-8")
+    with pytest.raises(InputError, match="groups_overage is one of refuse, graph"):
+        load_config(f)
+    f.write_text(base + "groups_overage: graph\nscope: openid User.Read\ngraph_url: http://graph.example\n", encoding="utf-8")
+    with pytest.raises(InputError, match="graph_url must be an https"):
+        load_config(f)
+
+
+def test_overage_indicators():
+    from scanner.web.oidc import groups_overflowed
+
+    assert groups_overflowed({"sub": "x", **OVERAGE})
+    assert groups_overflowed({"sub": "x", "hasgroups": True})
+    assert not groups_overflowed({"sub": "x", "groups": ["g1"]})
+    assert not groups_overflowed({"sub": "x"})  # no groups and no indicator: simply no groups
