@@ -169,6 +169,20 @@ def test_fast_json_encoding_equals_the_plain_finding_dict(result):
         assert encoded == json.loads(json.dumps(finding_dict(f, get(f.policy)), ensure_ascii=False))
 
 
+def test_json_file_written_as_bytes_equals_the_text_stream(result, tmp_path):
+    """A UTF-8 file gets the findings as bytes on its buffer; any other stream gets text: the
+    same document either way, Chinese titles included."""
+    from scanner.outputs import render_all
+
+    (path,) = render_all(result, ["json"], tmp_path)
+    on_disk = path.read_text(encoding="utf-8")
+    in_memory = rendered(result, "json")
+    strip = lambda text: text.split('"generated_at":', 1)[1].split(",", 1)[1]  # noqa: E731
+    assert strip(on_disk) == strip(in_memory)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in on_disk.splitlines()[-2])  # a finding's title_zh
+    assert on_disk.endswith("\n]}\n")
+
+
 def test_csv_file_opens_in_excel_as_utf8(tmp_path):
     from tests.conftest import run_cli
 

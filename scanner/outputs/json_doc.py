@@ -46,50 +46,66 @@ def _catalogue_versions() -> dict[str, str]:
 
 
 class _FindingEncoder:
-    """Encodes findings fast: each policy's texts, each list of controls and each resource's
-    reference (once for its run of findings: a resource meets several policies) are encoded
-    once and reused; the evidence is encoded where it is, not copied. Output equals
-    finding_dict's."""
+    """Encodes findings fast, to UTF-8 bytes: each policy's texts (with its status and
+    severity), each list of controls, each message and each shared evidence mapping, and each
+    resource's reference (once for its run of findings: a resource meets several policies)
+    are encoded once and reused; the evidence is encoded where it is, not copied. The C
+    encoder runs only on what varies. Output equals finding_dict's."""
+
+    #: at most this many encoded evidence mappings kept (shared ones repeat; the rest do not)
+    LIMIT = 100_000
 
     def __init__(self, policies: Any, encode: Encoder) -> None:
         self._policies = policies
         self._encode = encode
-        self._policy_parts: dict[str, tuple[str, str, str]] = {}
+        self._policy_parts: dict[tuple[str, str, str], tuple[bytes, bytes]] = {}
         # a resource's findings come together (the engine's order): the last one's reference
         self._resource: Any = None
-        self._ref = ""
-        self._controls: dict[tuple[str, ...], str] = {}
+        self._ref = b""
+        self._controls: dict[tuple[str, ...], bytes] = {}
+        self._messages: dict[str, bytes] = {}
+        # by id: every finding (and so its evidence) is alive while the document is written
+        self._evidence: dict[int, bytes] = {}
 
-    def _policy(self, pid: str) -> tuple[str, str, str]:
-        part = self._policy_parts.get(pid)
+    def _policy(self, pid: str, status: str, severity: str) -> tuple[bytes, bytes]:
+        key = (pid, status, severity)
+        part = self._policy_parts.get(key)
         if part is None:
             p = self._policies.get(pid)
             d = self._encode
-            head = d({"area": p.area if p else pid.split(".", 1)[0],
+            head = d({"policy": pid, "status": status, "severity": severity,
+                      "area": p.area if p else pid.split(".", 1)[0],
                       "title_en": p.title_en if p else "", "title_zh": p.title_zh if p else ""})[1:-1]
             tail = d({"remediation_en": p.remediation_en if p else "",
                       "remediation_zh": p.remediation_zh if p else ""})[1:-1]
-            part = self._policy_parts[pid] = (d(pid), head, tail)
+            part = self._policy_parts[key] = (f"{head},".encode(), f",{tail},".encode())
         return part
 
-    def __call__(self, f: Finding) -> str:
+    def __call__(self, f: Finding) -> bytes:
         d = self._encode
         if f.resource is not self._resource:
-            self._resource, self._ref = f.resource, d(f.resource.ref())
-        ref = self._ref
+            self._resource, self._ref = f.resource, d(f.resource.ref()).encode()
         controls = self._controls.get(f.controls)
         if controls is None:
-            controls = self._controls[f.controls] = d(list(f.controls))
-        pid, head, tail = self._policy(f.policy)
-        waiver = "null" if f.waiver is None else d(waiver_dict(f))
-        text = (
-            f'{{"id":"{f.fingerprint}","policy":{pid},"status":"{f.status.value}",'
-            f'"severity":"{f.severity.value}",{head},"controls":{controls},"resource":{ref},'
-            f'"message":{d(f.message)},"evidence":{d(f.evidence)},{tail},"waiver":{waiver}'
-        )
+            controls = self._controls[f.controls] = d(list(f.controls)).encode()
+        message = self._messages.get(f.message)
+        if message is None:
+            message = d(f.message).encode()
+            if len(self._messages) < self.LIMIT:
+                self._messages[f.message] = message
+        evidence = self._evidence.get(id(f.evidence))
+        if evidence is None:
+            evidence = d(f.evidence).encode()
+            if len(self._evidence) < self.LIMIT:
+                self._evidence[id(f.evidence)] = evidence
+        head, tail = self._policy(f.policy, f.status.value, f.severity.value)
+        waiver = b"null" if f.waiver is None else d(waiver_dict(f)).encode()
+        parts = [b'{"id":"', f.fingerprint.encode(), b'",', head, b'"controls":', controls, b',"resource":',
+                 self._ref, b',"message":', message, b',"evidence":', evidence, tail, b'"waiver":', waiver]
         if f.location:
-            text += f',"location":{d(f.location)}'
-        return text + "}"
+            parts += (b',"location":', d(f.location).encode())
+        parts.append(b"}")
+        return b"".join(parts)
 
 
 def summary(result: ScanResult) -> dict[str, Any]:
@@ -155,15 +171,23 @@ def render(result: ScanResult, stream: IO[str], *, pretty: bool = False) -> None
     if pretty:
         get = result.policies.get
         one = lambda f: encode(finding_dict(f, get(f.policy))).replace("\n", "\n    ")  # noqa: E731
-        sep = ",\n    "
+        for start in range(0, len(findings), 1000):  # batched writes
+            stream.write("\n    " if start == 0 else ",\n    ")
+            stream.write(",\n    ".join([one(f) for f in findings[start : start + 1000]]))
+        stream.write("\n  ]\n}\n")
+        return
+    one_bytes = _FindingEncoder(result.policies, encode)
+    # bytes straight to a UTF-8 file's buffer; any other stream gets the decoded text
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None and (getattr(stream, "encoding", "") or "").lower().replace("-", "") == "utf8":
+        stream.flush()
+        write = buffer.write
     else:
-        one = _FindingEncoder(result.policies, encode)
-        sep = ",\n"
+        write = lambda b: stream.write(b.decode())  # noqa: E731
     for start in range(0, len(findings), 1000):  # batched writes
-        chunk = sep.join([one(f) for f in findings[start : start + 1000]])
-        stream.write(("\n    " if pretty else "\n") if start == 0 else sep)
-        stream.write(chunk)
-    stream.write("\n  ]\n}\n" if pretty else "\n]}\n")
+        write(b"\n" if start == 0 else b",\n")
+        write(b",\n".join([one_bytes(f) for f in findings[start : start + 1000]]))
+    write(b"\n]}\n")
 
 
 def _tool() -> dict[str, Any]:
