@@ -33,7 +33,7 @@ from scanner.web.access import (
     permissions_of,
     route_permission,
 )
-from scanner.web.i18n import LANGS, catalogue, pick_lang, translate
+from scanner.web.i18n import LANGS, catalogue, label, pick_lang, translate
 
 __all__ = ["Settings", "Identity", "DbSession", "CurrentIdentity", "RowId", "create_app", "api_routes", "db", "identity", "render", "redirect", "Denied"]
 
@@ -241,6 +241,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         "request": request,
         "t": catalogue(lang),
         "tr": lambda message: translate(str(message), lang),  # a service-layer message, in this language
+        "v": lambda group, value: label(lang, group, value),  # a stored vocabulary value, in this language
         "lang": lang,
         "me": ident.me if ident is not None and ident.stage == "ok" else None,
         "perms": ident.permissions if ident is not None and ident.stage == "ok" else frozenset(),

@@ -14,7 +14,8 @@ from pathlib import Path
 from scanner.docfile import yaml_load
 from scanner.report.i18n import LANGS, Catalogue
 
-__all__ = ["LANGS", "DEFAULT_LANG", "catalogue", "entries", "pick_lang", "translate", "message_patterns"]
+__all__ = ["LANGS", "DEFAULT_LANG", "catalogue", "entries", "pick_lang", "translate", "message_patterns", "enums",
+           "label"]
 
 DEFAULT_LANG = "zh-TW"
 PATH = Path(__file__).resolve().parent / "messages.yaml"
@@ -94,3 +95,60 @@ def translate(message: str, lang: str) -> str:
     if lang == "en":
         return message
     return _translate(message, lang) or catalogue(lang)("error.untranslated", message=message)
+
+
+@lru_cache(maxsize=1)
+def enums() -> dict[str, tuple[str, ...]]:
+    """Every stored vocabulary value a page shows, by catalogue group: the entry for a value
+    is ``<group>.<value>``. Generated from the enums themselves, so a value added there
+    without a translation here fails tests/web/test_i18n.py. (Areas are named by their
+    policy files' title_zh/title_en, not here.)"""
+    from exit_plans.vocab import STRATEGIES, TEST_KINDS, TEST_RESULTS
+    from scanner.model import Kind, Severity, Status
+    from scanner.web.jobs import ACTIVE
+    from vendor_dd.domains import (
+        AUDIT_PARTIES,
+        CLAUSE_STATUSES,
+        DOMAIN_RESULTS,
+        EVIDENCE_KINDS,
+        SERVICE_MODELS,
+        SUBSTITUTABILITY,
+    )
+
+    return {
+        "status": tuple(x.value for x in Status),
+        "severity": tuple(x.value for x in Severity),
+        "kind": tuple(x.value for x in Kind),
+        "clause": tuple(CLAUSE_STATUSES),
+        "result": tuple(DOMAIN_RESULTS),
+        "party": tuple(AUDIT_PARTIES),
+        "evidence_kind": tuple(EVIDENCE_KINDS),
+        "service_model": tuple(SERVICE_MODELS),
+        "substitutability": tuple(SUBSTITUTABILITY),
+        "exit_test": tuple(TEST_KINDS),
+        "exit_result": tuple(TEST_RESULTS),
+        "strategy": tuple(STRATEGIES),
+        "job": (*ACTIVE, "done", "failed"),
+        "waiver_state": ("requested", "approved", "rejected", "expired"),
+        "approval.state": ("pending", "approved", "rejected"),
+    }
+
+
+@lru_cache(maxsize=1)
+def _area_titles() -> dict[str, dict[str, str]]:
+    from policies.registry import load_areas
+
+    return {a.name: {"zh-TW": a.title_zh, "en": a.title_en} for a in load_areas()}
+
+
+def label(lang: str, group: str, value: object) -> str:
+    """A stored value (a status, a severity, an enum of the register…) as a person reads it
+    in ``lang``; the value itself stays the machine value in filters, the API and exports.
+    A value with no entry (data from a newer version) shows as stored."""
+    if value is None or value == "":
+        return ""
+    lang = lang if lang in LANGS else DEFAULT_LANG
+    if group == "area":
+        return _area_titles().get(str(value), {}).get(lang) or str(value)
+    entry = entries().get(f"{group}.{value}")
+    return entry[lang] if entry else str(value)

@@ -122,3 +122,81 @@ def test_separation_of_duties_refusal_is_translated(app):
     r = eng.post(f"/waivers/{waiver_id}/approve", {}, token_from="/waivers")
     assert r.status_code == 403
     assert "此例外是您申請的，須由另一位核准人員決定（職務分離）" in _error(r)
+
+
+# --- stored vocabulary values on pages --------------------------------------------------
+
+
+def test_every_vocabulary_value_has_an_entry_in_both_languages():
+    """Generated from the enums (scanner.web.i18n.enums): a status, severity, kind or register
+    value added without a catalogue entry fails here."""
+    from scanner.web.i18n import LANGS, entries, enums, label
+
+    missing = [f"{group}.{value}" for group, values in enums().items() for value in values
+               if f"{group}.{value}" not in entries()]
+    assert missing == [], "add these to scanner/web/messages.yaml:\n" + "\n".join(missing)
+    assert all(entries()[f"{g}.{x}"][lang].strip() for g, xs in enums().items() for x in xs for lang in LANGS)
+    assert label("zh-TW", "status", "FAIL") == "未通過" and label("en", "status", "NOT_APPLICABLE") == "N/A"
+    assert label("zh-TW", "area", "mfa") != "mfa"  # areas by their policy files' titles
+    assert label("zh-TW", "status", "SOMETHING_NEW") == "SOMETHING_NEW"  # a newer value shows as stored
+
+
+def _raw_tokens() -> set[str]:
+    """Stored values whose zh-TW label differs from the value: on a zh-TW page they must not
+    appear as the whole of a text node (or its first word, as in "FAIL 3")."""
+    from policies.registry import load_areas
+    from scanner.web.i18n import enums, label
+
+    tokens = {x for g, xs in enums().items() for x in xs if label("zh-TW", g, x) != x}
+    return tokens | {a.name for a in load_areas() if label("zh-TW", "area", a.name) != a.name}
+
+
+def _untranslated(text: str, tokens: set[str]) -> list[str]:
+    found = []
+    for node in re.findall(r">([^<>]+)<", re.sub(r"<(script|style|pre|code|textarea)\b.*?</\1>", "", text, flags=re.S)):
+        shown = html.unescape(node).strip()
+        first = re.match(r"(\S+?)(?:[:：]|\s+\d+)?$", shown)  # "FAIL", "FAIL 3", "tabletop:"
+        if first and first.group(1) in tokens:
+            found.append(shown)
+    return found
+
+
+@pytest.fixture
+def samples_app(app):
+    from scanner.web.setup import load_samples
+
+    load_samples(app.state.settings.db_url, app.state.settings.evidence_root)
+    return app
+
+
+def test_pages_show_vocabulary_values_in_the_page_language(samples_app, users):
+    aud = users["auditor"]
+    scans = [int(x) for x in re.findall(r'<td><a href="/scans/(\d+)">', aud.http.get("/scans").text)]
+    newest, previous = scans[0], scans[1]
+    findings = aud.http.get(f"/api/scans/{newest}/findings", params={"per_page": 500}).json()["findings"]
+    slugs = sorted(set(re.findall(r'href="/providers/([a-z0-9._-]+)"', aud.http.get("/providers").text)))
+    pages = ["/", "/scans", f"/scans/{newest}", f"/scans/{newest}/diff/{previous}", "/providers", "/board",
+             "/waivers", "/exit-plans",
+             *(f"/scans/{newest}/findings/{f['id']}" for f in
+               {f["status"]: f for f in findings}.values()),  # one finding of each status
+             *(f"/providers/{s}" for s in slugs)]
+    services = {m for s in slugs[:3] for m in re.findall(r'href="(/providers/[^"/]+/services/[^"/]+)"',
+                                                         aud.http.get(f"/providers/{s}").text)}
+    pages += sorted(services) + sorted(m.replace("/providers/", "/exit-plans/").replace("/services/", "/")
+                                       for m in services)  # each service's exit plan and termination
+    tokens = _raw_tokens()
+    shown: dict[str, list[str]] = {}
+    for path in pages:
+        r = aud.http.get(path)
+        assert r.status_code == 200, path
+        if bad := _untranslated(r.text, tokens):
+            shown[path] = bad
+    assert shown == {}, f"stored values shown raw on zh-TW pages: {shown}"
+    # the filters still carry the machine values, the API too
+    scan = aud.http.get(f"/scans/{newest}").text
+    assert '<option value="FAIL"' in scan and ">未通過<" in scan and ">FAIL<" not in scan
+    assert {f["status"] for f in findings} <= {"PASS", "FAIL", "ERROR", "NOT_APPLICABLE", "WAIVED"}
+    assert aud.http.get(f"/scans/{newest}", params={"status": "FAIL"}).status_code == 200
+    # English after the switch
+    aud.http.get("/lang/en", params={"next": "/"})
+    assert ">FAIL<" in aud.http.get(f"/scans/{newest}").text
