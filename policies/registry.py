@@ -52,12 +52,17 @@ class Policy:
     #: articles cited only where the resource's service is in a narrower scope, e.g. ETG
     #: 8.6.3.3 for material natural-person systems: {scope: (control ids)}
     scoped_controls: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    #: a higher severity where the resource's service is in a narrower scope, e.g. a CMK
+    #: finding on a material natural-person system: {scope: Severity}; ``severity`` is the
+    #: default. Unknown materiality takes the higher one (fail closed, like the citations):
+    #: a --fail-on gate must not pass an account only because no service claims it.
+    scoped_severity: Mapping[str, Severity] = field(default_factory=dict, compare=False)
     #: whether the engine looks up the resource's service to apply scope or citations:
     #: decided once here, read for every resource the policy meets
     account_scoped: bool = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        scoped = bool(self.scope != "all" or self.scoped_controls) and not (
+        scoped = bool(self.scope != "all" or self.scoped_controls or self.scoped_severity) and not (
             self.kinds and self.kinds[0].startswith(("vendor.", "exit."))
         )
         object.__setattr__(self, "account_scoped", scoped)
@@ -67,6 +72,15 @@ class Policy:
         policy's own, plus each narrower scope's that may bind it (unknown: cited, fail closed)."""
         extra = [c for s, ids in self.scoped_controls.items() if scope.in_scope(s) is not False for c in ids]
         return self.controls + tuple(extra) if extra else self.controls
+
+    def severity_for(self, scope: Any) -> Severity:
+        """The severity of a finding for a resource in ``scope`` (a materiality Scope): the
+        highest of the default and each narrower scope's that binds or may bind it."""
+        out = self.severity
+        for s, sev in self.scoped_severity.items():
+            if sev.rank > out.rank and scope.in_scope(s) is not False:
+                out = sev
+        return out
 
     @property
     def title(self) -> str:
@@ -135,10 +149,21 @@ def _load_area(path: Path, catalogue: Catalogue, known_kinds: set[str] | None) -
         for c in controls:
             if c not in catalogue:
                 raise ConfigError(f"{path}: policy {pid} cites unknown control {c}")
+        if not isinstance(entry.get("severity"), str):
+            raise ConfigError(f"{path}: policy {pid}: severity must be one value (the default); "
+                              "give narrower scopes theirs under scoped_severity")
         try:
             severity = Severity.parse(entry["severity"])
+            scoped_sev = {s: Severity.parse(str(v)) for s, v in (entry.get("scoped_severity") or {}).items()}
         except ValueError as e:
             raise ConfigError(f"{path}: policy {pid}: {e}") from None
+        for s, sev in scoped_sev.items():
+            if s == "all" or s not in SCOPES:
+                raise ConfigError(f"{path}: policy {pid}: scoped_severity names {s!r}; use a narrower scope "
+                                  f"({', '.join(x for x in SCOPES if x != 'all')}), severity is the default")
+            if sev.rank <= severity.rank:
+                raise ConfigError(f"{path}: policy {pid}: scoped_severity {s}: {sev.value} is not above the "
+                                  f"default {severity.value}, so it would never apply")
         kinds = tuple(entry["kinds"])
         scope = entry.get("scope") or (entry.get("params") or {}).get("applies_to") or "all"
         scoped = {s: tuple(ids) for s, ids in (entry.get("scoped_controls") or {}).items()}
@@ -169,6 +194,7 @@ def _load_area(path: Path, catalogue: Catalogue, known_kinds: set[str] | None) -
                 replaces=entry.get("replaces"),
                 scope=scope,
                 scoped_controls=scoped,
+                scoped_severity=scoped_sev,
             )
         )
     return out

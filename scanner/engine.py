@@ -12,7 +12,7 @@ import gc
 from typing import TYPE_CHECKING, Any
 
 from scanner.context import Context
-from scanner.model import CoverageGap, Finding, Resource, Status
+from scanner.model import CoverageGap, Finding, Resource, Severity, Status
 from scanner.result import ScanResult
 
 if TYPE_CHECKING:
@@ -101,11 +101,12 @@ class _Scopes:
         # by id: the Scope is kept in the value, so its id is never reused meanwhile
         self._evidence: dict[int, tuple[Scope, dict, dict]] = {}
 
-    def __call__(self, policy: Policy, provider: str, account: str) -> tuple[Scope, tuple[dict, tuple[str, ...]] | None]:
+    def __call__(self, policy: Policy, provider: str, account: str
+                 ) -> tuple[Scope, tuple[dict, tuple[str, ...], Severity] | None]:
         scope = self._of(provider, account)
         if scope.in_scope(policy.scope) is False:
             return scope, None
-        return scope, (self._shared(scope)[1], policy.controls_for(scope))
+        return scope, (self._shared(scope)[1], policy.controls_for(scope), policy.severity_for(scope))
 
     def not_applicable_evidence(self, scope: Scope) -> dict:
         return self._shared(scope)[2]
@@ -174,6 +175,7 @@ def _evaluate(inventory: Inventory, policies: PolicySet, ctx: Context, match) ->
         for policy in by_kind.get(resource.kind, ()):
             ctx.params = policy.params
             controls = None
+            severity = policy.severity
             if policy.account_scoped:
                 scope, applied = scopes(policy, resource.provider, resource.account)
                 if applied is None:
@@ -181,7 +183,7 @@ def _evaluate(inventory: Inventory, policies: PolicySet, ctx: Context, match) ->
                                    resource=resource, message=scope.describe(policy.scope),
                                    controls=policy.controls, evidence=scopes.not_applicable_evidence(scope)))
                     continue
-                materiality, controls = applied
+                materiality, controls, severity = applied
                 outcome = policy.predicate(resource, ctx)
                 outcome = outcome._replace(evidence={**outcome.evidence, "materiality": materiality})
             else:
@@ -196,7 +198,7 @@ def _evaluate(inventory: Inventory, policies: PolicySet, ctx: Context, match) ->
                 Finding(
                     policy=policy.id,
                     status=status,
-                    severity=policy.severity,
+                    severity=severity,
                     resource=resource,
                     message=message(outcome.message),
                     controls=outcome.cite or controls or policy.controls,
@@ -209,16 +211,17 @@ def _evaluate(inventory: Inventory, policies: PolicySet, ctx: Context, match) ->
             for policy in by_kind.get(kind, ()):
                 evidence: dict = {"coverage_gap": gap.to_dict()}
                 controls = policy.controls
+                severity = policy.severity
                 if policy.account_scoped:
                     _, applied = scopes(policy, gap.provider, gap.account)
                     if applied is None:
                         continue  # what the gap hides is outside the article's scope either way
-                    evidence["materiality"], controls = applied
+                    evidence["materiality"], controls, severity = applied
                 append(
                     Finding(
                         policy=policy.id,
                         status=Status.ERROR,
-                        severity=policy.severity,
+                        severity=severity,
                         resource=_gap_resource(gap, kind),
                         message=f"could not read {gap.service} in {gap.region or 'global'}: {gap.code}: {gap.message}",
                         controls=controls,

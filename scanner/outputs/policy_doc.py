@@ -40,7 +40,9 @@ def _body(p: Any, cat: Any) -> str:
     out = [
         f"{p.title_zh}",
         "",
-        f"- severity: **{p.severity.value}**; area: {p.area}; resource kinds: {', '.join(p.kinds)}",
+        f"- severity: **{p.severity.value}**"
+        + "".join(f" ({v.value} for {k.replace('_', ' ')} services)" for k, v in p.scoped_severity.items())
+        + f"; area: {p.area}; resource kinds: {', '.join(p.kinds)}",
         f"- serves: {'; '.join(cat.cite(c) for c in p.controls)}",
         f"- 依據：{cite_list(tuple(p.controls), 'zh-TW')}",
     ]

@@ -59,3 +59,22 @@ def test_an_unreadable_register_is_one_sentence(cli, tmp_path):
     assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
     r = cli("scan", "snapshot", "samples/estate/", "--register", str(tmp_path / "missing.yaml"), "-q")
     assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_cmk_severity_follows_materiality(cli, tmp_path):
+    """ETG 8.7.3 (宜評估, material outsourcing): a CMK finding is high on a material
+    natural-person system, medium on other material services, and high where materiality is
+    unknown (fail closed: a --fail-on high gate must not pass an unclaimed account)."""
+    register = tmp_path / "vendors.yaml"
+    text = open("samples/vendors.yaml", encoding="utf-8").read()
+    register.write_text(text.replace("natural_person_data: true", "natural_person_data: false", 1), encoding="utf-8")
+    np_register = _findings(cli, tmp_path / "a", "--register", "samples/vendors.yaml")
+    plain = _findings(cli, tmp_path / "b", "--register", str(register))
+
+    def severities(findings, service):
+        return {f["severity"] for (p, _), f in findings.items() if p == "encryption.database_cmk"
+                and f["status"] != "NOT_APPLICABLE" and f["evidence"]["materiality"]["services"] == service}
+
+    assert severities(np_register, ["aws-tw/core-trading"]) == {"high"}
+    assert severities(plain, ["aws-tw/core-trading"]) == {"medium"}
+    assert severities(plain, []) == {"high"}  # unclaimed account: unknown materiality
