@@ -82,6 +82,8 @@ class Config:
     report_owners: Mapping[str, Any] = field(default_factory=dict, compare=False)  # policy id or area → owner, due
     report_dates: str = "roc"  # zh-TW board report dates: roc (民國) or iso
     source_file: str | None = None
+    #: the vendor register file for materiality (cloudgov.yaml ``register:``; --register overrides)
+    register: Path | None = None
     #: identity providers (ARN globs) declared to enforce MFA at sign-in (identity.mfa_enforcing_idps)
     mfa_enforcing_idps: tuple[str, ...] = ()
     #: ETG 8.6.3.3: material natural-person systems and the regulator's offshore approvals
@@ -253,6 +255,7 @@ class _Privileged(_Section):
 class ConfigDocument(_Section):
     """policies/defaults.yaml overlaid by cloudgov.yaml, as validated before anything reads it."""
 
+    register_file: str | None = Field(default=None, alias="register")
     fail_on: _FailOn
     firm: _Firm
     history: _History
@@ -323,6 +326,17 @@ def load_config(path: str | Path | None = None) -> Config:
     return _build(doc, source, src)
 
 
+def _register_path(value: str | None, src: Source) -> Path | None:
+    if value is None:
+        return None
+    if not value.strip():
+        raise ConfigError(f"{src.where(('register',))}: register must name the vendor register file, e.g. vendors.yaml")
+    path = Path(value)
+    if not path.is_absolute() and src.path != str(DEFAULTS_PATH):
+        path = Path(src.path).parent / path
+    return path
+
+
 def _build(doc: ConfigDocument, source: str | None, src: Source) -> Config:
     lg = doc.logging
     classes = {
@@ -378,4 +392,5 @@ def _build(doc: ConfigDocument, source: str | None, src: Source) -> Config:
         report_owners=dict(doc.report.owners or {}),
         report_dates=doc.report.dates,
         source_file=source,
+        register=_register_path(doc.register_file, src),
     )

@@ -132,7 +132,7 @@ def run(inventory: Inventory, options: Options, *, progress: Progress | None = N
     waivers = options.waivers
     if waivers is not None and not isinstance(waivers, WaiverSet):
         waivers = load_waivers(waivers, every_policy)  # a waiver of a policy not chosen this run is still valid
-    materiality = options.register
+    materiality = options.register if options.register is not None else config.register
     if materiality is not None:
         from scanner.materiality import Materiality, load_register_scopes
 

@@ -78,3 +78,23 @@ def test_cmk_severity_follows_materiality(cli, tmp_path):
     assert severities(np_register, ["aws-tw/core-trading"]) == {"high"}
     assert severities(plain, ["aws-tw/core-trading"]) == {"medium"}
     assert severities(plain, []) == {"high"}  # unclaimed account: unknown materiality
+
+
+def test_the_register_from_cloudgov_yaml(cli, tmp_path):
+    """`register:` in cloudgov.yaml is --register by default (relative to the file); the
+    command line overrides it; a bad value is one sentence and exit 2."""
+    import shutil
+    shutil.copy("samples/vendors.yaml", tmp_path / "vendors.yaml")
+    config = tmp_path / "cloudgov.yaml"
+    config.write_text("register: vendors.yaml\n", encoding="utf-8")
+    key = ("encryption.object_storage_cmk", "arn:aws:s3:::fmsa-research-hk")
+    assert _findings(cli, tmp_path / "a", "--config", str(config))[key]["status"] == "NOT_APPLICABLE"
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("format: cloudgov.vendors\nversion: 1\nproviders: []\n", encoding="utf-8")
+    overridden = _findings(cli, tmp_path / "b", "--config", str(config), "--register", str(empty))
+    assert overridden[key]["status"] != "NOT_APPLICABLE"
+    for bad in ("register: [a, b]\n", "register: ''\n", "register: missing.yaml\n"):
+        config.write_text(bad, encoding="utf-8")
+        r = cli("scan", "snapshot", "samples/estate/", "--config", str(config), "-q")
+        assert r.returncode == 2, (bad, r.stderr)
+        assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
