@@ -79,6 +79,15 @@ def sign_in(app, username: str, secret: str | None, password: str = PASSWORD) ->
 
 
 @pytest.fixture
+def samples_app(app):
+    """The application with the bundled samples loaded (register, exit plans, scans)."""
+    from scanner.web.setup import load_samples
+
+    load_samples(app.state.settings.db_url, app.state.settings.evidence_root)
+    return app
+
+
+@pytest.fixture
 def users(app):
     """One signed-in client per role (each with TOTP)."""
     from scanner.web.access import ROLES

@@ -161,14 +161,6 @@ def _untranslated(text: str, tokens: set[str]) -> list[str]:
     return found
 
 
-@pytest.fixture
-def samples_app(app):
-    from scanner.web.setup import load_samples
-
-    load_samples(app.state.settings.db_url, app.state.settings.evidence_root)
-    return app
-
-
 def test_pages_show_vocabulary_values_in_the_page_language(samples_app, users):
     aud = users["auditor"]
     scans = [int(x) for x in re.findall(r'<td><a href="/scans/(\d+)">', aud.http.get("/scans").text)]

@@ -7,18 +7,9 @@ from __future__ import annotations
 import hashlib
 import re
 
-import pytest
 import yaml
 
 from tests.web.conftest import add_user, sign_in
-
-
-@pytest.fixture
-def samples_app(app):
-    from scanner.web.setup import load_samples
-
-    load_samples(app.state.settings.db_url, app.state.settings.evidence_root)
-    return app
 
 
 def test_every_register_page_renders_on_the_samples(samples_app, users):

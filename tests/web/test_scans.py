@@ -10,14 +10,6 @@ import pytest
 from tests.web.conftest import add_user, sign_in
 
 
-@pytest.fixture
-def samples_app(app):
-    from scanner.web.setup import load_samples
-
-    load_samples(app.state.settings.db_url, app.state.settings.evidence_root)
-    return app
-
-
 def _scan_ids(client) -> list[int]:
     return [int(x) for x in re.findall(r'<td><a href="/scans/(\d+)">', client.http.get("/scans").text)]
 

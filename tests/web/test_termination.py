@@ -10,21 +10,11 @@ import html
 import re
 from pathlib import Path
 
-import pytest
-
 from tests.web.conftest import add_user, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 AFTER = ROOT / "samples" / "after-exit"
 PAGE = "/exit-plans/aws-tw/data-lake"
-
-
-@pytest.fixture
-def samples_app(app):
-    from scanner.web.setup import load_samples
-
-    load_samples(app.state.settings.db_url, app.state.settings.evidence_root)
-    return app
 
 
 def _post_files(client, path, data, files):
