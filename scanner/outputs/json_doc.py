@@ -171,12 +171,8 @@ def render(result: ScanResult, stream: IO[str], *, pretty: bool = False) -> None
     if pretty:
         get = result.policies.get
         one = lambda f: encode(finding_dict(f, get(f.policy))).replace("\n", "\n    ")  # noqa: E731
-        for start in range(0, len(findings), 1000):  # batched writes
-            stream.write("\n    " if start == 0 else ",\n    ")
-            stream.write(",\n    ".join([one(f) for f in findings[start : start + 1000]]))
-        stream.write("\n  ]\n}\n")
+        _write_batched(findings, one, stream.write, "\n    ", ",\n    ", "\n  ]\n}\n")
         return
-    one_bytes = _FindingEncoder(result.policies, encode)
     # bytes straight to a UTF-8 file's buffer; any other stream gets the decoded text
     buffer = getattr(stream, "buffer", None)
     if buffer is not None and (getattr(stream, "encoding", "") or "").lower().replace("-", "") == "utf8":
@@ -184,10 +180,15 @@ def render(result: ScanResult, stream: IO[str], *, pretty: bool = False) -> None
         write = buffer.write
     else:
         write = lambda b: stream.write(b.decode())  # noqa: E731
-    for start in range(0, len(findings), 1000):  # batched writes
-        write(b"\n" if start == 0 else b",\n")
-        write(b",\n".join([one_bytes(f) for f in findings[start : start + 1000]]))
-    write(b"\n]}\n")
+    _write_batched(findings, _FindingEncoder(result.policies, encode), write, b"\n", b",\n", b"\n]}\n")
+
+
+def _write_batched(findings: Any, one: Any, write: Any, first: Any, sep: Any, end: Any) -> None:
+    """The findings array's items, ``sep`` between them, a thousand per write (text or bytes alike)."""
+    for start in range(0, len(findings), 1000):
+        write(first if start == 0 else sep)
+        write(sep.join([one(f) for f in findings[start : start + 1000]]))
+    write(end)
 
 
 def _tool() -> dict[str, Any]:
