@@ -12,7 +12,7 @@ import gc
 from typing import TYPE_CHECKING, Any
 
 from scanner.context import Context
-from scanner.model import CoverageGap, Finding, Resource, Severity, Status
+from scanner.model import CoverageGap, Finding, Resource, Status
 from scanner.result import ScanResult
 
 if TYPE_CHECKING:
@@ -90,26 +90,46 @@ def evaluate(
     )
 
 
+#: an account-scoped policy's decision for one account: (the materiality evidence, the
+#: controls cited, the severity) where the article binds it, or (None, why it does not, the
+#: NOT_APPLICABLE evidence)
+_Applied = tuple[Any, Any, Any]
+
+
 class _Scopes:
     """The register's materiality scope applied to an account-scoped policy, for resources
-    and coverage gaps alike: (the materiality evidence, the controls cited), or None when
-    the article does not bind the account. One evidence mapping per scope, shared by its
-    findings (outputs read evidence, never change it)."""
+    and coverage gaps alike, decided once per account and policy (an estate has a few
+    hundred accounts, its findings hundreds of thousands). One evidence mapping per scope,
+    shared by its findings (outputs read evidence, never change it)."""
 
     def __init__(self, ctx: Context) -> None:
         self._of = ctx.materiality.of
         # by id: the Scope is kept in the value, so its id is never reused meanwhile
         self._evidence: dict[int, tuple[Scope, dict, dict]] = {}
+        self._accounts: dict[tuple[str, str], dict[str, _Applied]] = {}
 
-    def __call__(self, policy: Policy, provider: str, account: str
-                 ) -> tuple[Scope, tuple[dict, tuple[str, ...], Severity] | None]:
+    def account(self, provider: str, account: str) -> dict[str, _Applied]:
+        """One account's decisions by policy id, filled by ``decide``."""
+        key = (provider, account)
+        table = self._accounts.get(key)
+        if table is None:
+            table = self._accounts[key] = {}
+        return table
+
+    def decide(self, table: dict[str, _Applied], policy: Policy, provider: str, account: str) -> _Applied:
         scope = self._of(provider, account)
+        shared = self._shared(scope)
         if scope.in_scope(policy.scope) is False:
-            return scope, None
-        return scope, (self._shared(scope)[1], policy.controls_for(scope), policy.severity_for(scope))
+            applied: _Applied = (None, scope.describe(policy.scope), shared[2])
+        else:
+            applied = (shared[1], policy.controls_for(scope), policy.severity_for(scope))
+        table[policy.id] = applied
+        return applied
 
-    def not_applicable_evidence(self, scope: Scope) -> dict:
-        return self._shared(scope)[2]
+    def __call__(self, policy: Policy, provider: str, account: str) -> _Applied:
+        table = self.account(provider, account)
+        hit = table.get(policy.id)
+        return hit if hit is not None else self.decide(table, policy, provider, account)
 
     def _shared(self, scope: Scope) -> tuple[Scope, dict, dict]:
         hit = self._evidence.get(id(scope))
@@ -125,33 +145,55 @@ _ATOMS = frozenset({str, int, float, bool, type(None)})
 class _Shared:
     """One object per distinct message and per distinct evidence, shared by the findings that
     carry it: across an estate a policy says the same few things (at 100,000 resources, 38
-    distinct messages and ~8,000 distinct evidence mappings over ~460,000 findings), and
+    distinct messages and ~8,000 distinct evidence mappings over ~590,000 findings), and
     holding a copy per finding was most of the memory. Evidence is keyed by its items —
     atoms by type and value, lists of strings by content, anything else (a nested mapping
     such as the shared materiality evidence) by identity, which the kept first copy holds
-    alive. Each table
-    stops growing at LIMIT entries (an estate whose findings all differ gains nothing)."""
+    alive. A scoped policy's evidence (the predicate's with the scope's materiality added) is
+    keyed by the predicate's key and the materiality's identity, and built only when new.
+    Each table stops growing at LIMIT entries (an estate whose findings all differ gains
+    nothing)."""
 
     LIMIT = 100_000
 
     def __init__(self) -> None:
         self._messages: dict[str, str] = {}
         self._evidence: dict[tuple, Any] = {}
+        self._scoped: dict[tuple, Any] = {}
 
     def message(self, text: str) -> str:
-        return self._keep(self._messages, text, text)
+        hit = self._messages.get(text)
+        if hit is None:
+            if len(self._messages) < self.LIMIT:
+                self._messages[text] = text
+            return text
+        return hit
+
+    @staticmethod
+    def key(evidence: Any) -> tuple:
+        values = tuple(evidence.values())
+        classes = tuple(map(type, values))
+        if _ATOMS.issuperset(classes):  # the common case, built by C calls alone
+            return (tuple(evidence), classes, values)
+        return tuple([_part(k, v) for k, v in evidence.items()])
 
     def evidence(self, evidence: Any) -> Any:
-        atoms = _ATOMS
-        key = tuple([(k, c, v) if (c := v.__class__) in atoms else _part(k, v) for k, v in evidence.items()])
-        return self._keep(self._evidence, key, evidence)
-
-    def _keep(self, table: dict, key: Any, value: Any) -> Any:
-        hit = table.get(key)
+        key = self.key(evidence)
+        hit = self._evidence.get(key)
         if hit is None:
-            if len(table) < self.LIMIT:
-                table[key] = value
-            return value
+            if len(self._evidence) < self.LIMIT:
+                self._evidence[key] = evidence
+            return evidence
+        return hit
+
+    def with_materiality(self, evidence: Any, materiality: dict) -> Any:
+        """``{**evidence, "materiality": materiality}``, shared."""
+        key = (self.key(evidence), id(materiality))  # the scope's materiality outlives the evaluation
+        hit = self._scoped.get(key)
+        if hit is None:
+            hit = {**evidence, "materiality": materiality}
+            if len(self._scoped) < self.LIMIT:
+                self._scoped[key] = hit
         return hit
 
 
@@ -164,59 +206,61 @@ def _part(k: str, v: Any) -> tuple:
     return (k, id(v))
 
 
+def _plans(policies: PolicySet) -> dict[str, list[tuple]]:
+    """Per kind, what the loop reads of each policy, read once."""
+    return {kind: [(p, p.id, p.predicate, p.params, p.severity, p.controls, p.account_scoped) for p in ps]
+            for kind, ps in policies.by_kind.items()}
+
+
 def _evaluate(inventory: Inventory, policies: PolicySet, ctx: Context, match) -> list[Finding]:
     findings: list[Finding] = []
     append = findings.append
-    by_kind = policies.by_kind
+    plans = _plans(policies)
     scopes = _Scopes(ctx)
     shared = _Shared()
-    message, evidence_of = shared.message, shared.evidence
+    message, evidence_of, with_materiality = shared.message, shared.evidence, shared.with_materiality
+    FAIL, NOT_APPLICABLE = Status.FAIL, Status.NOT_APPLICABLE
     for resource in inventory:
-        for policy in by_kind.get(resource.kind, ()):
-            ctx.params = policy.params
-            controls = None
-            severity = policy.severity
-            if policy.account_scoped:
-                scope, applied = scopes(policy, resource.provider, resource.account)
+        plan = plans.get(resource.kind)
+        if plan is None:
+            continue
+        decided = None  # the account's scope decisions, looked up at its first scoped policy
+        for policy, pid, predicate, params, severity, controls, scoped in plan:
+            ctx.params = params
+            if scoped:
+                if decided is None:
+                    decided = scopes.account(resource.provider, resource.account)
+                applied = decided.get(pid)
                 if applied is None:
-                    append(Finding(policy=policy.id, status=Status.NOT_APPLICABLE, severity=policy.severity,
-                                   resource=resource, message=scope.describe(policy.scope),
-                                   controls=policy.controls, evidence=scopes.not_applicable_evidence(scope)))
+                    applied = scopes.decide(decided, policy, resource.provider, resource.account)
+                materiality, cited, scoped_severity = applied
+                if materiality is None:
+                    append(Finding(pid, NOT_APPLICABLE, severity, resource, cited, controls, scoped_severity))
                     continue
-                materiality, controls, severity = applied
-                outcome = policy.predicate(resource, ctx)
-                outcome = outcome._replace(evidence={**outcome.evidence, "materiality": materiality})
+                status, text, evidence, cite = predicate(resource, ctx)
+                evidence = with_materiality(evidence, materiality)
+                finding = Finding(pid, status, scoped_severity, resource, message(text), cite or cited or controls,
+                                  evidence)
             else:
-                outcome = policy.predicate(resource, ctx)
-            status = outcome.status
-            waiver = None
-            if status is Status.FAIL and match is not None:
-                waiver = match(policy.id, resource)
+                status, text, evidence, cite = predicate(resource, ctx)
+                finding = Finding(pid, status, severity, resource, message(text), cite or controls,
+                                  evidence_of(evidence))
+            if status is FAIL and match is not None:
+                waiver = match(pid, resource)
                 if waiver is not None:
-                    status = Status.WAIVED
-            append(
-                Finding(
-                    policy=policy.id,
-                    status=status,
-                    severity=severity,
-                    resource=resource,
-                    message=message(outcome.message),
-                    controls=outcome.cite or controls or policy.controls,
-                    evidence=evidence_of(outcome.evidence),
-                    waiver=waiver,
-                )
-            )
+                    finding.status, finding.waiver = Status.WAIVED, waiver
+            append(finding)
     for gap in inventory.coverage_gaps:
         for kind in gap.kinds:
-            for policy in by_kind.get(kind, ()):
-                evidence: dict = {"coverage_gap": gap.to_dict()}
+            for policy in policies.by_kind.get(kind, ()):
+                gap_evidence: dict = {"coverage_gap": gap.to_dict()}
                 controls = policy.controls
                 severity = policy.severity
                 if policy.account_scoped:
-                    _, applied = scopes(policy, gap.provider, gap.account)
-                    if applied is None:
+                    materiality, cited, scoped_severity = scopes(policy, gap.provider, gap.account)
+                    if materiality is None:
                         continue  # what the gap hides is outside the article's scope either way
-                    evidence["materiality"], controls, severity = applied
+                    gap_evidence["materiality"], controls, severity = materiality, cited, scoped_severity
                 append(
                     Finding(
                         policy=policy.id,
@@ -225,7 +269,7 @@ def _evaluate(inventory: Inventory, policies: PolicySet, ctx: Context, match) ->
                         resource=_gap_resource(gap, kind),
                         message=f"could not read {gap.service} in {gap.region or 'global'}: {gap.code}: {gap.message}",
                         controls=controls,
-                        evidence=evidence,
+                        evidence=gap_evidence,
                     )
                 )
     return findings
