@@ -202,9 +202,10 @@ def aws() -> Inventory:
         if keyid is None:
             base["encryption.key_manager"] = "provider"
         if native.startswith("AWS::DynamoDB"):
-            # ERROR encryption.database_tls_only: DynamoDB's endpoints also answer plain HTTP and
-            # the policies that could deny it (aws:SecureTransport) are not read
-            base.update({"transit.tls_required_by": "DynamoDB endpoints accept HTTP; a deny on aws:SecureTransport is not read",
+            # DynamoDB's endpoints also answer plain HTTP: only the table's resource policy
+            # (GetResourcePolicy) denying aws:SecureTransport false refuses it
+            base.update({"transit.tls_required": True,
+                         "transit.tls_required_by": "resource policy statement DenyPlainHttp denies aws:SecureTransport false",
                          "transit.min_tls_version": "1.2",
                          "transit.min_tls_by": "platform: AWS API endpoints refuse TLS 1.0 and 1.1 (since 2023)"})
         else:
@@ -228,7 +229,10 @@ def aws() -> Inventory:
         "transit.tls_required": False, "transit.tls_required_by": "default.mysql8.0: require_secure_transport = 0",
         "transit.min_tls_version": "1.2", "transit.min_tls_by": "default.mysql8.0: tls_version = TLSv1.2,TLSv1.3"})
     # VIOLATION residency.replica_location: DynamoDB global table with a Tokyo replica
-    db("orders", "AWS::DynamoDB::Table", keyid=k_trading, replica_regions=[TW, "ap-northeast-1"], **{"backup.enabled": True})
+    # VIOLATION encryption.database_tls_only: no resource policy, so plain HTTP is answered
+    db("orders", "AWS::DynamoDB::Table", keyid=k_trading, replica_regions=[TW, "ap-northeast-1"], **{
+        "backup.enabled": True, "transit.tls_required": False,
+        "transit.tls_required_by": "DynamoDB endpoints accept HTTP and the table has no resource policy denying it"})
     for i in range(1, 9):
         db(f"svc-{i}", "AWS::DynamoDB::Table", DATA, keyid=k_data, **{"backup.enabled": True})  # point-in-time recovery
 

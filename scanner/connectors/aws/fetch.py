@@ -26,6 +26,7 @@ NOT_CONFIGURED = frozenset(
         "ObjectLockConfigurationNotFoundError",
         "NoSuchTagSet",
         "NoSuchBucketPolicy",
+        "PolicyNotFoundException",  # DynamoDB GetResourcePolicy: the table has none
     }
 )
 
@@ -55,8 +56,11 @@ class Reader:
                 CoverageGap(PROVIDER, self.account, region, service, kinds, code, message)
             )
 
-    def call(self, service: str, region: str | None, op: str, *, not_configured_ok: bool = False, **kw: Any) -> Any:
-        """One call; ``None`` for a "not configured" answer when allowed; Unreadable on failure."""
+    def call(self, service: str, region: str | None, op: str, *, not_configured_ok: bool = False,
+             gap_kinds: tuple[str, ...] | None = None, **kw: Any) -> Any:
+        """One call; ``None`` for a "not configured" answer when allowed; Unreadable on failure.
+        ``gap_kinds``: the kinds a failure leaves incomplete, when not all of the service's
+        (``()``: it hides no resource, only a property the resource's finding reports unread)."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
@@ -64,9 +68,9 @@ class Reader:
         except ClientError as e:
             if not_configured_ok and (e.response.get("Error") or {}).get("Code", "ClientError") in NOT_CONFIGURED:
                 return None
-            raise self._unreadable(e, service, region, op) from None
+            raise self._unreadable(e, service, region, op, gap_kinds) from None
         except BotoCoreError as e:
-            raise self._unreadable(e, service, region, op) from None
+            raise self._unreadable(e, service, region, op, gap_kinds) from None
         return jsonable(resp)
 
     def pages(self, service: str, region: str | None, op: str, key: str, *, global_call: bool = False,

@@ -79,6 +79,13 @@ def _dynamodb(r: Reader, region: str) -> list[dict[str, Any]]:
             pitr = _try(r.call, "dynamodb", region, "describe_continuous_backups", TableName=name)
             if pitr is not _ABSENT:  # point-in-time recovery (ETG 9.3); unread: the gap says so
                 table["ContinuousBackups"] = pitr.get("ContinuousBackupsDescription") or {}
+            # TLS only (ETG 8.1.1, 8.2.1): the endpoints answer HTTP unless a resource policy
+            # denies it; PolicyNotFoundException: known, none. Unread, it hides no table: the
+            # table's TLS finding says so
+            pol = _try(r.call, "dynamodb", region, "get_resource_policy", ResourceArn=table["TableArn"],
+                       not_configured_ok=True, gap_kinds=())
+            if pol is not _ABSENT:
+                table["ResourcePolicy"] = pol
             out.append(table)
     return out
 

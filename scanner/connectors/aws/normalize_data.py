@@ -326,12 +326,10 @@ def dynamodb_table(account: str, region: str, t: Mapping[str, Any], keys: KeyInd
         props["backup.enabled"] = pitr == "ENABLED"
     replicas = [r.get("RegionName") for r in t.get("Replicas") or [] if r.get("RegionName")]
     props["replica_regions"] = sorted(set(replicas) - {region})
-    from scanner.connectors.aws.normalize_network import PLATFORM_TLS
+    from scanner.connectors.aws.normalize_network import PLATFORM_TLS, dynamodb_transit
 
     props["transit.min_tls_version"], props["transit.min_tls_by"] = PLATFORM_TLS
-    # DynamoDB's endpoints also answer plain HTTP; only a policy denying aws:SecureTransport
-    # false (IAM or the table's resource policy) refuses it, and neither is read here
-    props["transit.tls_required_by"] = "DynamoDB endpoints accept HTTP; a deny on aws:SecureTransport is not read"
+    props.update(dynamodb_transit(t))
     for r in props["replica_regions"]:
         rels.append(Relationship(arn, RelType.REPLICATES_TO, arn.replace(f":{region}:", f":{r}:", 1)))
     return [Resource(PROVIDER, account, region, "database", "AWS::DynamoDB::Table", arn, t.get("TableName", ""), _tags(t, tags, arn), props)], rels

@@ -115,6 +115,22 @@ def _everyone(principal: Any) -> bool:
     return isinstance(principal, Mapping) and any(p == "*" for p in as_list(principal.get("AWS")))
 
 
+def plain_http_denied_by(doc: Mapping[str, Any] | None, actions: tuple[str, ...], resource: str) -> Mapping[str, Any] | None:
+    """The statement of a resource policy that refuses plain HTTP: a Deny to everyone on
+    all of ``actions`` over ``resource`` carrying ``"Bool": {"aws:SecureTransport": "false"}``
+    (NotAction / NotResource statements are not relied on). None when no statement does."""
+    for st in statements(doc):
+        if st.get("Effect") != "Deny" or not _everyone(st.get("Principal")):
+            continue
+        cond = st.get("Condition") or {}
+        insecure = any(_false((cond.get(op) or {}).get("aws:SecureTransport")) for op in ("Bool", "BoolIfExists"))
+        if not insecure or "NotAction" in st or "NotResource" in st:
+            continue
+        if all(_matches(st.get("Action"), a) for a in actions) and _matches(st.get("Resource"), resource):
+            return st
+    return None
+
+
 def bucket_transit(entry: Mapping[str, Any], partition: str = "aws") -> dict[str, Any]:
     """``transit.*`` of one bucket from its policy (``"Policy"``: GetBucketPolicy's text, None
     when the bucket has none; absent: not read). Plain HTTP is refused when a Deny to everyone
@@ -129,22 +145,40 @@ def bucket_transit(entry: Mapping[str, Any], partition: str = "aws") -> dict[str
     if doc is None:
         props["transit.tls_required_by"] = "the bucket policy could not be parsed"
         return props
-    objects = f"arn:{partition}:s3:::{entry['Name']}/object"
-    for st in statements(doc):
-        if st.get("Effect") != "Deny" or not _everyone(st.get("Principal")):
-            continue
-        cond = st.get("Condition") or {}
-        insecure = any(_false((cond.get(op) or {}).get("aws:SecureTransport")) for op in ("Bool", "BoolIfExists"))
-        if not insecure or "NotAction" in st or "NotResource" in st:
-            continue
-        if _matches(st.get("Action"), "s3:GetObject") and _matches(st.get("Action"), "s3:PutObject") \
-                and _matches(st.get("Resource"), objects):
-            props.update({"transit.tls_required": True,
-                          "transit.tls_required_by": f"bucket policy statement {st.get('Sid') or '(no Sid)'} denies aws:SecureTransport false"})
-            return props
+    st = plain_http_denied_by(doc, ("s3:GetObject", "s3:PutObject"), f"arn:{partition}:s3:::{entry['Name']}/object")
+    if st is not None:
+        props.update({"transit.tls_required": True,
+                      "transit.tls_required_by": f"bucket policy statement {st.get('Sid') or '(no Sid)'} denies aws:SecureTransport false"})
+        return props
     props.update({"transit.tls_required": False,
                   "transit.tls_required_by": "the bucket policy has no deny on aws:SecureTransport false for all objects"})
     return props
+
+
+#: DynamoDB's endpoints answer plain HTTP too; a table refuses it only by a resource policy
+#: (or an identity-side deny, not read): reads and writes are what the deny must cover
+DYNAMODB_DATA_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Scan")
+
+
+def dynamodb_transit(t: Mapping[str, Any]) -> dict[str, Any]:
+    """``transit.tls_required`` of a DynamoDB table from its resource policy
+    (``"ResourcePolicy"``: GetResourcePolicy's answer, None when the table has none; absent:
+    not read, so unknown)."""
+    if "ResourcePolicy" not in t:
+        return {"transit.tls_required_by": "DynamoDB endpoints accept HTTP; the table's resource policy was not read"}
+    if t["ResourcePolicy"] is None:
+        return {"transit.tls_required": False,
+                "transit.tls_required_by": "DynamoDB endpoints accept HTTP and the table has no resource policy denying it"}
+    raw = t["ResourcePolicy"]
+    doc = policy_document(raw.get("Policy") if isinstance(raw, Mapping) else raw)
+    if doc is None:
+        return {"transit.tls_required_by": "the table's resource policy could not be parsed"}
+    st = plain_http_denied_by(doc, DYNAMODB_DATA_ACTIONS, str(t.get("TableArn") or ""))
+    if st is not None:
+        return {"transit.tls_required": True,
+                "transit.tls_required_by": f"resource policy statement {st.get('Sid') or '(no Sid)'} denies aws:SecureTransport false"}
+    return {"transit.tls_required": False,
+            "transit.tls_required_by": "DynamoDB endpoints accept HTTP and the table's resource policy has no deny on aws:SecureTransport false for reads and writes"}
 
 
 _ON = {"1", "on", "true"}

@@ -3,7 +3,12 @@ by the policies (ETG 8, 8.1.1, 8.2.1, 8.7.1, 8.7.4).
 
 Payload shapes: moto answers the EC2, ELBv2, RDS and S3 API reference shapes; the bucket
 policy is the S3 user guide's "Deny requests that do not use HTTPS" example
-(docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html)."""
+(docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html); the DynamoDB
+table policies are the shapes of the DynamoDB developer guide's resource-based policy
+examples (docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html, the
+MusicCollection GetItem/BatchGetItem grant) and of aws-samples/resource-control-policy-examples'
+"Restrict access to only HTTPS connections" statement (Deny, Principal *, dynamodb:*,
+BoolIfExists aws:SecureTransport false), narrowed to one table's ARN."""
 
 from __future__ import annotations
 
@@ -34,6 +39,23 @@ HTTPS_ONLY = {
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
         "Principal": "*",
     }],
+}
+def _table_arn(name):
+    return f"arn:aws:dynamodb:{TW}:{ACCT}:table/{name}"
+
+
+#: DynamoDB: the HTTPS-only deny, on the table's own ARN
+DDB_HTTPS_ONLY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Sid": "DenyPlainHttp", "Effect": "Deny", "Principal": "*", "Action": ["dynamodb:*"],
+                   "Resource": _table_arn("orders-tls"), "Condition": {"BoolIfExists": {"aws:SecureTransport": "false"}}}],
+}
+#: DynamoDB: the guide's grant to two users — an Allow refuses nothing
+DDB_GRANT = {
+    "Version": "2012-10-17",
+    "Statement": [{"Sid": "1111", "Effect": "Allow",
+                   "Principal": {"AWS": [f"arn:aws:iam::{ACCT}:user/username", f"arn:aws:iam::{ACCT}:user/Jane"]},
+                   "Action": ["dynamodb:GetItem", "dynamodb:BatchGetItem"], "Resource": [_table_arn("music")]}],
 }
 #: a policy that names SecureTransport but only for one prefix: plain HTTP still reaches the rest
 PARTIAL = {
@@ -89,6 +111,12 @@ def estate():
         for name, engine, group in (("pg-tls", "postgres", "pg-tls"), ("my-plain", "mysql", "mysql-plain")):
             rds.create_db_instance(DBInstanceIdentifier=name, Engine=engine, DBInstanceClass="db.t3.micro",
                                    MasterUsername="u", MasterUserPassword="password1234", DBParameterGroupName=group)
+        ddb = boto3.client("dynamodb", region_name=TW)
+        for name, policy in (("orders-tls", DDB_HTTPS_ONLY), ("music", DDB_GRANT), ("plain", None)):
+            ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+                             AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+            if policy:
+                ddb.put_resource_policy(ResourceArn=_table_arn(name), Policy=json.dumps(policy))
         key = boto3.client("kms", region_name=TW).create_key(Description="orders")["KeyMetadata"]["Arn"]
         yield {"ssh": ssh, "every": every, "web": web, "lbs": lbs, "key": key}
 
@@ -127,6 +155,12 @@ def test_security_groups_load_balancers_buckets_and_databases(estate):
     assert v[("encryption.database_tls_only", db("pg-tls"))].status.value == "PASS"
     assert v[("encryption.database_tls_only", db("my-plain"))].status.value == "FAIL"
     assert inv.get(estate["key"]).prop("protection_level") == "hsm"  # AWS KMS HSMs
+    # DynamoDB answers plain HTTP unless the table's resource policy denies it
+    tls = v[("encryption.database_tls_only", _table_arn("orders-tls"))]
+    assert tls.status.value == "PASS" and "DenyPlainHttp" in tls.message
+    assert v[("encryption.database_tls_only", _table_arn("music"))].status.value == "FAIL"  # an Allow only
+    plain = v[("encryption.database_tls_only", _table_arn("plain"))]
+    assert plain.status.value == "FAIL" and "no resource policy" in plain.message
     assert inv.coverage_gaps == []
 
 
@@ -138,6 +172,14 @@ def test_unreadable_network_services_are_errors_not_passes(estate):
     assert any(p == "network.admin_ports_open" and f.status.value == "ERROR" for (p, _), f in v.items())
     inv = _scan(instrument=deny("s3.GetBucketPolicy"))
     assert _verdicts(inv)[("encryption.storage_tls_only", "arn:aws:s3:::tw-https")].status.value == "ERROR"
+    inv = _scan(instrument=deny("dynamodb.GetResourcePolicy"))
+    unread = _verdicts(inv)[("encryption.database_tls_only", _table_arn("orders-tls"))]
+    assert unread.status.value == "ERROR" and "not read" in unread.message
+    gap = next(g for g in inv.coverage_gaps if g.service == "dynamodb")
+    assert gap.kinds == () and "GetResourcePolicy" in gap.message.replace("get_resource_policy", "GetResourcePolicy")
+    # it hid no table: no region-wide "could not read dynamodb" ERROR on the other database policies
+    assert not any(f.status.value == "ERROR" and f.policy != "encryption.database_tls_only" and "dynamodb" in f.message
+                   for f in _verdicts(inv).values())
     inv = _scan(instrument=deny("elbv2.DescribeSSLPolicies"))
     assert _verdicts(inv)[("encryption.tls_minimum_version", estate["lbs"]["old-tls"])].status.value == "ERROR"
 
