@@ -3,7 +3,9 @@ and scanner/outputs/findings-1.schema.json). Streamed: one finding at a time."""
 
 from __future__ import annotations
 
+import binascii
 import datetime as dt
+import hashlib
 from collections import Counter
 from typing import IO, TYPE_CHECKING, Any
 
@@ -46,66 +48,90 @@ def _catalogue_versions() -> dict[str, str]:
 
 
 class _FindingEncoder:
-    """Encodes findings fast, to UTF-8 bytes: each policy's texts (with its status and
-    severity), each list of controls, each message and each shared evidence mapping, and each
-    resource's reference (once for its run of findings: a resource meets several policies)
-    are encoded once and reused; the evidence is encoded where it is, not copied. The C
-    encoder runs only on what varies. Output equals finding_dict's."""
+    """Encodes findings fast, to UTF-8 bytes. A finding is its fingerprint, a head (its
+    policy's id, area and titles, its status, severity and controls), the resource's
+    reference, the middle (its message and evidence) and an end (the policy's remediation,
+    no waiver). Heads, middles and ends repeat — a policy says the same few things across an
+    estate, and findings share their message and evidence objects — so each distinct one is
+    encoded once and reused, and a resource's reference is encoded once for its run of
+    findings (a resource meets several policies, in the engine's order). The C encoder runs
+    only on what varies; evidence is encoded where it is, not copied. Output equals
+    finding_dict's."""
 
-    #: at most this many encoded evidence mappings kept (shared ones repeat; the rest do not)
+    #: at most this many heads and middles kept (shared ones repeat; the rest do not)
     LIMIT = 100_000
 
     def __init__(self, policies: Any, encode: Encoder) -> None:
         self._policies = policies
         self._encode = encode
-        self._policy_parts: dict[tuple[str, str, str], tuple[bytes, bytes]] = {}
-        # a resource's findings come together (the engine's order): the last one's reference
-        self._resource: Any = None
-        self._ref = b""
-        self._controls: dict[tuple[str, ...], bytes] = {}
-        self._messages: dict[str, bytes] = {}
-        # by id: every finding (and so its evidence) is alive while the document is written
-        self._evidence: dict[int, bytes] = {}
+        # by id of the controls and evidence: every finding is alive while the document is written
+        self._heads: dict[tuple[str, str, str, int], tuple[bytes, bytes, bytes]] = {}
+        self._middles: dict[tuple[str, int], bytes] = {}
 
-    def _policy(self, pid: str, status: str, severity: str) -> tuple[bytes, bytes]:
-        key = (pid, status, severity)
-        part = self._policy_parts.get(key)
-        if part is None:
-            p = self._policies.get(pid)
-            d = self._encode
-            head = d({"policy": pid, "status": status, "severity": severity,
-                      "area": p.area if p else pid.split(".", 1)[0],
-                      "title_en": p.title_en if p else "", "title_zh": p.title_zh if p else ""})[1:-1]
-            tail = d({"remediation_en": p.remediation_en if p else "",
-                      "remediation_zh": p.remediation_zh if p else ""})[1:-1]
-            part = self._policy_parts[key] = (f"{head},".encode(), f",{tail},".encode())
-        return part
+    def _head(self, key: tuple[str, str, str, int], f: Finding) -> tuple[bytes, bytes, bytes]:
+        """(the fingerprint's policy part, the head: ``",`` after the id up to the resource,
+        the end: after the evidence, for a finding with no waiver and no location)."""
+        pid = f.policy
+        p = self._policies.get(pid)
+        head = self._encode({"policy": pid, "status": f.status, "severity": f.severity,
+                             "area": p.area if p else pid.split(".", 1)[0],
+                             "title_en": p.title_en if p else "", "title_zh": p.title_zh if p else "",
+                             "controls": list(f.controls)})[1:-1]
+        end = self._encode({"remediation_en": p.remediation_en if p else "",
+                            "remediation_zh": p.remediation_zh if p else "", "waiver": None})[1:]
+        hit = (f"{pid}\0".encode(), f'",{head},"resource":'.encode(), f",{end}".encode())
+        if len(self._heads) < self.LIMIT:
+            self._heads[key] = hit
+        return hit
 
-    def __call__(self, f: Finding) -> bytes:
-        d = self._encode
-        if f.resource is not self._resource:
-            self._resource, self._ref = f.resource, d(f.resource.ref()).encode()
-        controls = self._controls.get(f.controls)
-        if controls is None:
-            controls = self._controls[f.controls] = d(list(f.controls)).encode()
-        message = self._messages.get(f.message)
-        if message is None:
-            message = d(f.message).encode()
-            if len(self._messages) < self.LIMIT:
-                self._messages[f.message] = message
-        evidence = self._evidence.get(id(f.evidence))
-        if evidence is None:
-            evidence = d(f.evidence).encode()
-            if len(self._evidence) < self.LIMIT:
-                self._evidence[id(f.evidence)] = evidence
-        head, tail = self._policy(f.policy, f.status.value, f.severity.value)
-        waiver = b"null" if f.waiver is None else d(waiver_dict(f)).encode()
-        parts = [b'{"id":"', f.fingerprint.encode(), b'",', head, b'"controls":', controls, b',"resource":',
-                 self._ref, b',"message":', message, b',"evidence":', evidence, tail, b'"waiver":', waiver]
+    def _middle(self, f: Finding) -> bytes:
+        """``,"message":…,"evidence":…``."""
+        return f",{self._encode({'message': f.message, 'evidence': f.evidence})[1:-1]}".encode()
+
+    def _rest(self, f: Finding) -> bytes:
+        """From the message to the end of a finding with a waiver or a location."""
+        p = self._policies.get(f.policy)
+        d: dict[str, Any] = {"message": f.message, "evidence": f.evidence,
+                             "remediation_en": p.remediation_en if p else "",
+                             "remediation_zh": p.remediation_zh if p else "", "waiver": waiver_dict(f)}
         if f.location:
-            parts += (b',"location":', d(f.location).encode())
-        parts.append(b"}")
-        return b"".join(parts)
+            d["location"] = f.location
+        return f",{self._encode(d)[1:]}".encode()
+
+    def write(self, findings: Any, write: Any, first: bytes, sep: bytes, end: bytes) -> None:
+        """The findings array's items, ``sep`` between them, a thousand per write."""
+        heads, middles, new_head, new_middle = self._heads, self._middles, self._head, self._middle
+        limit = self.LIMIT
+        encode = self._encode
+        sha256, hexlify = hashlib.sha256, binascii.hexlify
+        resource: Any = None
+        ref = rid = b""
+        opening = b'{"id":"'
+        for start in range(0, len(findings), 1000):
+            parts: list[bytes] = []
+            extend = parts.extend
+            between = first if start == 0 else sep
+            for f in findings[start : start + 1000]:
+                if f.resource is not resource:
+                    resource = f.resource
+                    ref, rid = encode(resource.ref()).encode(), resource.id.encode()
+                key = (f.policy, f.status, f.severity, id(f.controls))
+                hit = heads.get(key)
+                fp_policy, head, rest = hit if hit is not None else new_head(key, f)
+                if f.waiver is None and not f.location:
+                    mkey = (f.message, id(f.evidence))
+                    middle = middles.get(mkey)
+                    if middle is None:
+                        middle = new_middle(f)
+                        if len(middles) < limit:
+                            middles[mkey] = middle
+                else:
+                    middle, rest = self._rest(f), b""
+                # Finding.fingerprint, from bytes: sha256 of "policy\\0resource id", 32 hex digits
+                extend((between, opening, hexlify(sha256(fp_policy + rid).digest()[:16]), head, ref, middle, rest))
+                between = sep
+            write(b"".join(parts))
+        write(end)
 
 
 def summary(result: ScanResult) -> dict[str, Any]:
@@ -180,7 +206,7 @@ def render(result: ScanResult, stream: IO[str], *, pretty: bool = False) -> None
         write = buffer.write
     else:
         write = lambda b: stream.write(b.decode())  # noqa: E731
-    _write_batched(findings, _FindingEncoder(result.policies, encode), write, b"\n", b",\n", b"\n]}\n")
+    _FindingEncoder(result.policies, encode).write(findings, write, b"\n", b",\n", b"\n]}\n")
 
 
 def _write_batched(findings: Any, one: Any, write: Any, first: Any, sep: Any, end: Any) -> None:
