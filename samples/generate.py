@@ -309,6 +309,28 @@ def aws() -> Inventory:
         {"scheme": "internet-facing", "tls.listeners": 1, "tls.policies": ["ELBSecurityPolicy-TLS13-1-2-2021-06"],
          "transit.min_tls_version": "1.2", "transit.min_tls_by": "listener TLS policy ELBSecurityPolicy-TLS13-1-2-2021-06"})
 
+    # virtual machines (ETG 8.4.2): Systems Manager's view of them
+    def vm(iid, name, acct=TRADING, region=TW, **p):
+        return res(inv, "aws", acct, region, "compute.instance", "AWS::EC2::Instance",
+                   f"arn:aws:ec2:{region}:{acct}:instance/{iid}", name, {"platform": "Linux/UNIX", **p}, {"Name": name})
+
+    online = {"state": "running", "managed.agent": True, "managed.by": "ssm", "managed.last_seen": "2026-11-01T01:55:00Z",
+              "managed.detail": "SSM PingStatus Online"}
+    for i in (1, 2):
+        app = vm(f"i-0fmsa0000000000{i}", f"trading-app-{i:02d}", **online)
+        for v in (2 * i - 1, 2 * i):  # their root and data volumes
+            inv.relate(f"arn:aws:ec2:{TW}:{TRADING}:volume/vol-0a{v:04d}", "attached_to", app)
+    # VIOLATION compute.instances_managed: the ops bastion VM is not registered with Systems Manager
+    vm("i-0fmsa00000000003", "ops-bastion-vm", state="running", **{"managed.agent": False,
+       "managed.detail": "not registered with Systems Manager"})
+    vm("i-0fmsa00000000004", "report-batch", state="stopped", **{"managed.agent": False,  # stopped: not in use
+       "managed.detail": "SSM PingStatus ConnectionLost", "managed.by": "ssm", "managed.last_seen": "2026-09-30T18:00:00Z"})
+    # ERROR (coverage gap): Systems Manager in Singapore could not be read in the data account
+    vm("i-0fmsa00000000005", "etl-worker-sg", DATA, "ap-southeast-1", state="running",
+       **{"managed.unread": "Systems Manager (DescribeInstanceInformation) was not read in ap-southeast-1"})
+    inv.gap(CoverageGap("aws", DATA, "ap-southeast-1", "ssm", ("compute.instance",), "AccessDeniedException",
+                        "User is not authorized to perform: ssm:DescribeInstanceInformation"))
+
     # ERROR (coverage gap): DynamoDB in Tokyo could not be read in the data account
     inv.gap(CoverageGap("aws", DATA, "ap-northeast-1", "dynamodb", ("database",), "AccessDenied",
                         "User is not authorized to perform: dynamodb:ListTables"))

@@ -62,7 +62,6 @@ def test_every_vocabulary_kind_is_produced_by_some_input(produced):
     missing, or the kind is one reserved below (with the reason)."""
     reserved = {
         "identity.policy": "reserved: standalone policies are folded into roles/actions by every connector",
-        "compute.instance": "reserved for exit-plan residue (exit_plans.verify); no connector collects it yet",
         "compute.function": "reserved: no connector collects it yet",
         "compute.container": "reserved for exit-plan residue (exit_plans.verify); no connector collects it yet",
         "exit.termination": "built only after `cloudgov exit terminate` (tests/exit_plans/test_termination.py)",

@@ -40,7 +40,9 @@ SERVICES: dict[str, Service] = {
     "kms": Service(("kms.key",), regional=True, section="kms"),
     "cloudtrail": Service(("log.trail",), regional=True, section="cloudtrail"),
     "logs": Service(("log.store",), regional=True, section="logs"),
-    "ec2": Service(("storage.block", "backup", "network.firewall"), regional=True, section="ec2"),
+    "ec2": Service(("storage.block", "backup", "network.firewall", "compute.instance"), regional=True, section="ec2"),
+    # DescribeInstanceInformation: which instances the SSM agent reports (asked only where instances are)
+    "ssm": Service(("compute.instance",), regional=True, section="ec2"),
     "elbv2": Service(("network.load_balancer",), regional=True, section="elbv2"),
     "rds": Service(("database", "backup"), regional=True, section="rds"),
     "dynamodb": Service(("database",), regional=True, section="dynamodb"),

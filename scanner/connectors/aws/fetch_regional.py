@@ -132,17 +132,37 @@ def _sqs(r: Reader, region: str) -> list[dict[str, Any]]:
     return out
 
 
+#: the instance fields kept (the normalizer and the evidence need no more: an instance answer is ~4 KB)
+_INSTANCE_FIELDS = ("InstanceId", "State", "Tags", "Platform", "PlatformDetails", "LaunchTime", "ImageId",
+                    "InstanceType", "IamInstanceProfile", "Placement")
+_MANAGED_FIELDS = ("InstanceId", "PingStatus", "LastPingDateTime", "AgentVersion", "PlatformType", "PlatformName",
+                   "ResourceType", "IsLatestVersion")
+#: an instance in these states is gone or going: not "in use" (ETG 8.4.2), not collected
+_INSTANCE_STATES = ["pending", "running", "stopping", "stopped"]
+
+
 def _ec2(r: Reader, region: str) -> dict[str, Any]:
+    # each listing names the kinds its failure hides (a DescribeVolumes refusal hides no instance)
     out: dict[str, Any] = {}
-    v = _try(r.pages, "ec2", region, "describe_volumes", "Volumes")
+    v = _try(r.pages, "ec2", region, "describe_volumes", "Volumes", gap_kinds=("storage.block",))
     if v is not _ABSENT:
         out["volumes"] = v
-    v = _try(r.pages, "ec2", region, "describe_snapshots", "Snapshots", OwnerIds=["self"])
+    v = _try(r.pages, "ec2", region, "describe_snapshots", "Snapshots", OwnerIds=["self"], gap_kinds=("backup",))
     if v is not _ABSENT:
         out["snapshots"] = v
-    v = _try(r.pages, "ec2", region, "describe_security_groups", "SecurityGroups")
+    v = _try(r.pages, "ec2", region, "describe_security_groups", "SecurityGroups", gap_kinds=("network.firewall",))
     if v is not _ABSENT:
         out["security_groups"] = v
+    v = _try(r.pages, "ec2", region, "describe_instances", "Reservations", gap_kinds=("compute.instance",),
+             Filters=[{"Name": "instance-state-name", "Values": _INSTANCE_STATES}])
+    if v is not _ABSENT:
+        out["instances"] = [{k: i[k] for k in _INSTANCE_FIELDS if k in i}
+                            for res in v for i in res.get("Instances") or []]
+        if out["instances"]:  # no instance: no Systems Manager call
+            m = _try(r.pages, "ssm", region, "describe_instance_information", "InstanceInformationList",
+                     PaginationConfig={"PageSize": 50})
+            if m is not _ABSENT:  # else the gap (kinds compute.instance) leaves their management unknown
+                out["managed_instances"] = [{k: i[k] for k in _MANAGED_FIELDS if k in i} for i in m]
     return out
 
 

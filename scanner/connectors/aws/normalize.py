@@ -12,7 +12,8 @@ The bundle is what :mod:`scanner.connectors.aws.collect` gathers live and what
      "regions": {"ap-east-2": {"tags": {arn: {k: v}}, "kms": [...],
                                "rds": {"instances", "clusters", "snapshots", "cluster_snapshots",
                                        "parameter_groups": {name: {TLS parameter: value}}},
-                               "ec2": {"volumes", "snapshots", "security_groups"},
+                               "ec2": {"volumes", "snapshots", "security_groups", "instances",
+                                       "managed_instances": [DescribeInstanceInformation entries]},
                                "elbv2": {"load_balancers": [.. with "Listeners"], "ssl_policies": {name: [protocols]}},
                                "dynamodb": [...], "cloudtrail": [...], "logs": [...],
                                "backup": {"vaults", "recovery_points", "plans"}, "sns": [...], "sqs": [...],
@@ -41,6 +42,7 @@ from scanner.connectors.aws import normalize_network as network
 from scanner.connectors.aws.common import PROVIDER, arn_account, tag_map
 from scanner.connectors.aws.keys import KeyIndex, kms_keys
 from scanner.connectors.aws.normalize_backup import recovery_points
+from scanner.connectors.aws.normalize_compute import ec2_instances
 from scanner.connectors.aws.normalize_iam import identities
 from scanner.connectors.aws.normalize_logs import log_group, trail, trail_log_prefixes
 from scanner.connectors.aws.normalize_monitor import config_recorders, guardduty_detectors, metric_alerts
@@ -225,6 +227,8 @@ def normalize_account(bundle: Mapping[str, Any]) -> Inventory:
             inv.add_all(guardduty_detectors(account, region, reg["guardduty"], partition))
         if "alarms" in reg:
             inv.add_all(metric_alerts(account, region, reg["alarms"], partition))
+        if isinstance(reg.get("ec2"), Mapping) and "instances" in reg["ec2"]:
+            add(ec2_instances(account, region, reg["ec2"], tags, partition))
         if isinstance(reg.get("elbv2"), Mapping):
             add(network.load_balancers(account, region, reg["elbv2"], keys, tags))
         backup = reg.get("backup")

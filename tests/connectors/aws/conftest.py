@@ -47,3 +47,26 @@ def deny(operation_prefix: str, code: str = "AccessDenied", status: int = 403, w
         events.register(f"before-call.{operation_prefix}", handler)
 
     return install
+
+
+def answer(operation: str, respond):
+    """An instrument: calls to ``operation`` (``ssm.DescribeInstanceInformation``) are answered
+    with ``respond(params)`` (a parsed response) — for operations moto does not implement."""
+
+    def install(events):
+        def handler(event_name=None, params=None, **kw):
+            return AWSResponse("https://stub.invalid/", 200, {}, _Raw(b"{}")), respond(params)
+
+        events.register(f"before-call.{operation}", handler)
+
+    return install
+
+
+def instruments(*installs):
+    """Several instruments as one, installed in order (the first that answers a call wins)."""
+
+    def install(events):
+        for i in installs:
+            i(events)
+
+    return install

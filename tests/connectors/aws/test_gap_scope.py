@@ -12,7 +12,7 @@ from moto import mock_aws
 
 from scanner.connectors.aws.collect import ScanRequest, collect
 
-from .conftest import deny
+from .conftest import answer, deny, instruments
 from .seed import seed
 
 REGIONS = ["ap-east-2", "ap-northeast-1"]
@@ -24,15 +24,23 @@ LISTINGS = [
     "kms.ListKeys", "kms.ListAliases", "logs.DescribeLogGroups", "cloudtrail.DescribeTrails", "sns.ListTopics",
     "sqs.ListQueues", "backup.ListBackupVaults", "backup.ListBackupPlans", "iam.GetAccountAuthorizationDetails",
     "iam.GetCredentialReport", "config-service.DescribeConfigurationRecorders", "guardduty.ListDetectors",
-    "logs.DescribeMetricFilters", "cloudwatch.DescribeAlarms",
+    "logs.DescribeMetricFilters", "cloudwatch.DescribeAlarms", "ec2.DescribeInstances", "ssm.DescribeInstanceInformation",
 ]
+
+#: moto does not implement ssm:DescribeInstanceInformation: answered here (one instance Online)
+SSM = answer("ssm.DescribeInstanceInformation", lambda params: {"InstanceInformationList": [
+    {"InstanceId": INSTANCE[0], "PingStatus": "Online", "LastPingDateTime": 1582221233.421, "ResourceType": "EC2Instance"}]})
+INSTANCE: list[str] = []
 
 
 @pytest.fixture(scope="module")
 def account():
     with mock_aws():
         seed(boto3.Session(region_name="us-east-1"), REGIONS)
-        baseline = collect(ScanRequest(regions=REGIONS, workers=4), session=boto3.Session(region_name="us-east-1"))
+        ec2 = boto3.Session(region_name="us-east-1").client("ec2", REGIONS[0])
+        INSTANCE[:] = [ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]]
+        baseline = collect(ScanRequest(regions=REGIONS, workers=4), session=boto3.Session(region_name="us-east-1"),
+                           instrument=SSM)
         yield baseline
 
 
@@ -45,7 +53,7 @@ def test_a_failed_listing_hides_nothing_silently(account, op):
     baseline = account
     assert len(baseline.resources) > 20 and not baseline.coverage_gaps
     faulted = collect(ScanRequest(regions=REGIONS, workers=4), session=boto3.Session(region_name="us-east-1"),
-                      instrument=deny(op))
+                      instrument=instruments(deny(op), SSM))
     assert faulted.coverage_gaps, f"{op}: denied, yet no coverage gap"
     vanished = [r for rid, r in baseline.resources.items() if rid not in faulted.resources]
     silent = [(r.kind, r.region, r.id) for r in vanished if not _covered(r, faulted.coverage_gaps)]
@@ -54,7 +62,7 @@ def test_a_failed_listing_hides_nothing_silently(account, op):
 
 def test_list_buckets_gap_is_global(account):
     faulted = collect(ScanRequest(regions=REGIONS, workers=4), session=boto3.Session(region_name="us-east-1"),
-                      instrument=deny("s3.ListBuckets"))
+                      instrument=instruments(deny("s3.ListBuckets"), SSM))
     s3 = [g for g in faulted.coverage_gaps if g.service == "s3"]
     assert s3 and all(g.region is None for g in s3), s3
     # the call goes to the home region (us-east-1 here); the buckets live elsewhere
