@@ -119,6 +119,9 @@ def _defender(r: Resource, ctx: Context, plans: list[Resource]) -> Outcome:
 
 
 def _scc(r: Resource, ctx: Context, found: list[Resource]) -> Outcome:
+    own = [d for d in found if d.account == r.account and isinstance(d.prop("services"), dict)]
+    if own:  # the project's effective service states (Security Center Management API)
+        return _scc_services(ctx, own[0])
     on = [d for d in found if d.prop("enabled") is True]
     evidence = {"scc": [d.id for d in found]}
     if on:
@@ -130,6 +133,19 @@ def _scc(r: Resource, ctx: Context, found: list[Resource]) -> Outcome:
     if any(d.prop("enabled") is None for d in found):
         return unknown("Security Command Center state unknown", **evidence)
     return failed("Security Command Center is not active for the project or its organisation", **evidence)
+
+
+def _scc_services(ctx: Context, d: Resource) -> Outcome:
+    required = list(ctx.params.get("scc_services") or ())
+    states: dict = d.prop("services") or {}
+    evidence = {"scc": [d.id], "services": {n: states.get(n) for n in required}}
+    off = [f"{n} ({str(states[n]).lower()})" for n in required if states.get(n) in ("DISABLED", "INGEST_ONLY")]
+    if off:
+        return failed(f"Security Command Center services not enabled: {', '.join(off)}", **evidence)
+    unread = [n for n in required if states.get(n) is None]
+    if unread:
+        return unknown(f"Security Command Center did not give the state of {', '.join(unread)}", **evidence)
+    return passed(f"Security Command Center services enabled: {', '.join(required)}", **evidence)
 
 
 # --- security alerts (ETG 4.1.6, 8.3.3) -----------------------------------------------------

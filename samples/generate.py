@@ -516,9 +516,14 @@ def gcp() -> Inventory:
         {"enabled": True, "all_regions": True, "organization": True, "organization_id": GCP_ORG, "management_events": True,
          "aggregated": True, "data_access_logs": ["allServices"]})  # an organisation sink with includeChildren (ETG 8.3.4)
     inv.relate(audit, "logs_to", f"//logging.googleapis.com/projects/{P_TRADE}/locations/asia-east1/buckets/sec-audit")
-    res(inv, "gcp", GCP_ORG, "global", "monitor.detector", "securitycenter.googleapis.com/OrganizationSettings",
-        f"//securitycenter.googleapis.com/organizations/{GCP_ORG}/organizationSettings", "Security Command Center",
-        {"service": "scc", "enabled": True, "tier": "PREMIUM", "organization_id": GCP_ORG})
+    # Security Command Center per project (Security Center Management securityCenterServices.list)
+    # VIOLATION monitoring.threat_detection: Event Threat Detection turned off for the analytics project
+    for p, etd in ((P_TRADE, "ENABLED"), (P_ANALYTICS, "DISABLED")):
+        res(inv, "gcp", p, "global", "monitor.detector", "securitycentermanagement.googleapis.com/SecurityCenterService",
+            f"//securitycentermanagement.googleapis.com/projects/{p}/locations/global/securityCenterServices",
+            "Security Command Center",
+            {"service": "scc", "enabled": True, "services": {"event-threat-detection": etd, "security-health-analytics": "ENABLED",
+                                                             "container-threat-detection": "DISABLED"}})
     # VIOLATION monitoring.security_alerts: the analytics project has no log-based metric alerts
     for cls in ("owner_change", "audit_trail_change", "custom_role_change", "security_group_change", "route_table_change",
                 "vpc_change", "storage_policy_change", "db_config_change"):

@@ -7,7 +7,9 @@ After the Cloud Asset calls of a live scan:
 * service-account key last use — Policy Analyzer activity for projects that hold
   user-managed keys (:mod:`.activity`), unless ``--no-key-activity``;
 * group membership — the Cloud Identity Groups API for every group a binding names
-  (:mod:`.groups`), with ``--read-groups``.
+  (:mod:`.groups`), with ``--read-groups``;
+* Security Command Center's services — the Security Center Management API for every
+  project scanned (:mod:`.scc`), always.
 
 Every refusal is a coverage gap; the scan goes on.
 """
@@ -46,13 +48,14 @@ def enrich(
     backoff: float = 1.0,
     deadline: Deadline | None = None,
 ) -> Enrichment:
-    from scanner.connectors.gcp import activity, groups, hierarchy
+    from scanner.connectors.gcp import activity, groups, hierarchy, scc
 
     out = Enrichment()
     scopes_wanted = [CLOUD_PLATFORM_SCOPE] + ([groups.GROUPS_SCOPE] if read_groups else [])
     needs_hierarchy = any(not s.startswith("organizations/") for s in scopes)
     key_projects = activity.projects_with_keys(records) if key_activity else []
-    if session is None and (needs_hierarchy or key_projects or read_groups):
+    scc_projects = scc.projects_of(records)
+    if session is None and (needs_hierarchy or key_projects or read_groups or scc_projects):
         session = authorized_session(scopes_wanted, anonymous=bool(endpoint), quota_project=quota_project)
 
     def caller(api: str) -> RestCaller:
@@ -68,6 +71,11 @@ def enrich(
     if key_projects:
         out.activity, gaps = activity.fetch_activity(key_projects, caller("policyanalyzer"),
                                                      base_url=endpoint or activity.DEFAULT_BASE_URL)
+        out.gaps.extend(gaps)
+    if scc_projects:
+        got, gaps = scc.fetch_scc(scc_projects, caller("securitycentermanagement"),
+                                  base_url=endpoint or scc.DEFAULT_BASE_URL)
+        out.records.extend(got)
         out.gaps.extend(gaps)
     if read_groups:
         everything = [*records, *out.records]

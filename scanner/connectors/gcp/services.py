@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from scanner.connectors.gcp import monitor as m
 from scanner.connectors.gcp import network as net
 from scanner.connectors.gcp import resources as r
+from scanner.connectors.gcp import scc
 from scanner.connectors.gcp.assets import AssetRecord
 from scanner.connectors.gcp.audit import LOG_BUCKET, LOG_SINK, log_bucket
 from scanner.connectors.gcp.context import FOLDER, ORGANIZATION, PROJECT, Context
@@ -94,10 +95,11 @@ SERVICES: dict[str, Service] = {
                        emits=(AUDIT_CONFIG,)),
     "monitoring": Service((Kind.ALERT,), LIST_ASSETS, {m.LOG_METRIC: m.log_metric, m.ALERT_POLICY: m.alert_policy},
                           regional=False),
-    # Security Command Center is not in Cloud Asset Inventory and not read yet: every project's
-    # threat detection is a gap of this service (ERROR, never a silent FAIL)
-    "securitycenter": Service((Kind.DETECTOR,), REST, emits=("securitycenter.googleapis.com/OrganizationSettings",),
-                              regional=False),
+    # Security Command Center is not in Cloud Asset Inventory: a live scan reads each project's
+    # services from the Security Center Management API (scanner.connectors.gcp.scc); offline,
+    # every project's threat detection is a gap of this service (ERROR, never a silent FAIL)
+    "securitycenter": Service((Kind.DETECTOR,), REST, {scc.SERVICES_TYPE: scc.detector},
+                              emits=("securitycenter.googleapis.com/OrganizationSettings",), regional=False),
     "iam": Service((Kind.IDENTITY_USER, Kind.IDENTITY_GROUP), LIST_ASSETS,
                    {SERVICE_ACCOUNT: None, "iam.googleapis.com/ServiceAccountKey": None, "iam.googleapis.com/Role": None},
                    emits=(USER, GROUP), regional=False),

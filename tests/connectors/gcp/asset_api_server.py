@@ -6,7 +6,9 @@ credentials) talks to it exactly as to Google: ``GET /v1/{parent}/assets`` with
 ``GET /admin/directory/v1/users``, and the REST APIs read beside Cloud Asset: Resource Manager
 ``POST /v3/{folders|organizations}/N:getIamPolicy`` and ``POST /v1/projects/X:getAncestry``,
 Cloud Identity ``GET /v1/groups:lookup`` and ``GET /v1/groups/G/memberships``, Policy
-Analyzer ``GET /v1/projects/P/locations/global/activityTypes/T/activities:query``. Faults are scripted per route: a list of HTTP
+Analyzer ``GET /v1/projects/P/locations/global/activityTypes/T/activities:query``, Security
+Center Management ``GET /v1/projects/P/locations/global/securityCenterServices`` (a project
+without recorded services is refused, as for a caller without the permission). Faults are scripted per route: a list of HTTP
 statuses returned before the real answer (``429`` throttling, ``503``), or ``403`` forever
 for a denied scope. Every request is logged, so tests count calls and check paging.
 """
@@ -45,12 +47,14 @@ def camel_case(d: Any) -> Any:
 
 class AssetApi:
     def __init__(self, resources: list[dict], policies: list[dict], users: list[dict] | None = None,
-                 groups: dict[str, list[dict]] | None = None, activities: dict[str, list[dict]] | None = None) -> None:
+                 groups: dict[str, list[dict]] | None = None, activities: dict[str, list[dict]] | None = None,
+                 scc: dict[str, list[dict]] | None = None) -> None:
         self.resources = resources
         self.policies = policies
         self.users = users or []
         self.groups = groups or {}  # group e-mail → memberships (groups.memberships.list items)
         self.activities = activities or {}  # project id → activities:query items (both types)
+        self.scc = scc or {}  # project id → securityCenterServices items
         self.faults: dict[tuple[str, str], list[int]] = defaultdict(list)  # (route, scope) → statuses
         self.denied: set[tuple[str, str]] = set()
         self.log: list[dict[str, Any]] = []
@@ -104,6 +108,13 @@ class AssetApi:
             kind = path.split("/activityTypes/")[1].split("/")[0]
             items = [a for a in self.activities.get(project, []) if a["activityType"] == kind]
             return self._page("activity", f"projects/{project}", items, one, key="activities")
+        if path.endswith("/securityCenterServices"):
+            project = path.split("/")[3]
+            if project not in self.scc:
+                self.log.append({"route": "scc", "scope": f"projects/{project}", "query": one})
+                return 403, {"error": {"code": 403, "status": "PERMISSION_DENIED", "message":
+                                       "Permission 'securitycentermanagement.securityCenterServices.list' denied"}}
+            return self._page("scc", f"projects/{project}", self.scc[project], one, key="securityCenterServices")
         if path.startswith("/admin/directory/v1/users"):
             return self._page("directory", one.get("customer", ""), self.users, one, key="users", size_param="maxResults")
         if path.endswith(":searchAllIamPolicies"):
