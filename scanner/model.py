@@ -51,6 +51,7 @@ class Kind(StrEnum):
     COMPUTE = "compute.instance"
     FUNCTION = "compute.function"
     CONTAINER = "compute.container"
+    REGISTRY = "compute.registry"  # container image repositories: ECR, Artifact Registry, ACR
 
 
 def _data_bearing() -> frozenset[Kind]:
