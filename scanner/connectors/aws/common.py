@@ -52,6 +52,7 @@ SERVICES: dict[str, Service] = {
     "config": Service(("monitor.recorder",), regional=True, section="config"),
     "guardduty": Service(("monitor.detector",), regional=True, section="guardduty"),
     "cloudwatch": Service(("monitor.alert",), regional=True, section="alarms"),  # and the logs metric filters
+    "ecr": Service(("compute.registry",), regional=True, section="ecr"),
 }
 
 #: service → kinds its coverage gaps name

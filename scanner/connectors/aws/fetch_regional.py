@@ -233,6 +233,22 @@ def _alarms(r: Reader, region: str) -> dict[str, Any]:
     if filters:  # no filter: no alarm can be on one, no call
         out["alarms"] = r.pages("cloudwatch", region, "describe_alarms", "MetricAlarms", AlarmTypes=["MetricAlarm"])
     return out
+def _ecr(r: Reader, region: str) -> dict[str, Any]:
+    """ECR repositories (tag mutability, own scan on push) and, when there are any, the registry's
+    scanning configuration (ETG 8.4.1): one page of up to 1,000 repositories and one call."""
+    repos = r.pages("ecr", region, "describe_repositories", "repositories", PaginationConfig={"PageSize": 1000})
+    out: dict[str, Any] = {"repositories": repos}
+    if repos:  # no repository: nothing the registry's rules could apply to, no call
+        try:
+            # a failure is a gap of no kind (the repositories and their tags were read) and the
+            # repositories' scanning stays unknown, naming the code (images.unread)
+            v = r.call("ecr", region, "get_registry_scanning_configuration", gap_kinds=())
+            out["scanning"] = v.get("scanningConfiguration") or {}
+        except Unreadable as e:
+            out["scanning_unread"] = str(e)
+    return out
+
+
 #: the DB parameters that decide whether an RDS instance refuses unencrypted connections and
 #: its minimum TLS version (RDS user guide, "Using SSL/TLS with …" per engine)
 TLS_PARAMETERS = frozenset({"rds.force_ssl", "require_secure_transport", "ssl_min_protocol_version", "tls_version",
@@ -254,6 +270,7 @@ REGION_SERVICES = {
     "config": _config,
     "guardduty": _guardduty,
     "alarms": _alarms,
+    "ecr": _ecr,
 }
 
 

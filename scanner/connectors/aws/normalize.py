@@ -18,7 +18,8 @@ The bundle is what :mod:`scanner.connectors.aws.collect` gathers live and what
                                "dynamodb": [...], "cloudtrail": [...], "logs": [...],
                                "backup": {"vaults", "recovery_points", "plans"}, "sns": [...], "sqs": [...],
                                "config": {"recorders", "statuses"}, "guardduty": [...],
-                               "alarms": {"metric_filters", "alarms"}}},
+                               "alarms": {"metric_filters", "alarms"},
+                               "ecr": {"repositories", "scanning"}}},
      "rds_global_clusters": [DescribeGlobalClusters entries],   # optional: read when Aurora exists
      "known_organizations": [{"Id", "MasterAccountId", "Accounts": [ids]}],  # optional, see below
      "gaps": [CoverageGap dicts]}
@@ -46,6 +47,7 @@ from scanner.connectors.aws.normalize_compute import ec2_instances
 from scanner.connectors.aws.normalize_iam import identities
 from scanner.connectors.aws.normalize_logs import log_group, trail, trail_log_prefixes
 from scanner.connectors.aws.normalize_monitor import config_recorders, guardduty_detectors, metric_alerts
+from scanner.connectors.aws.normalize_registry import ecr_repositories
 from scanner.connectors.values import flag
 from scanner.inventory import Inventory
 from scanner.model import CoverageGap, Resource
@@ -229,6 +231,8 @@ def normalize_account(bundle: Mapping[str, Any]) -> Inventory:
             inv.add_all(metric_alerts(account, region, reg["alarms"], partition))
         if isinstance(reg.get("ec2"), Mapping) and "instances" in reg["ec2"]:
             add(ec2_instances(account, region, reg["ec2"], tags, partition))
+        if isinstance(reg.get("ecr"), Mapping):
+            inv.add_all(ecr_repositories(account, region, reg["ecr"], tags))
         if isinstance(reg.get("elbv2"), Mapping):
             add(network.load_balancers(account, region, reg["elbv2"], keys, tags))
         backup = reg.get("backup")

@@ -87,4 +87,12 @@ def seed(session, regions=("ap-east-2", "ap-northeast-1"), endpoint_url=None):
     c("cloudwatch", primary).put_metric_alarm(
         AlarmName="CIS-RootAccountUsage", MetricName="RootAccountUsage", Namespace="LogMetrics", Statistic="Sum", Period=300,
         EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold", AlarmActions=[topic])
+    # ETG 8.4.1: two image repositories in Taipei — one with fixed tags, one whose tags move —
+    # under a BASIC registry rule that scans the payments repositories on push
+    ecr = c("ecr", primary)
+    ecr.create_repository(repositoryName="payments/api", imageTagMutability="IMMUTABLE")
+    ecr.create_repository(repositoryName="batch/legacy", imageTagMutability="MUTABLE",
+                          imageScanningConfiguration={"scanOnPush": True})
+    ecr.put_registry_scanning_configuration(scanType="BASIC", rules=[
+        {"scanFrequency": "SCAN_ON_PUSH", "repositoryFilters": [{"filter": "payments/*", "filterType": "WILDCARD"}]}])
     return {"cmk": cmk, "account": account}

@@ -25,6 +25,7 @@ LISTINGS = [
     "sqs.ListQueues", "backup.ListBackupVaults", "backup.ListBackupPlans", "iam.GetAccountAuthorizationDetails",
     "iam.GetCredentialReport", "config-service.DescribeConfigurationRecorders", "guardduty.ListDetectors",
     "logs.DescribeMetricFilters", "cloudwatch.DescribeAlarms", "ec2.DescribeInstances", "ssm.DescribeInstanceInformation",
+    "ecr.DescribeRepositories",
 ]
 
 #: moto does not implement ssm:DescribeInstanceInformation: answered here (one instance Online)
