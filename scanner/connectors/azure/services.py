@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.connectors.azure import monitor as m
+from scanner.connectors.azure import registries as acr
 from scanner.connectors.azure import resources as r
 from scanner.connectors.azure.common import (
     APP_GATEWAY,
@@ -89,6 +90,9 @@ SERVICES: dict[str, Service] = {
     "defender": Service((Kind.DETECTOR,), "arm:pricings", emits=("microsoft.security/pricings",), regional=False),
     "network": Service((Kind.FIREWALL,), RG_RESOURCES, {NSG: r.nsg}),
     "appgateway": Service((Kind.LOAD_BALANCER,), RG_RESOURCES, {APP_GATEWAY: r.app_gateway}),
+    # ETG 8.4.1; its scanning is read from the Defender plans (arm:pricings, a gap of "defender")
+    "containerregistry": Service((Kind.REGISTRY,), RG_RESOURCES,
+                                 {"microsoft.containerregistry/registries": acr.container_registry}),
     "activitylog": Service((Kind.LOG_TRAIL,), "arm:diagnosticSettings",
                            emits=("microsoft.insights/diagnosticsettings",), regional=False),
     "rbac": Service((Kind.IDENTITY_USER, Kind.IDENTITY_GROUP), RG_AUTHORIZATION,
