@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from scanner.connectors.gcp import monitor as m
 from scanner.connectors.gcp import network as net
+from scanner.connectors.gcp import registries as ar
 from scanner.connectors.gcp import resources as r
 from scanner.connectors.gcp import scc
 from scanner.connectors.gcp.assets import AssetRecord
@@ -89,6 +90,8 @@ SERVICES: dict[str, Service] = {
     # VPC Service Controls (ETG 8.2.2): the organisation's access policies and perimeters
     "perimeters": Service((Kind.ACCOUNT,), LIST_ASSETS, {net.ACCESS_POLICY: None, net.PERIMETER: None},
                           regional=False),
+    # ETG 8.4.1: Docker repositories (tag immutability, Artifact Analysis scanning)
+    "artifactregistry": Service((Kind.REGISTRY,), LIST_ASSETS, {ar.REPOSITORY: ar.repository}),
     "kms": Service((Kind.KMS_KEY,), LIST_ASSETS,
                    {"cloudkms.googleapis.com/KeyRing": None, "cloudkms.googleapis.com/CryptoKey": r.crypto_key}),
     "logging": Service((Kind.LOG_STORE, Kind.LOG_TRAIL), LIST_ASSETS, {LOG_BUCKET: log_bucket, LOG_SINK: None},

@@ -174,3 +174,18 @@ def test_default_network_firewall_rules(tmp_path):
     assert "22 (SSH)" in got[("network.admin_ports_open", rid + "default-allow-ssh")]["message"]
     for name in ("default-allow-rdp", "default-allow-internal", "default-allow-icmp", "allow-https-lb", "deny-rdp-internet"):
         assert got[("network.admin_ports_open", rid + name)]["status"] == "PASS", name
+
+
+def test_artifact_registry_docker_repositories(tmp_path):
+    """ETG 8.4.1: Docker repositories only (a Maven repository holds no images); immutable tags
+    and Artifact Analysis read from the record; a whole record without ``dockerConfig`` has
+    mutable tags (proto3 omits false); a remote repository's tags are the upstream's."""
+    got = scan(tmp_path, "artifact-registry-repositories.json")
+    base = "//artifactregistry.googleapis.com/projects/sandbox2/locations/asia-east1/repositories"
+    assert got[("compute.registry_tags_immutable", f"{base}/app-images")]["status"] == "PASS"
+    assert got[("compute.registry_images_scanned", f"{base}/app-images")]["status"] == "PASS"
+    assert got[("compute.registry_tags_immutable", f"{base}/scratch-images")]["status"] == "FAIL"
+    scan_off = got[("compute.registry_images_scanned", f"{base}/scratch-images")]
+    assert scan_off["status"] == "FAIL" and "SCANNING_DISABLED" in scan_off["message"]
+    assert got[("compute.registry_tags_immutable", f"{base}/dockerhub-remote")]["status"] == "NOT_APPLICABLE"
+    assert not any(rid == f"{base}/java-libs" for _, rid in got)
