@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
 from scanner.inventory import Inventory, save  # noqa: E402
+from scanner.connectors.azure.registries import ACR_TAGS_UNREAD  # noqa: E402
 from scanner.model import CoverageGap, Resource  # noqa: E402
 
 COLLECTED_AT = "2026-11-01T02:00:00Z"
@@ -334,7 +335,29 @@ def aws() -> Inventory:
     # ERROR (coverage gap): DynamoDB in Tokyo could not be read in the data account
     inv.gap(CoverageGap("aws", DATA, "ap-northeast-1", "dynamodb", ("database",), "AccessDenied",
                         "User is not authorized to perform: dynamodb:ListTables"))
+    registries_aws(inv)
     return inv
+
+
+def registries_aws(inv):
+    """ECR repositories (ETG 8.4.1): the trading account scans its repositories on push with a
+    BASIC registry rule (filter trading/*); the data account has no registry rules."""
+    rule = "registry rule (BASIC, SCAN_ON_PUSH)"
+    for acct, name, mutability, scanned in (
+        (TRADING, "trading/order-api", "IMMUTABLE", True),
+        # VIOLATION compute.registry_tags_immutable: trading/web keeps `latest` movable (IMMUTABLE_WITH_EXCLUSION)
+        (TRADING, "trading/web", "IMMUTABLE_WITH_EXCLUSION", True),
+        # VIOLATION compute.registry_tags_immutable: data/etl-batch has MUTABLE tags
+        # VIOLATION compute.registry_images_scanned: data/etl-batch is not scanned (no rules, its scanOnPush off)
+        (DATA, "data/etl-batch", "MUTABLE", False),
+    ):
+        props = {"images.tags_immutable": mutability.startswith("IMMUTABLE"), "images.tags_immutable_by": f"imageTagMutability {mutability}",
+                 "images.scan_type": "BASIC", "images.scan_on_push": scanned, "images.scan_continuous": False,
+                 "images.scan_by": rule if scanned else "repository scanOnPush off (no registry rules)",
+                 "created": "2025-08-01T00:00:00Z"}
+        if mutability.endswith("_WITH_EXCLUSION"):
+            props["images.tag_exclusions"] = ["latest"]
+        res(inv, "aws", acct, TW, "compute.registry", "AWS::ECR::Repository", f"arn:aws:ecr:{TW}:{acct}:repository/{name}", name, props)
 
 
 # --------------------------------------------------------------------------- Azure
@@ -492,6 +515,27 @@ def monitoring_azure(inv, arm, k_ok):
                                   "geo_redundant": False, "replica_regions": [], "created": "2026-10-31T20:00:00Z", "vault": vault,
                                   "source_id": disk})
         inv.relate(rid, "backup_of", disk)
+    registries_azure(inv, arm)
+
+
+def registries_azure(inv, arm):
+    """Container registries (ETG 8.4.1) and the Defender for Containers plan that scans them."""
+    for sub, standard in ((SUB_PROD, True), (SUB_DEV, False)):
+        res(inv, "azure", sub, "global", "monitor.detector", "Microsoft.Security/pricings",
+            f"/subscriptions/{sub}/providers/Microsoft.Security/pricings/Containers", "Containers",
+            {"service": "defender", "plan": "Containers", "tier": "Standard" if standard else "Free", "enabled": standard,
+             **({"features_on": ["ContainerRegistriesVulnerabilityAssessments"], "features_off": []} if standard else {})})
+    # ERROR compute.registry_tags_immutable: ACR tag locks are data-plane (both registries)
+    # VIOLATION compute.registry_images_scanned: the dev subscription's Defender for Containers plan is Free
+    for sub, name, sku, scanned in ((SUB_PROD, "acrfmsaprod", "Premium", True), (SUB_DEV, "acrfmsadev", "Basic", False)):
+        rg = "rg-app" if sub == SUB_PROD else "rg-dev"
+        by = ("Defender for Cloud Containers plan (Standard, ContainerRegistriesVulnerabilityAssessments on)" if scanned
+              else "no Defender plan with ContainerRegistriesVulnerabilityAssessments on the Standard tier "
+                   "(Containers, CloudPosture, ContainerRegistry)")
+        res(inv, "azure", sub, "taiwannorth", "compute.registry", "Microsoft.ContainerRegistry/registries",
+            arm(sub, rg, "Microsoft.ContainerRegistry/registries", name), name,
+            {"sku": sku, "images.content_trust": sku == "Premium", "images.quarantine": False, "images.unread": ACR_TAGS_UNREAD,
+             "images.scan_on_push": scanned, "images.scan_continuous": scanned, "images.scan_by": by})
 
 
 # ----------------------------------------------------------------------------- GCP
@@ -631,7 +675,28 @@ def gcp() -> Inventory:
     # VIOLATION logging.retention_minimum: _Default bucket keeps 30 days (audit class assumed)
     # VIOLATION logging.audit_store_immutable: _Default bucket is not locked
     log_bucket("_Default", P_ANALYTICS, 30)
+    registries_gcp(inv)
     return inv
+
+
+def registries_gcp(inv):
+    """Artifact Registry Docker repositories (ETG 8.4.1); a remote repository caching Docker Hub."""
+    def repo(project, name, props):
+        res(inv, "gcp", project, "asia-east1", "compute.registry", "artifactregistry.googleapis.com/Repository",
+            f"//artifactregistry.googleapis.com/projects/{project}/locations/asia-east1/repositories/{name}", name,
+            {"format": "DOCKER", "created": "2025-05-20T03:00:00Z", **props})
+
+    scanning = {"images.scan_on_push": True, "images.scan_continuous": True,
+                "images.scan_by": "Artifact Analysis (vulnerabilityScanningConfig SCANNING_ACTIVE)"}
+    repo(P_TRADE, "trading-images", {"mode": "STANDARD_REPOSITORY", "images.tags_immutable": True,
+                                     "images.tags_immutable_by": "dockerConfig.immutableTags", **scanning})
+    repo(P_TRADE, "dockerhub-cache", {"mode": "REMOTE_REPOSITORY", **scanning})
+    # VIOLATION compute.registry_tags_immutable: analytics-notebooks lets tags move
+    # VIOLATION compute.registry_images_scanned: analytics-notebooks has scanning disabled
+    repo(P_ANALYTICS, "analytics-notebooks", {"mode": "STANDARD_REPOSITORY", "images.tags_immutable": False,
+                                              "images.tags_immutable_by": "dockerConfig.immutableTags",
+                                              "images.scan_on_push": False, "images.scan_continuous": False,
+                                              "images.scan_by": "vulnerabilityScanningConfig SCANNING_DISABLED (DISABLED)"})
 
 
 def main() -> None:

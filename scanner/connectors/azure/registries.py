@@ -66,7 +66,8 @@ def container_registry(row: dict[str, Any], ctx: Any) -> list[tuple[Any, list[tu
     p = props_of(row)
     sku = (row.get("sku") or {}).get("name") if isinstance(row.get("sku"), Mapping) else None
     props: dict[str, Any] = {"sku": sku, "created": p.get("creationDate")}
-    policies = p.get("policies") if isinstance(p.get("policies"), Mapping) else {}
+    raw_policies = p.get("policies")
+    policies: Mapping[str, Any] = raw_policies if isinstance(raw_policies, Mapping) else {}
     props["images.content_trust"] = _status(policies.get("trustPolicy"))
     props["images.quarantine"] = _status(policies.get("quarantinePolicy"))
     sub = str(row.get("subscriptionId") or str(row.get("id", "")).split("/")[2]).lower()
