@@ -473,6 +473,19 @@ def azure() -> Inventory:
         {"rule_model": "first_match", "network": "vnet-fmsa-prod", "ingress_rules": [
             {"action": "allow", "protocol": "tcp", "ports": [[3389, 3389]], "sources": ["*"], "priority": 110, "name": "RDP"},
             {"action": "deny", "protocol": "all", "ports": None, "sources": ["Internet"], "priority": 4000, "name": "deny-internet"}]})
+    # virtual machines (ETG 8.4.2): Azure Update Manager's periodic assessment
+    def vm(name, sub=SUB_PROD, rg="rg-app", **p):
+        return res(inv, "azure", sub, "taiwannorth", "compute.instance", "Microsoft.Compute/virtualMachines",
+                   arm(sub, rg, "Microsoft.Compute/virtualMachines", name), name, p)
+
+    for i in (1, 2):
+        vm(f"vm-trading-{i:02d}", state="running", platform="Linux", **{"managed.agent": True, "managed.by": "azure-update-manager",
+           "managed.detail": "patchSettings.assessmentMode AutomaticByPlatform, patchMode AutomaticByPlatform"})
+    # VIOLATION compute.instances_managed: the jump box is left to the image's default (no periodic assessment)
+    vm("vm-jumpbox", rg="rg-net", state="running", platform="Windows", **{"managed.agent": False,
+       "managed.detail": "patchSettings.assessmentMode ImageDefault, patchMode AutomaticByOS"})
+    vm("vm-dev-build", SUB_DEV, "rg-dev", state="stopped", platform="Linux", **{"managed.agent": False,  # deallocated
+       "managed.detail": "patchSettings.assessmentMode ImageDefault"})
     res(inv, "azure", SUB_PROD, "taiwannorth", "network.load_balancer", "Microsoft.Network/applicationGateways",
         arm(SUB_PROD, "rg-net", "Microsoft.Network/applicationGateways", "agw-fmsa-web"), "agw-fmsa-web",
         {"tls.listeners": 1, "tls.policies": ["AppGwSslPolicy20220101"], "transit.min_tls_version": "1.2",
@@ -655,6 +668,21 @@ def gcp() -> Inventory:
         res(inv, "gcp", project, "asia-east1", "log.store", "logging.googleapis.com/LogBucket", rid, name,
             {"encryption.enabled": True, "retention_days": days, "locked": locked}, tags)
         inv.relate(rid, "encrypted_by", keyid)
+
+    # virtual machines (ETG 8.4.2): VM Manager (OS Config), enabled on the instance or the project
+    def gce(name, project, **p):
+        rid = f"//compute.googleapis.com/projects/{project}/zones/asia-east1-b/instances/{name}"
+        return res(inv, "gcp", project, "asia-east1-b", "compute.instance", "compute.googleapis.com/Instance", rid, name, p)
+
+    gce("order-gw-01", P_TRADE, state="running", **{"managed.agent": True, "managed.by": "osconfig",
+        "managed.detail": "enable-osconfig TRUE in the instance's metadata"})
+    gce("order-gw-02", P_TRADE, state="running", **{"managed.agent": True, "managed.by": "osconfig",
+        "managed.detail": "enable-osconfig TRUE in the project's metadata"})
+    gce("order-gw-old", P_TRADE, state="stopped", **{"managed.agent": True, "managed.by": "osconfig",  # TERMINATED: stopped
+        "managed.detail": "enable-osconfig TRUE in the project's metadata"})
+    # ERROR compute.instances_managed: the analytics VM sets no enable-osconfig and its project's metadata was not read
+    gce("risk-notebook", P_ANALYTICS, state="running", **{"managed.unread": "the instance sets no enable-osconfig "
+        "and the project's metadata (commonInstanceMetadata) was not read"})
 
     fw = lambda name: f"//compute.googleapis.com/projects/{P_TRADE}/global/firewalls/{name}"  # noqa: E731
     # VIOLATION network.admin_ports_open: the default network's well-known default-allow-ssh rule

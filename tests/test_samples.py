@@ -49,7 +49,7 @@ def test_pipeline_command_on_samples(cli, tmp_path):
     assert non_passing(doc) == expected("## Expected findings (no waivers)")
     # every finding cites the articles it serves
     assert all(f["controls"] for f in doc["findings"])
-    assert doc["summary"]["resources"] == 443
+    assert doc["summary"]["resources"] == 451
 
 
 def test_samples_with_waivers(cli, tmp_path):

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from scanner.connectors.azure import compute as c
 from scanner.connectors.azure import monitor as m
 from scanner.connectors.azure import registries as acr
 from scanner.connectors.azure import resources as r
@@ -93,6 +94,7 @@ SERVICES: dict[str, Service] = {
     # ETG 8.4.1; its scanning is read from the Defender plans (arm:pricings, a gap of "defender")
     "containerregistry": Service((Kind.REGISTRY,), RG_RESOURCES,
                                  {"microsoft.containerregistry/registries": acr.container_registry}),
+    "compute": Service((Kind.COMPUTE,), RG_RESOURCES, {c.VM: c.virtual_machine}),
     "activitylog": Service((Kind.LOG_TRAIL,), "arm:diagnosticSettings",
                            emits=("microsoft.insights/diagnosticsettings",), regional=False),
     "rbac": Service((Kind.IDENTITY_USER, Kind.IDENTITY_GROUP), RG_AUTHORIZATION,

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from scanner.connectors.gcp import compute as c
 from scanner.connectors.gcp import monitor as m
 from scanner.connectors.gcp import network as net
 from scanner.connectors.gcp import registries as ar
@@ -83,6 +84,8 @@ SERVICES: dict[str, Service] = {
         {"sqladmin.googleapis.com/Instance": r.sql_instance, "bigquery.googleapis.com/Dataset": r.bq_dataset,
          "spanner.googleapis.com/Instance": None, "spanner.googleapis.com/Database": r.spanner_database},
     ),
+    # VMs and the project-wide metadata they inherit (enable-osconfig, ETG 8.4.2)
+    "compute": Service((Kind.COMPUTE,), LIST_ASSETS, {c.INSTANCE: c.instance, c.COMPUTE_PROJECT: None}),
     "bigquery-tables": Service((Kind.DATABASE,), LIST_ASSETS, {"bigquery.googleapis.com/Table": r.bq_table}),
     "network": Service((Kind.FIREWALL, Kind.LOAD_BALANCER), LIST_ASSETS,
                        {net.FIREWALL: net.firewall, net.HTTPS_PROXY: net.target_proxy, net.SSL_PROXY: net.target_proxy,

@@ -28,6 +28,10 @@ def test_every_recording_is_used_and_pages_are_followed():
     assert by_name(inv, "orders").kind == "database"  # from page 2 of resources
     assert by_name(inv, "dave@contoso.example").kind == "identity.user"  # from page 2 of users
     assert by_name(inv, "mi-backup-runner").prop("access_keys") == []  # from page 2 of servicePrincipals
+    # VMs come in the same resources query (no call of their own), with power state and patch settings
+    vm = by_name(inv, "vm-trading-01")
+    assert vm.kind == "compute.instance" and vm.prop("state") == "running" and vm.prop("managed.agent") is True
+    assert by_name(inv, "vm-jumpbox").prop("managed.agent") is False
     # ARM: + PIM eligibility per subscription; Graph: + eligibility, applications, 2 pages of servicePrincipals
     assert collector.counter.by_service == {"resourcegraph": 4, "arm": 11, "graph": 11}  # + Defender plans per subscription, Conditional Access (ETG 8.2.2)
 

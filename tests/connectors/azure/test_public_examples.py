@@ -221,3 +221,30 @@ def test_conditional_access_device_condition_for_admins():
     enforced = [dict(p, state="enabled") for p in doc["value"] if "location" in p["displayName"]]
     assert internet_access(enforced, None)["internet_access.conditions"][0]["kind"] == "location"
     assert "403" in internet_access(None, "Conditional Access policies unreadable (403)")["internet_access.unread"]
+
+
+def test_virtual_machines_under_update_manager(tmp_path):
+    """ETG 8.4.2: periodic assessment (assessmentMode AutomaticByPlatform) passes; ImageDefault on a
+    running VM fails; a deallocated VM is not in use; without osProfile the patch settings are unknown."""
+    got = scan(tmp_path, "vm-linux-automatic-by-platform.json", "vm-windows-assessment-imagedefault.json",
+               "arg-virtual-machines.json")
+    policy = "compute.instances_managed"
+    assert got[(policy, "myVM")]["status"] == "PASS" and "azure-update-manager" in got[(policy, "myVM")]["message"]
+    # the ARM body read with $expand=instanceView: PowerState/running
+    assert got[(policy, "myWinVM")]["status"] == "FAIL" and "assessmentMode ImageDefault" in got[(policy, "myWinVM")]["message"]
+    # Resource Graph rows: properties.extended.instanceView.powerState
+    assert got[(policy, "vm-linux-managed")]["status"] == "PASS"
+    assert got[(policy, "vm-win-unmanaged")]["status"] == "FAIL"
+    assert got[(policy, "vm-win-deallocated")]["status"] == "NOT_APPLICABLE"
+    unknown = got[(policy, "vm-from-specialized-disk")]
+    assert unknown["status"] == "ERROR" and "osProfile" in unknown["message"]
+
+
+def test_an_unmanaged_vm_whose_power_state_is_not_in_the_body_is_unknown(tmp_path):
+    """`az vm show` without instanceView: ImageDefault, but the VM may be deallocated."""
+    body = json.loads((PUBLIC / "vm-windows-assessment-imagedefault.json").read_text())
+    del body["properties"]["instanceView"]
+    (tmp_path / "vm.json").write_text(json.dumps(body))
+    got = scan_snapshot([tmp_path / "vm.json"], tmp_path / "out", (), key="name")
+    f = got[("compute.instances_managed", "myWinVM")]
+    assert f["status"] == "ERROR" and "whether it is running" in f["message"]

@@ -50,6 +50,11 @@ def test_organisation_scan_reads_every_group_and_the_policies(api):
     org_trail = inv.get("//cloudresourcemanager.googleapis.com/organizations/100000000001/auditConfigs")
     assert org_trail.properties["data_access_logs"] == ["allServices"]  # auditConfigs came through
     assert inv.get("user:chen.ops@example.com.tw").properties["roles"] == ["roles/owner"]
+    # VMs and the compute project's metadata come in the compute group's one call (ETG 8.4.2)
+    web = inv.get("//compute.googleapis.com/projects/trading-prod/zones/asia-east1-b/instances/web-01")
+    assert web.kind == "compute.instance" and web.prop("state") == "running" and web.prop("managed.agent") is True
+    batch = inv.get("//compute.googleapis.com/projects/trading-prod/zones/asia-east1-a/instances/batch-01")
+    assert batch.prop("managed.detail") == "enable-osconfig TRUE in the project's metadata"
 
 
 def test_paging_follows_next_page_tokens(api, monkeypatch):

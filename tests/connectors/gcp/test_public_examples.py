@@ -189,3 +189,32 @@ def test_artifact_registry_docker_repositories(tmp_path):
     assert scan_off["status"] == "FAIL" and "SCANNING_DISABLED" in scan_off["message"]
     assert got[("compute.registry_tags_immutable", f"{base}/dockerhub-remote")]["status"] == "NOT_APPLICABLE"
     assert not any(rid == f"{base}/java-libs" for _, rid in got)
+def _vm(name: str, project: str = "test-project", zone: str = "us-east1-b") -> str:
+    return f"//compute.googleapis.com/projects/{project}/zones/{zone}/instances/{name}"
+
+
+def test_vm_manager_enabled_on_the_instance_or_the_project(tmp_path):
+    """ETG 8.4.2: enable-osconfig TRUE on the instance, or inherited from the project's
+    commonInstanceMetadata; FALSE on the instance wins over the project; TERMINATED is a
+    stopped VM; without the project's metadata an instance with no setting is unknown."""
+    got = scan(tmp_path, "compute-instances-osconfig.json")
+    policy = "compute.instances_managed"
+    own = got[(policy, _vm("vm-no-ip", zone="us-east1-c"))]
+    assert own["status"] == "PASS" and "instance's metadata" in own["message"]
+    inherited = got[(policy, _vm("vm-inherits"))]
+    assert inherited["status"] == "PASS" and "project's metadata" in inherited["message"]
+    off = got[(policy, _vm("vm-osconfig-off"))]
+    assert off["status"] == "FAIL" and "enable-osconfig FALSE" in off["message"]
+    assert got[(policy, _vm("vm-external-ip"))]["status"] == "NOT_APPLICABLE"
+    unknown = got[(policy, _vm("vm-unknown", "other-project", "asia-east1-b"))]
+    assert unknown["status"] == "ERROR" and "commonInstanceMetadata) was not read" in unknown["message"]
+
+
+def test_a_project_without_the_setting_leaves_its_vms_unmanaged(tmp_path):
+    assets = json.loads((PUBLIC / "compute-instances-osconfig.json").read_text())
+    project = assets[-1]["resource"]["data"]["commonInstanceMetadata"]
+    project["items"] = [i for i in project["items"] if i["key"] != "enable-osconfig"]
+    (tmp_path / "assets.json").write_text(json.dumps(assets))
+    got = scan_snapshot([tmp_path / "assets.json"], tmp_path / "out", (), key="id")
+    f = got[("compute.instances_managed", _vm("vm-inherits"))]
+    assert f["status"] == "FAIL" and "set neither on the instance nor the project" in f["message"]
