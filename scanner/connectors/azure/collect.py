@@ -306,6 +306,7 @@ class AzureCollector:
             elif t == STORAGE:
                 if key in log_targets or LOG_CLASS_TAG in (row.get("tags") or {}):
                     jobs.append(("lifecycle", rid, partial(self.arm_get, f"{rid}/managementPolicies/default", "storage")))
+                    jobs.append(("containers", rid, partial(self._log_containers, rid)))
                 if "encryption" not in (row.get("properties") or {}):
                     jobs.append(("storage", rid, partial(self.arm_get, rid, "storage")))
         results = pool.map(lambda job: _attempt(job[2]), jobs)
@@ -318,8 +319,9 @@ class AzureCollector:
                 raw.lifecycle[key] = None  # no management policy: nothing expires
                 continue
             if err is not None:
-                raw.gaps.append(gap(rid.split("/")[2], f"arm:{what}", TYPE_KINDS[types[key]], err.code,
-                                    f"{rid}: {err.message}"))
+                # an unread container list hides no resource: the store's immutability stays unknown
+                kinds = () if what == "containers" else TYPE_KINDS[types[key]]
+                raw.gaps.append(gap(rid.split("/")[2], f"arm:{what}", kinds, err.code, f"{rid}: {err.message}"))
                 continue
             if what == "tables":
                 raw.workspace_tables[key] = value
@@ -329,10 +331,26 @@ class AzureCollector:
                 raw.sql_protectors[key.split("/encryptionprotector")[0]] = value
             elif what == "lifecycle":
                 raw.lifecycle[key] = value
+            elif what == "containers":
+                raw.blob_containers[key] = value
             elif what == "storage":
                 for row in raw.resources:
                     if str(row["id"]).lower() == key:
                         row.setdefault("properties", {}).update(value.get("properties") or {})
+
+
+    def _log_containers(self, rid: str) -> list[dict[str, Any]]:
+        """A log storage account's blob containers; the log containers that have an
+        immutability policy get its state (List Containers says only that there is one)."""
+        from scanner.connectors.azure.logs import log_containers
+
+        items = self.arm_list(f"{rid}/blobServices/default/containers", "storage")
+        for c in log_containers(items):
+            p = c.setdefault("properties", {})
+            if p.get("hasImmutabilityPolicy") is True and not ((p.get("immutabilityPolicy") or {}).get("properties") or {}).get("state"):
+                policy = self.arm_get(f"{c['id']}/immutabilityPolicies/default", "storage")
+                p["immutabilityPolicy"] = {"properties": policy.get("properties") or {}}
+        return items
 
 
 def _attempt(fn: Callable[[], Any]) -> tuple[Any, ApiError | None]:

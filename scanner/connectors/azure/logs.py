@@ -140,7 +140,45 @@ def mark_log_storage(inv: Inventory, raw: AzureRaw, ctx: Context) -> None:
                 props["retention_unlimited"] = True  # no delete rule: blobs are kept until removed by hand
             else:
                 props["retention_days"] = days
+        if props.get("immutability") != "locked" and rid.lower() in raw.blob_containers:
+            state = containers_immutability(raw.blob_containers[rid.lower()])
+            if state is not None:  # an account-level policy short of locked is overruled by locked containers
+                props["immutability"] = state
         inv.add(dataclasses.replace(res, properties=props))
+
+
+def log_containers(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The containers Azure Monitor writes to (``insights-activity-logs``, ``insights-logs-*``);
+    all of them when the account holds none of those (a tagged evidence store)."""
+    ours = [c for c in items if str(c.get("name") or "").startswith("insights-")]
+    return ours or list(items)
+
+
+def containers_immutability(items: list[dict[str, Any]]) -> str | None:
+    """``locked`` when every log container has a locked time-based retention policy,
+    ``unlocked`` when one can still be lifted (an unlocked policy, a legal hold only),
+    ``none`` when one has neither; None (unknown) when a state is missing or no container
+    exists yet."""
+    states: list[str | None] = []
+    for c in log_containers(items):
+        p = props_of(c)
+        policy_state = str(((p.get("immutabilityPolicy") or {}).get("properties") or {}).get("state") or "").lower()
+        has_policy, hold = flag(p, "hasImmutabilityPolicy"), flag(p, "hasLegalHold")
+        if policy_state == "locked":
+            states.append("locked")
+        elif policy_state == "unlocked" or (has_policy is False and hold is True):
+            states.append("unlocked")  # a legal hold is cleared at will
+        elif has_policy is False and hold is False:
+            states.append("none")
+        else:
+            states.append(None)
+    if not states:
+        return None
+    if "none" in states:
+        return "none"
+    if None in states:
+        return None
+    return "unlocked" if "unlocked" in states else "locked"
 
 
 def _lifecycle_delete_days(policy: dict[str, Any] | None) -> int | None:

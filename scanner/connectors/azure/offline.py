@@ -182,6 +182,13 @@ def _child_row(item: dict[str, Any], raw: AzureRaw, seen: dict[str, bool]) -> bo
         raw.sql_protectors[low.split("/encryptionprotector")[0]] = item
     elif t == "microsoft.storage/storageaccounts/managementpolicies":
         raw.lifecycle[low.split("/managementpolicies")[0]] = item
+    elif t == "microsoft.storage/storageaccounts/blobservices/containers":
+        raw.blob_containers.setdefault(low.split("/blobservices/")[0], []).append(item)
+    elif t == "microsoft.storage/storageaccounts/blobservices/containers/immutabilitypolicies":
+        container = low.split("/immutabilitypolicies")[0]
+        for c in raw.blob_containers.get(low.split("/blobservices/")[0], []):
+            if str(c.get("id") or "").lower() == container:
+                c.setdefault("properties", {})["immutabilityPolicy"] = {"properties": item.get("properties") or {}}
     elif t == "microsoft.authorization/roleeligibilityscheduleinstances":
         rows = {str(r.get("id", "")).lower() for r in raw.rbac_eligibility or []}
         if low not in rows:  # the same instance seen from two scopes' exports

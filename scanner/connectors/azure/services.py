@@ -76,6 +76,11 @@ SERVICES: dict[str, Service] = {
     "subscriptions": Service((Kind.ACCOUNT,), RG_CONTAINERS, {"microsoft.resources/subscriptions": None},
                              regional=False),
     "storage": Service((Kind.STORAGE_OBJECT, Kind.LOG_STORE), RG_RESOURCES, {STORAGE: r.storage}),
+    # log storage accounts' blob containers and their immutability policies (CSM CC-18000 (4)c),
+    # read over ARM and folded into the account (scanner.connectors.azure.logs); unread, they
+    # leave its immutability unknown and hide no resource
+    "blobcontainers": Service((Kind.STORAGE_OBJECT,), "arm:containers",
+                              {"microsoft.storage/storageaccounts/blobservices/containers": None}),
     "disks": Service((Kind.STORAGE_BLOCK, Kind.BACKUP), RG_RESOURCES, {DISK: r.disk, SNAPSHOT: r.disk, DES: None}),
     "sql": Service((Kind.DATABASE,), RG_RESOURCES, {SQL_SERVER: None, SQL_DB: r.sql_database}),
     "cosmosdb": Service((Kind.DATABASE,), RG_RESOURCES, {COSMOS: r.cosmos}),

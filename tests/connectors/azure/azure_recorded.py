@@ -99,6 +99,12 @@ def tenant_exchanges(*, registration_403: bool = False, throttle_resources: bool
                  body=load("arm-sql-encryption-protector.json")),
         Exchange("GET", f"{ARM}{IDS['log_storage']}/managementPolicies/default",
                  body=load("arm-lifecycle-auditlogs.json")),
+        Exchange("GET", f"{ARM}{IDS['log_storage']}/blobServices/default/containers",
+                 body=load("public/blob-containers-auditlogs.json")),
+        Exchange("GET", f"{ARM}{IDS['log_storage']}/blobServices/default/containers/insights-activity-logs"
+                 "/immutabilityPolicies/default", body=load("public/immutability-policy-activity-logs.json")),
+        Exchange("GET", f"{ARM}{IDS['log_storage']}/blobServices/default/containers/insights-logs-auditevent"
+                 "/immutabilityPolicies/default", body=load("public/immutability-policy-auditevent.json")),
         Exchange("GET", f"{GRAPH}/users", body=load("graph-users-page1.json"), query_contains=("signInActivity",)),
         Exchange("GET", f"{GRAPH}/users", body=load("graph-users-page2.json"), query_contains=("$skiptoken=",)),
         Exchange("GET", f"{GRAPH}/directoryRoles", body=load("graph-directory-roles.json")),

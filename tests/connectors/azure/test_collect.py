@@ -33,7 +33,9 @@ def test_every_recording_is_used_and_pages_are_followed():
     assert vm.kind == "compute.instance" and vm.prop("state") == "running" and vm.prop("managed.agent") is True
     assert by_name(inv, "vm-jumpbox").prop("managed.agent") is False
     # ARM: + PIM eligibility per subscription; Graph: + eligibility, applications, 2 pages of servicePrincipals
-    assert collector.counter.by_service == {"resourcegraph": 4, "arm": 11, "graph": 11}  # + Defender plans per subscription, Conditional Access (ETG 8.2.2)
+    # + Defender plans per subscription, Conditional Access (ETG 8.2.2); + the log storage
+    # account's containers and its two log containers' immutability policies (CSM CC-18000 (4)c)
+    assert collector.counter.by_service == {"resourcegraph": 4, "arm": 14, "graph": 11}
 
 
 def test_throttled_query_is_retried_after_retry_after():
@@ -155,3 +157,79 @@ def test_collect_inventory_records_api_calls_in_sources():
     (src,) = inv.sources
     assert src.connector == "azure" and src.mode == "live"
     assert src.calls_by_api["resourcegraph"] == 4 and src.api_calls == sum(src.calls_by_api.values())
+
+
+# --- audit-log stores as evidence (CSM CC-18000 (4)c): container immutability ---------------
+
+def _audit_immutable(exchanges):
+    from policies.registry import load_policies
+    from scanner.config import load_config
+    from scanner.engine import evaluate
+
+    _, _, inv = run(exchanges)
+    result = evaluate(inv, load_policies(), load_config())
+    (f,) = [f for f in result.findings if f.policy == "logging.audit_store_immutable" and f.resource.id == IDS["log_storage"]]
+    return inv, f
+
+
+def _replace(exchanges, url_end, **kw):
+    out = []
+    for e in exchanges:
+        if e.url.endswith(url_end):
+            e = Exchange(e.method, e.url, **kw)
+        out.append(e)
+    return out
+
+
+def test_locked_policies_on_every_log_container_make_the_store_immutable():
+    inv, f = _audit_immutable(tenant_exchanges())
+    assert inv.get(IDS["log_storage"]).prop("immutability") == "locked"
+    assert f.status.value == "PASS", f.message
+
+
+def test_an_unlocked_log_container_fails_and_one_without_a_policy_fails():
+    import copy
+
+    from azure_recorded import load
+
+    unlocked = copy.deepcopy(load("public/immutability-policy-auditevent.json"))
+    unlocked["properties"]["state"] = "Unlocked"
+    ex = _replace(tenant_exchanges(), "insights-logs-auditevent/immutabilityPolicies/default", body=unlocked)
+    inv, f = _audit_immutable(ex)
+    assert inv.get(IDS["log_storage"]).prop("immutability") == "unlocked"
+    assert f.status.value == "FAIL" and "lifted" in f.message
+    # the activity-log container without any policy: nothing keeps its records
+    bare = copy.deepcopy(load("public/blob-containers-auditlogs.json"))
+    bare["value"][0]["properties"]["hasImmutabilityPolicy"] = False
+    ex = [e for e in _replace(tenant_exchanges(), "/blobServices/default/containers", body=bare)
+          if not e.url.endswith("insights-activity-logs/immutabilityPolicies/default")]
+    inv, f = _audit_immutable(ex)
+    assert inv.get(IDS["log_storage"]).prop("immutability") == "none" and f.status.value == "FAIL"
+
+
+def test_an_unreadable_container_list_leaves_it_unknown_and_hides_no_resource():
+    denied = {"error": {"code": "AuthorizationFailed", "message": "The client does not have authorization to perform "
+                        "action 'Microsoft.Storage/storageAccounts/blobServices/containers/read'"}}
+    ex = [e for e in _replace(tenant_exchanges(), "/blobServices/default/containers", status=403, body=denied)
+          if "/immutabilityPolicies/" not in e.url]
+    inv, f = _audit_immutable(ex)
+    assert f.status.value == "ERROR", f.message
+    (gap,) = [g for g in inv.coverage_gaps if g.service == "arm:containers"]
+    assert gap.kinds == () and gap.code == "AuthorizationFailed"
+
+
+def test_container_states_combine_as_the_weakest():
+    from scanner.connectors.azure.logs import containers_immutability
+
+    def c(name, has=None, hold=None, state=None):
+        p = {"hasImmutabilityPolicy": has, "hasLegalHold": hold}
+        if state:
+            p["immutabilityPolicy"] = {"properties": {"state": state}}
+        return {"name": name, "properties": {k: v for k, v in p.items() if v is not None}}
+
+    assert containers_immutability([]) is None  # nothing written yet: unknown
+    assert containers_immutability([c("insights-a", True, False, "Locked"), c("other", False, False)]) == "locked"
+    assert containers_immutability([c("insights-a", True, False, "Locked"), c("insights-b", False, True)]) == "unlocked"
+    assert containers_immutability([c("insights-a", True, False, "Locked"), c("insights-b", True)]) is None
+    assert containers_immutability([c("insights-a", True), c("insights-b", False, False)]) == "none"
+    assert containers_immutability([c("evidence", True, False, "Locked")]) == "locked"  # no insights-*: all of them

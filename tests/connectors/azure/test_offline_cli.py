@@ -125,3 +125,19 @@ def test_scan_azure_without_credentials_is_one_sentence(monkeypatch):
     assert isinstance(result.exception, InputError)
     assert str(result.exception).startswith("no usable Azure credentials")
     assert "\n" not in str(result.exception)
+
+
+def test_exported_containers_and_their_policies_make_the_log_store_locked(tmp_path):
+    """`az rest` exports of List Containers and of each log container's immutability policy
+    (tests/data/azure/public, from the REST specs' examples) read like their live answers."""
+    public = DATA / "public"
+    files = [*EXPORTS, public / "blob-containers-auditlogs.json", public / "immutability-policy-activity-logs.json",
+             public / "immutability-policy-auditevent.json"]
+    result = CliRunner().invoke(app, ["scan", "snapshot", *map(str, files), "--format", "json",
+                                      "--output-dir", str(tmp_path), "--quiet"])
+    assert result.exit_code in (0, 1), result.output
+    assert findings(tmp_path)[("logging.audit_store_immutable", "stauditlogs")] == "PASS"
+    # without the policies' answers the store's state is unknown, never a pass
+    result = CliRunner().invoke(app, ["scan", "snapshot", *map(str, files[:-1]), "--format", "json",
+                                      "--output-dir", str(tmp_path / "partial"), "--quiet"])
+    assert findings(tmp_path / "partial")[("logging.audit_store_immutable", "stauditlogs")] == "ERROR"

@@ -24,7 +24,7 @@ def test_collect_from_a_request_reports_progress_and_one_source():
     phases = [d for _, d, total in heard if total is None]
     assert phases == list(range(1, len(phases) + 1))  # each phase as it starts
     reads = [(d, total) for _, d, total in heard if total is not None]  # the targeted reads, counted
-    assert reads and [d for d, _ in reads] == list(range(1, reads[0][1] + 1)) and {t for _, t in reads} == {4}
+    assert reads and [d for d, _ in reads] == list(range(1, reads[0][1] + 1)) and {t for _, t in reads} == {5}
 
 
 def test_management_group_and_subscriptions_are_alternatives():
