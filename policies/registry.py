@@ -22,12 +22,24 @@ from scanner.docfile import yaml_load
 from scanner.errors import ConfigError
 from scanner.model import Severity
 
-__all__ = ["Policy", "PolicySet", "load_policies", "POLICY_FILES_DIR"]
+__all__ = ["Policy", "PolicySet", "Reads", "load_policies", "POLICY_FILES_DIR"]
 
 POLICY_FILES_DIR = Path(__file__).resolve().parent
 _NOT_POLICY_FILES = {"defaults.yaml"}
 #: an area whose module name would shadow the standard library
 _MODULE_FOR_AREA = {"logging": "logs"}
+
+
+@dataclass(frozen=True)
+class Reads:
+    """What a predicate reads besides the policy's own kinds, so a live scan collects only
+    that (scanner/connectors/aws/plan.py): ``kinds``, the other kinds it consults through
+    edges or inventory lookups (a key's manager, a store's backups, an account's trails);
+    ``fields``, the properties and relationship types it reads on any of them (globs such as
+    ``encryption.*``), None for all. A policy that declares no ``reads:`` reads everything."""
+
+    kinds: tuple[str, ...] = ()
+    fields: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,8 @@ class Policy:
     #: default. Unknown materiality takes the higher one (fail closed, like the citations):
     #: a --fail-on gate must not pass an account only because no service claims it.
     scoped_severity: Mapping[str, Severity] = field(default_factory=dict, compare=False)
+    #: what the predicate reads (``reads:``); None: undeclared, everything (collection reads all)
+    reads: Reads | None = field(default=None, compare=False)
     #: whether the engine looks up the resource's service to apply scope or citations:
     #: decided once here, read for every resource the policy meets
     account_scoped: bool = field(init=False, compare=False, repr=False)
@@ -177,6 +191,7 @@ def _load_area(path: Path, catalogue: Catalogue, known_kinds: set[str] | None) -
             for k in kinds:
                 if k not in known_kinds:
                     raise ConfigError(f"{path}: policy {pid}: unknown resource kind {k!r}")
+        reads = _reads(path, pid, entry.get("reads"), known_kinds)
         out.append(
             Policy(
                 id=pid,
@@ -195,9 +210,24 @@ def _load_area(path: Path, catalogue: Catalogue, known_kinds: set[str] | None) -
                 scope=scope,
                 scoped_controls=scoped,
                 scoped_severity=scoped_sev,
+                reads=reads,
             )
         )
     return out
+
+
+def _reads(path: Path, pid: str, spec: Any, known_kinds: set[str] | None) -> Reads | None:
+    if spec is None:
+        return None
+    if not isinstance(spec, Mapping) or set(spec) - {"kinds", "fields"}:
+        raise ConfigError(f"{path}: policy {pid}: reads: takes kinds: [...] and fields: [...] (omit fields for all)")
+    kinds = tuple(spec.get("kinds") or ())
+    if known_kinds is not None:
+        for k in kinds:
+            if k not in known_kinds:
+                raise ConfigError(f"{path}: policy {pid}: reads: unknown resource kind {k!r}")
+    fields = spec.get("fields")
+    return Reads(kinds, tuple(fields) if fields is not None else None)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from typing import IO, TYPE_CHECKING
 from scanner.errors import UsageError
 
 if TYPE_CHECKING:
+    from policies.registry import PolicySet
     from scanner.config import Config
     from scanner.inventory import Inventory
     from scanner.materiality import Materiality
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from scanner.result import ScanResult
     from scanner.waivers import WaiverSet
 
-__all__ = ["Options", "Outcome", "run", "STAGES", "Progress"]
+__all__ = ["Options", "Outcome", "run", "selected_policies", "STAGES", "Progress"]
 
 #: the stages ``progress`` hears about, in order (``save_inventory`` and ``store`` only when asked)
 STAGES = ("evaluate", "postprocess", "save_inventory", "render", "store")
@@ -120,15 +121,8 @@ def run(inventory: Inventory, options: Options, *, progress: Progress | None = N
     if options.allowed_regions is not None:
         config = config.with_allowed_regions(options.allowed_regions)
     fail_on = config.fail_on if options.fail_on is None else _severity(options.fail_on)
-    policies = every_policy = load_policies()
-    if options.policies or options.skip_policies or options.select_areas or options.min_severity:
-        from scanner.selection import select_policies
-
-        policies = select_policies(
-            policies.only(set(options.areas)) if options.areas is not None else policies,
-            include=options.policies, skip=options.skip_policies, areas=options.select_areas,
-            min_severity=options.min_severity,
-        )
+    every_policy = load_policies()
+    policies = selected_policies(options) or every_policy
     waivers = options.waivers
     if waivers is not None and not isinstance(waivers, WaiverSet):
         waivers = load_waivers(waivers, every_policy)  # a waiver of a policy not chosen this run is still valid
@@ -165,6 +159,23 @@ def run(inventory: Inventory, options: Options, *, progress: Progress | None = N
         scan_id = record_scan(result, db_url=options.db)
     code = result.exit_code(fail_on, errors_fail=options.errors_fail)
     return Outcome(result=result, exit_code=code, fail_on=fail_on, written=written, scan_id=scan_id)
+
+
+def selected_policies(options: Options) -> PolicySet | None:
+    """The policies ``options`` choose (``--policy``, ``--skip-policy``, ``--area``,
+    ``--min-severity``), or None when they choose none (every policy runs). A live collector
+    asks this before collecting, to read only what these policies need."""
+    if not (options.policies or options.skip_policies or options.select_areas or options.min_severity):
+        return None
+    from policies.registry import load_policies
+    from scanner.selection import select_policies
+
+    policies = load_policies()
+    return select_policies(
+        policies.only(set(options.areas)) if options.areas is not None else policies,
+        include=options.policies, skip=options.skip_policies, areas=options.select_areas,
+        min_severity=options.min_severity,
+    )
 
 
 def _severity(value: str | Severity) -> Severity:

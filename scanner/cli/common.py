@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
-__all__ = ["ScanOptions", "scan_options", "evaluate_and_exit", "DbOpt", "QueueOpt", "stderr_console"]
+__all__ = ["ScanOptions", "scan_options", "evaluate_and_exit", "selected_policies", "DbOpt", "QueueOpt", "stderr_console"]
 
 FORMAT_HELP = (
     "Output format: table, json, sarif, junit, csv (repeatable). Default: table; with --output-dir, "
@@ -216,6 +216,17 @@ def stderr_console(quiet: bool = False):
     from rich.console import Console
 
     return Console(stderr=True, quiet=quiet, highlight=False)
+
+
+def selected_policies(opts: ScanOptions) -> Any:
+    """The PolicySet the selection options choose, or None (no selection: every policy). Asked
+    before collecting, so a live scan reads only what those policies need, and a typo in
+    --policy / --area stops the run before any API call."""
+    from scanner.pipeline import Options, selected_policies
+    from scanner.selection import split_values
+
+    return selected_policies(Options(policies=split_values(opts.policy), skip_policies=split_values(opts.skip_policy),
+                                     select_areas=split_values(opts.area), min_severity=opts.min_severity))
 
 
 def evaluate_and_exit(

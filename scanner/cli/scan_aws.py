@@ -14,6 +14,7 @@ from scanner.cli.common import (
     evaluate_and_exit,
     print_collection,
     scan_options,
+    selected_policies,
     stderr_console,
 )
 
@@ -47,11 +48,13 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         *,
         opts: ScanOptions,
     ) -> None:
-        """Scan AWS accounts live (read-only API calls) and evaluate every policy."""
+        """Scan AWS accounts live (read-only API calls) and evaluate every policy (with --area / --policy:
+        those, reading only what they need)."""
         from scanner.extras import require
 
         require("aws", "scanning AWS")
         from scanner.connectors.aws.collect import ScanRequest
+        from scanner.connectors.aws.plan import plan_for
         from scanner.connectors.aws.regions import parse_regions
         from scanner.errors import UsageError
 
@@ -61,6 +64,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         bad = [a for a in account_list or [] if not (a.isdigit() and len(a) == 12)]
         if bad:
             raise UsageError(f"--accounts: {', '.join(bad)} is not a 12-digit AWS account id.")
+        plan = plan_for(selected_policies(opts))  # read only what the selected policies need
         req = ScanRequest(
             profile=profile,
             regions=parse_regions(regions),
@@ -70,6 +74,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
             endpoint_url=endpoint_url or None,
             workers=workers,
             home_region=region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
+            units=None if plan.everything else tuple(sorted(plan.units)),
         )
         err = stderr_console(opts.quiet)
         from scanner.queue import collect

@@ -30,6 +30,7 @@ from scanner.connectors.aws.common import ALL_KINDS, LOG_CLASS_TAG, PROVIDER, ar
 from scanner.connectors.aws.fetch import Reader, Unreadable, fetch_iam, fetch_organization
 from scanner.connectors.aws.fetch_regional import fetch_bucket, fetch_global_clusters, fetch_region, list_buckets
 from scanner.connectors.aws.normalize import normalize_account
+from scanner.connectors.aws.plan import Plan
 from scanner.connectors.aws.regions import plan_regions
 from scanner.errors import InputError
 from scanner.inventory import Inventory, merge
@@ -50,6 +51,9 @@ class ScanRequest:
     endpoint_url: str | None = None
     workers: int = 16
     home_region: str | None = None
+    #: the collection units to read (scanner.connectors.aws.plan: ``plan_for(selected policies).units``);
+    #: None: every unit (no selection)
+    units: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -99,6 +103,7 @@ def collect(
     from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, ReadTimeoutError
 
     started = time.monotonic()
+    plan = Plan(req.units)
     counter = ApiCounter()
     session = session or base_session(req.profile, req.home_region)
     home = req.home_region or session.region_name or "us-east-1"
@@ -132,7 +137,7 @@ def collect(
         # --- enter every account -------------------------------------------------------
         tracker.add(len(account_ids))
         entered: dict[str, Future] = {
-            a: pool.submit(_enter, a, req, caller, caller_account, partition, counter, instrument) for a in account_ids
+            a: pool.submit(_enter, a, req, caller, caller_account, partition, counter, instrument, plan) for a in account_ids
         }
         for a, fut in entered.items():
             try:
@@ -147,6 +152,8 @@ def collect(
         futures: list[tuple[Future, Callable[[Any], None], str]] = []
         for acct in accounts:
             acct.bundle = {"account_id": acct.id, "partition": partition, "regions": {}}
+            if not plan.everything:
+                acct.bundle["not_collected"] = plan.skipped  # not read for this selection: no gap either
             regions = _regions_for(acct, req, home)
             futures.append((pool.submit(_global, acct), partial(_put_global, acct), f"{acct.id} iam"))
             for region in regions:
@@ -172,7 +179,7 @@ def collect(
 
         # --- phase 2: S3 ---------------------------------------------------------------------
         bucket_futures: list[tuple[_Account, Future]] = []
-        for acct in accounts:
+        for acct in accounts if plan.wants("s3") else ():
             try:
                 buckets = list_buckets(acct.reader, home)
             except Unreadable:
@@ -215,6 +222,7 @@ def collect(
                 "endpoint_url": req.endpoint_url,
                 "resources": len(inv),
                 "http_requests": counter.requests,
+                **({} if plan.everything else {"not_collected": plan.skipped}),
             },
         )
     ]
@@ -254,7 +262,7 @@ def _account_list(req: ScanRequest, caller: AccountClients, caller_account: str)
 
 
 def _enter(account: str, req: ScanRequest, caller: AccountClients, caller_account: str, partition: str,
-           counter: ApiCounter, instrument: Callable[[Any], None] | None) -> _Account:
+           counter: ApiCounter, instrument: Callable[[Any], None] | None, plan: Plan) -> _Account:
     from botocore.exceptions import BotoCoreError, ClientError
 
     if account == caller_account:
@@ -268,7 +276,7 @@ def _enter(account: str, req: ScanRequest, caller: AccountClients, caller_accoun
         except (ClientError, BotoCoreError) as e:
             raise _EnterFailed(error_code(e), f"could not assume {role_arn}: {e}") from None
         clients = AccountClients(account, session, counter, req.workers, req.endpoint_url, caller.home_region, instrument=instrument)
-    return _Account(account, clients, Reader(account, clients.client))
+    return _Account(account, clients, Reader(account, clients.client, plan))
 
 
 def _regions_for(acct: _Account, req: ScanRequest, home: str) -> list[str]:
@@ -287,8 +295,8 @@ def _regions_for(acct: _Account, req: ScanRequest, home: str) -> list[str]:
 
 
 def _global(acct: _Account) -> dict[str, Any]:
-    out: dict[str, Any] = {"iam": fetch_iam(acct.reader)}
-    org = fetch_organization(acct.reader)
+    out: dict[str, Any] = {"iam": fetch_iam(acct.reader)} if acct.reader.wants("iam") else {}
+    org = fetch_organization(acct.reader) if acct.reader.wants("organizations") else None
     if org:
         out["organization"] = org
     return out

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from scanner.connectors.aws.common import PROVIDER, SERVICE_KINDS, jsonable
+from scanner.connectors.aws.plan import EVERYTHING, Plan
 from scanner.model import CoverageGap
 
 __all__ = ["Reader", "Unreadable", "SERVICE_KINDS"]
@@ -38,12 +39,18 @@ class Unreadable(Exception):
 class Reader:
     """Calls the API for one account and records gaps (deduplicated per service, region, code)."""
 
-    def __init__(self, account: str, client: Callable[..., Any]) -> None:
+    def __init__(self, account: str, client: Callable[..., Any], plan: Plan | None = None) -> None:
         self.account = account
         self.client = client
+        #: what this scan collects (scanner.connectors.aws.plan): every unit unless policies were selected
+        self.plan = plan or EVERYTHING
         self.gaps: list[CoverageGap] = []
         self._seen: set[tuple[str, str | None, str, tuple[str, ...]]] = set()
         self._lock = threading.Lock()
+
+    def wants(self, unit: str) -> bool:
+        """Whether the scan collects this unit (a REGION_SERVICES key, ``<service>.<part>``)."""
+        return self.plan.wants(unit)
 
     def gap(self, service: str, region: str | None, code: str, message: str, kinds: tuple[str, ...] | None = None) -> None:
         kinds = kinds if kinds is not None else SERVICE_KINDS.get(service, ())
@@ -122,7 +129,7 @@ def _put(d: dict[str, Any], key: str, fn: Callable[[], Any]) -> None:
 # --- global ------------------------------------------------------------------------------
 
 
-def fetch_iam(r: Reader) -> dict[str, Any]:
+def fetch_iam(r: Reader) -> dict[str, Any]:  # one unit ("iam"): the four calls feed one normalizer
     iam: dict[str, Any] = {}
     _put(iam, "account_summary", lambda: r.call("iam", None, "get_account_summary")["SummaryMap"])
     _put(iam, "credential_report", lambda: _credential_report(r))

@@ -7,7 +7,8 @@ from typing import Any
 
 from scanner.connectors.aws.fetch import _ABSENT, Reader, Unreadable, _try
 
-__all__ = ["fetch_region", "list_buckets", "fetch_bucket", "fetch_global_clusters", "REGION_SERVICES"]
+__all__ = ["fetch_region", "list_buckets", "fetch_bucket", "fetch_global_clusters", "REGION_SERVICES", "BUCKET_CALLS",
+           "EC2_PARTS"]
 
 #: Errors that mean the whole region is out of reach (not enabled, not allowed).
 REGION_CLOSED = frozenset({"OptInRequired", "UnrecognizedClientException", "AuthFailure", "InvalidClientTokenId"})
@@ -33,13 +34,14 @@ def _kms(r: Reader, region: str) -> list[dict[str, Any]]:
             # rotation matters only for keys the customer controls (AWS rotates its own yearly);
             # the policy of every key, since an AWS-managed key's policy is judged too
             symmetric = md.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT" and md.get("Origin", "AWS_KMS") == "AWS_KMS"
-            if not aws_managed and symmetric:
+            if not aws_managed and symmetric and r.wants("kms.rotation"):
                 v = _try(r.call, "kms", region, "get_key_rotation_status", KeyId=kid)
                 if v is not _ABSENT:
                     entry["Rotation"] = v
-            v = _try(r.call, "kms", region, "get_key_policy", KeyId=kid, PolicyName="default")
-            if v is not _ABSENT:
-                entry["Policy"] = v.get("Policy")
+            if r.wants("kms.policy"):
+                v = _try(r.call, "kms", region, "get_key_policy", KeyId=kid, PolicyName="default")
+                if v is not _ABSENT:
+                    entry["Policy"] = v.get("Policy")
         out.append(entry)
     return out
 
@@ -76,14 +78,18 @@ def _dynamodb(r: Reader, region: str) -> list[dict[str, Any]]:
         v = _try(r.call, "dynamodb", region, "describe_table", TableName=name)
         if v is not _ABSENT:
             table = v["Table"]
-            pitr = _try(r.call, "dynamodb", region, "describe_continuous_backups", TableName=name)
+            pitr: Any = _ABSENT
+            if r.wants("dynamodb.continuous_backups"):
+                pitr = _try(r.call, "dynamodb", region, "describe_continuous_backups", TableName=name)
             if pitr is not _ABSENT:  # point-in-time recovery (ETG 9.3); unread: the gap says so
                 table["ContinuousBackups"] = pitr.get("ContinuousBackupsDescription") or {}
             # TLS only (ETG 8.1.1, 8.2.1): the endpoints answer HTTP unless a resource policy
             # denies it; PolicyNotFoundException: known, none. Unread, it hides no table: the
             # table's TLS finding says so
-            pol = _try(r.call, "dynamodb", region, "get_resource_policy", ResourceArn=table["TableArn"],
-                       not_configured_ok=True, gap_kinds=())
+            pol: Any = _ABSENT
+            if r.wants("dynamodb.resource_policy"):
+                pol = _try(r.call, "dynamodb", region, "get_resource_policy", ResourceArn=table["TableArn"],
+                           not_configured_ok=True, gap_kinds=())
             if pol is not _ABSENT:
                 table["ResourcePolicy"] = pol
             out.append(table)
@@ -139,20 +145,26 @@ _MANAGED_FIELDS = ("InstanceId", "PingStatus", "LastPingDateTime", "AgentVersion
                    "ResourceType", "IsLatestVersion")
 #: an instance in these states is gone or going: not "in use" (ETG 8.4.2), not collected
 _INSTANCE_STATES = ["pending", "running", "stopping", "stopped"]
+#: EC2's listings: (bundle key, operation, result field, the kinds a failure hides, extra arguments);
+#: each is its own collection unit "ec2.<key>" (scanner/connectors/aws/plan.py)
+EC2_PARTS: tuple[tuple[str, str, str, tuple[str, ...], dict[str, Any]], ...] = (
+    ("volumes", "describe_volumes", "Volumes", ("storage.block",), {}),
+    ("snapshots", "describe_snapshots", "Snapshots", ("backup",), {"OwnerIds": ["self"]}),
+    ("security_groups", "describe_security_groups", "SecurityGroups", ("network.firewall",), {}),
+)
 
 
 def _ec2(r: Reader, region: str) -> dict[str, Any]:
     # each listing names the kinds its failure hides (a DescribeVolumes refusal hides no instance)
     out: dict[str, Any] = {}
-    v = _try(r.pages, "ec2", region, "describe_volumes", "Volumes", gap_kinds=("storage.block",))
-    if v is not _ABSENT:
-        out["volumes"] = v
-    v = _try(r.pages, "ec2", region, "describe_snapshots", "Snapshots", OwnerIds=["self"], gap_kinds=("backup",))
-    if v is not _ABSENT:
-        out["snapshots"] = v
-    v = _try(r.pages, "ec2", region, "describe_security_groups", "SecurityGroups", gap_kinds=("network.firewall",))
-    if v is not _ABSENT:
-        out["security_groups"] = v
+    for key, op, field, gap_kinds, kw in EC2_PARTS:
+        if not r.wants(f"ec2.{key}"):
+            continue
+        v = _try(r.pages, "ec2", region, op, field, gap_kinds=gap_kinds, **kw)
+        if v is not _ABSENT:
+            out[key] = v
+    if not r.wants("ec2.instances"):
+        return out
     v = _try(r.pages, "ec2", region, "describe_instances", "Reservations", gap_kinds=("compute.instance",),
              Filters=[{"Name": "instance-state-name", "Values": _INSTANCE_STATES}])
     if v is not _ABSENT:
@@ -196,7 +208,7 @@ def _rds(r: Reader, region: str) -> dict[str, Any]:
         if v is not _ABSENT:
             out[key] = v
     groups = sorted({g["DBParameterGroupName"] for db in out.get("instances") or []
-                     for g in db.get("DBParameterGroups") or [] if g.get("DBParameterGroupName")})
+                     for g in db.get("DBParameterGroups") or [] if g.get("DBParameterGroupName")}) if r.wants("rds.parameters") else []
     params: dict[str, dict[str, Any]] = {}
     for name in groups:  # one read per distinct parameter group, not per instance
         v = _try(r.pages, "rds", region, "describe_db_parameters", "Parameters", DBParameterGroupName=name)
@@ -275,9 +287,11 @@ REGION_SERVICES = {
 
 
 def fetch_region(r: Reader, region: str, services: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Every regional service; an unreadable one is left out (its gap recorded)."""
+    """Every regional service the scan collects (``r.wants``); an unreadable one is left out (its gap recorded)."""
     out: dict[str, Any] = {}
     for name, fn in (services or REGION_SERVICES).items():
+        if not r.wants(name):
+            continue
         v = _try(fn, r, region)
         if v is not _ABSENT:
             out[name] = v
@@ -292,6 +306,17 @@ def fetch_region(r: Reader, region: str, services: dict[str, Any] | None = None)
 def list_buckets(r: Reader, region: str) -> list[dict[str, Any]]:
     # one call lists the buckets of every region: its failure hides them all
     return r.pages("s3", region, "list_buckets", "Buckets", global_call=True)
+
+
+#: the per-bucket calls after the location: (bundle key, operation, unit, log buckets only);
+#: every unit is declared in scanner/connectors/aws/plan.py UNITS (GetBucketTagging: "s3.tagging")
+BUCKET_CALLS: tuple[tuple[str, str, str, bool], ...] = (
+    ("Encryption", "get_bucket_encryption", "s3.encryption", False),
+    ("Replication", "get_bucket_replication", "s3.replication", False),
+    ("Policy", "get_bucket_policy", "s3.policy", False),
+    ("Lifecycle", "get_bucket_lifecycle_configuration", "s3.lifecycle", True),
+    ("ObjectLock", "get_object_lock_configuration", "s3.object_lock", True),
+)
 
 
 def fetch_bucket(r: Reader, bucket: dict[str, Any], home_region: str, *, log_bucket: bool,
@@ -310,12 +335,9 @@ def fetch_bucket(r: Reader, bucket: dict[str, Any], home_region: str, *, log_buc
     from scanner.connectors.aws.normalize_data import bucket_region
 
     region = bucket_region(b) or home_region
-    calls = [("Encryption", "get_bucket_encryption"), ("Replication", "get_bucket_replication"),
-             ("Policy", "get_bucket_policy")]
-    if log_bucket:
-        calls += [("Lifecycle", "get_bucket_lifecycle_configuration"), ("ObjectLock", "get_object_lock_configuration")]
-        if tagged_regions is not None and region not in tagged_regions:
-            calls.append(("Tags", "get_bucket_tagging"))
+    calls = [(key, op) for key, op, unit, only_logs in BUCKET_CALLS if r.wants(unit) and (log_bucket or not only_logs)]
+    if log_bucket and tagged_regions is not None and region not in tagged_regions and r.wants("s3.tagging"):
+        calls.append(("Tags", "get_bucket_tagging"))
     for key, op in calls:
         v = _try(r.call, "s3", region, op, Bucket=name, not_configured_ok=True)
         if v is _ABSENT:
@@ -332,7 +354,7 @@ def fetch_global_clusters(r: Reader, regions: dict[str, Any]) -> list[dict[str, 
     cluster (nothing to ask) or unreadable (gap recorded)."""
     region = next((name for name, reg in sorted(regions.items())
                    if any(str(c.get("Engine", "")).startswith("aurora") for c in (reg.get("rds") or {}).get("clusters") or [])), None)
-    if region is None:
+    if region is None or not r.wants("rds.global_clusters"):
         return None
     v = _try(r.pages, "rds", region, "describe_global_clusters", "GlobalClusters")
     return None if v is _ABSENT else v

@@ -22,6 +22,7 @@ The bundle is what :mod:`scanner.connectors.aws.collect` gathers live and what
                                "ecr": {"repositories", "scanning"}}},
      "rds_global_clusters": [DescribeGlobalClusters entries],   # optional: read when Aurora exists
      "known_organizations": [{"Id", "MasterAccountId", "Accounts": [ids]}],  # optional, see below
+     "not_collected": [collection units],  # optional: left out for the scan's policy selection
      "gaps": [CoverageGap dicts]}
 
 ``known_organizations`` are the organisations other accounts of the same scan could read
@@ -155,7 +156,10 @@ def _not_collected(inv: Inventory, account: str, bundle: Mapping[str, Any]) -> N
     and names no gap for it: what was not read stays unknown (ERROR), never "not enabled"."""
     regions: Mapping[str, Mapping[str, Any]] = bundle.get("regions") or {}
     live = bundle.get("source") != "aws-config" and bool(regions)
+    skipped = set(bundle.get("not_collected") or ())
     for section, service, kinds in _ACCOUNT_WIDE:
+        if section in skipped:
+            continue  # not read because no selected policy needs it: nothing to judge, nothing missing
         if not live:
             inv.gap(CoverageGap(PROVIDER, account, None, service, kinds, "NotInExport",
                                 f"the input carries no {service} state for account {account}"))
