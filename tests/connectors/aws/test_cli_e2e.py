@@ -102,6 +102,26 @@ def test_scan_aws_against_moto_server(moto_server, tmp_path):
 
 
 @pytest.mark.slow
+def test_scan_aws_with_a_selection_reads_only_what_it_needs(moto_server, tmp_path):
+    """--area mfa: IAM only (no S3, KMS, regional services), and only mfa findings, with no
+    coverage gap about what was not read; a bad --area stops before any API call."""
+    out = tmp_path / "out"
+    run = _cloudgov("scan", "aws", "--endpoint-url", moto_server, "--regions", REGIONS, "--area", "mfa", "--format", "json",
+                    "--output-dir", str(out), "--save-inventory", str(tmp_path / "inv.json"), env=_env())
+    assert run.returncode == 1, run.stderr
+    doc = json.loads((out / "findings.json").read_text())
+    assert {f["policy"].split(".")[0] for f in doc["findings"]} == {"mfa"}
+    status = {(f["policy"], f["resource"]["name"]): f["status"] for f in doc["findings"]}
+    assert status[("mfa.privileged_users", "alice")] == "FAIL"
+    inv = json.loads((tmp_path / "inv.json").read_text())
+    src = inv["sources"][0]
+    assert set(src["calls_by_api"]) <= {"sts", "ec2", "iam"}, src["calls_by_api"]
+    assert "s3" in src["details"]["not_collected"] and not inv.get("coverage_gaps")
+    bad = _cloudgov("scan", "aws", "--endpoint-url", moto_server, "--regions", REGIONS, "--area", "mfaa", env=_env())
+    assert bad.returncode == 2 and "no such area" in bad.stderr and "API calls" not in bad.stderr
+
+
+@pytest.mark.slow
 def test_denied_service_gives_error_findings_not_passes(moto_server, tmp_path):
     """The CLI path with AccessDenied comes from the collector's gap; evaluate it here."""
     from scanner.config import load_config
