@@ -24,6 +24,7 @@ from scanner.connectors.aws.plan import UNITS, Plan, plan_for
 from scanner.engine import evaluate
 from scanner.selection import select_policies
 
+from .conftest import answer
 from .seed import seed
 
 REGIONS = ["ap-east-2", "ap-northeast-1"]
@@ -33,7 +34,8 @@ PROWLER_AREAS = ("mfa", "encryption", "residency", "logging")
 def _seed_more(session, primary: str, info: dict) -> None:
     """What seed() leaves out, so each unit has something to say: a bucket policy, a replicated
     bucket, Object Lock on the trail bucket, point-in-time recovery, an EBS snapshot, an open
-    SSH port, a load balancer, a rotated key."""
+    SSH port, a load balancer, a rotated key, an instance, a DynamoDB resource policy, an RDS
+    instance whose parameter group forces TLS."""
     c = lambda svc, region=primary: session.client(svc, region_name=region)  # noqa: E731
     s3 = c("s3")
     s3.put_bucket_policy(Bucket="tw-cmk", Policy=json.dumps({"Version": "2012-10-17", "Statement": [
@@ -64,6 +66,18 @@ def _seed_more(session, primary: str, info: dict) -> None:
     tg = elb.create_target_group(Name="web", Protocol="HTTP", Port=80, VpcId=vpc)["TargetGroups"][0]["TargetGroupArn"]
     elb.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80, DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
     c("kms").enable_key_rotation(KeyId=info["cmk"])
+    ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, InstanceType="t3.micro")
+    table = c("dynamodb").describe_table(TableName="sessions")["Table"]["TableArn"]
+    c("dynamodb").put_resource_policy(ResourceArn=table, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": "dynamodb:*", "Resource": table,
+         "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
+    rds = c("rds")
+    rds.create_db_parameter_group(DBParameterGroupName="pg-tls", DBParameterGroupFamily="postgres16", Description="TLS only")
+    rds.modify_db_parameter_group(DBParameterGroupName="pg-tls", Parameters=[
+        {"ParameterName": "rds.force_ssl", "ParameterValue": "1", "ApplyMethod": "immediate"}])
+    rds.create_db_instance(DBInstanceIdentifier="pg-tls", Engine="postgres", DBInstanceClass="db.t3.micro",
+                           MasterUsername="u", MasterUserPassword="password1234", DBParameterGroupName="pg-tls",
+                           StorageEncrypted=True, KmsKeyId=info["cmk"], BackupRetentionPeriod=7)
 
 
 def _findings(inv, policies) -> set[tuple[str, str, str, str]]:
@@ -72,7 +86,10 @@ def _findings(inv, policies) -> set[tuple[str, str, str, str]]:
 
 
 def _scan(units=None):
-    return collect(ScanRequest(regions=REGIONS, workers=8, units=units), session=boto3.Session(region_name="us-east-1"))
+    # moto has no DescribeInstanceInformation: Systems Manager knows none of the instances
+    no_ssm = answer("ssm.DescribeInstanceInformation", lambda params: {"InstanceInformationList": []})
+    return collect(ScanRequest(regions=REGIONS, workers=8, units=units), session=boto3.Session(region_name="us-east-1"),
+                   instrument=no_ssm)
 
 
 def _aws_policies():
