@@ -89,6 +89,8 @@ UNITS: dict[str, Collects] = {
     "config": Collects(("monitor.recorder",)),
     "guardduty": Collects(("monitor.detector",)),
     "alarms": Collects(("monitor.alert",)),
+    # ECR repositories and the registry's scanning configuration
+    "ecr": Collects(("compute.registry",)),
 }
 
 # every regional resource's tags (and buckets'), hence log classes: whatever is read there, its tags are

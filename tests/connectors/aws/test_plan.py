@@ -35,7 +35,7 @@ def _seed_more(session, primary: str, info: dict) -> None:
     """What seed() leaves out, so each unit has something to say: a bucket policy, a replicated
     bucket, Object Lock on the trail bucket, point-in-time recovery, an EBS snapshot, an open
     SSH port, a load balancer, a rotated key, an instance, a DynamoDB resource policy, an RDS
-    instance whose parameter group forces TLS."""
+    instance whose parameter group forces TLS, an ECR repository."""
     c = lambda svc, region=primary: session.client(svc, region_name=region)  # noqa: E731
     s3 = c("s3")
     s3.put_bucket_policy(Bucket="tw-cmk", Policy=json.dumps({"Version": "2012-10-17", "Statement": [
@@ -71,6 +71,7 @@ def _seed_more(session, primary: str, info: dict) -> None:
     c("dynamodb").put_resource_policy(ResourceArn=table, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Deny", "Principal": "*", "Action": "dynamodb:*", "Resource": table,
          "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
+    c("ecr").create_repository(repositoryName="app", imageTagMutability="MUTABLE")
     rds = c("rds")
     rds.create_db_parameter_group(DBParameterGroupName="pg-tls", DBParameterGroupFamily="postgres16", Description="TLS only")
     rds.modify_db_parameter_group(DBParameterGroupName="pg-tls", Parameters=[
