@@ -42,21 +42,27 @@ class Outcome(NamedTuple):
 # through ``Outcome.citing``.
 
 
+# Built as tuple.__new__ does it: every finding's outcome passes here, and the named tuple's
+# own __new__ is one more Python call (a tenth of a second over 600,000 findings).
+_new = tuple.__new__
+_PASS, _FAIL, _ERROR, _NOT_APPLICABLE = Status.PASS, Status.FAIL, Status.ERROR, Status.NOT_APPLICABLE
+
+
 def passed(message: str, **evidence: Any) -> Outcome:
-    return Outcome(Status.PASS, message, evidence)
+    return _new(Outcome, (_PASS, message, evidence, None))
 
 
 def failed(message: str, **evidence: Any) -> Outcome:
-    return Outcome(Status.FAIL, message, evidence)
+    return _new(Outcome, (_FAIL, message, evidence, None))
 
 
 def unknown(message: str, **evidence: Any) -> Outcome:
     """The data needed is missing or unreadable: ERROR, never PASS."""
-    return Outcome(Status.ERROR, message, evidence)
+    return _new(Outcome, (_ERROR, message, evidence, None))
 
 
 def not_applicable(message: str, **evidence: Any) -> Outcome:
-    return Outcome(Status.NOT_APPLICABLE, message, evidence)
+    return _new(Outcome, (_NOT_APPLICABLE, message, evidence, None))
 
 
 def parse_time(value: Any) -> datetime | None:

@@ -162,39 +162,39 @@ class _Shared:
         self._scoped: dict[tuple, Any] = {}
 
     def message(self, text: str) -> str:
-        hit = self._messages.get(text)
-        if hit is None:
-            if len(self._messages) < self.LIMIT:
-                self._messages[text] = text
-            return text
-        return hit
-
-    @staticmethod
-    def key(evidence: Any) -> tuple:
-        values = tuple(evidence.values())
-        classes = tuple(map(type, values))
-        if _ATOMS.issuperset(classes):  # the common case, built by C calls alone
-            return (tuple(evidence), classes, values)
-        return tuple([_part(k, v) for k, v in evidence.items()])
+        messages = self._messages
+        return messages.setdefault(text, text) if len(messages) < self.LIMIT else messages.get(text, text)
 
     def evidence(self, evidence: Any) -> Any:
-        key = self.key(evidence)
-        hit = self._evidence.get(key)
+        values = tuple(evidence.values())
+        classes = tuple(map(type, values))
+        # the common case (atoms only) keyed by C calls alone
+        key = (tuple(evidence), classes, values) if _ATOMS.issuperset(classes) else _key(evidence)
+        table = self._evidence
+        hit = table.get(key)
         if hit is None:
-            if len(self._evidence) < self.LIMIT:
-                self._evidence[key] = evidence
+            if len(table) < self.LIMIT:
+                table[key] = evidence
             return evidence
         return hit
 
     def with_materiality(self, evidence: Any, materiality: dict) -> Any:
         """``{**evidence, "materiality": materiality}``, shared."""
-        key = (self.key(evidence), id(materiality))  # the scope's materiality outlives the evaluation
-        hit = self._scoped.get(key)
+        values = tuple(evidence.values())
+        classes = tuple(map(type, values))
+        # the scope's materiality outlives the evaluation: keyed by identity
+        key = ((tuple(evidence), classes, values) if _ATOMS.issuperset(classes) else _key(evidence), id(materiality))
+        table = self._scoped
+        hit = table.get(key)
         if hit is None:
             hit = {**evidence, "materiality": materiality}
-            if len(self._scoped) < self.LIMIT:
-                self._scoped[key] = hit
+            if len(table) < self.LIMIT:
+                table[key] = hit
         return hit
+
+
+def _key(evidence: Any) -> tuple:
+    return tuple([_part(k, v) for k, v in evidence.items()])
 
 
 def _part(k: str, v: Any) -> tuple:
