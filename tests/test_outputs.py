@@ -169,6 +169,49 @@ def test_fast_json_encoding_equals_the_plain_finding_dict(result):
         assert encoded == json.loads(json.dumps(finding_dict(f, get(f.policy)), ensure_ascii=False))
 
 
+def test_compact_findings_are_byte_for_byte_the_plain_encoding(result):
+    """The pieces the writer shares (heads, middles, ends, resource references) put together
+    give exactly what encoding finding_dict compactly gives: same keys, order and escapes."""
+    from scanner.outputs.json_doc import finding_dict
+
+    lines = rendered(result, "json").splitlines()[1:-1]
+    get = result.policies.get
+    for f, line in zip(result.findings, lines, strict=True):
+        plain = json.dumps(finding_dict(f, get(f.policy)), ensure_ascii=False, separators=(",", ":"))
+        assert line.rstrip(",") == plain
+
+
+def test_resource_reference_escaped_as_the_encoder_does():
+    from scanner.model import Resource
+    from scanner.outputs.common import Encoder
+    from scanner.outputs.json_doc import _ref
+
+    encode = Encoder()
+    for r in [
+        Resource("aws", "1", None, "kms.key", "AWS::KMS::Key", "arn:k", ""),
+        Resource("gcp", "p", "asia-east1", "storage.object", "x", 'a "quoted"\\ id\n', "名稱\u2028"),
+        Resource("azure", 123, "eastasia", "database", "y", "/subscriptions/s/db", "db"),  # type: ignore[arg-type]
+    ]:
+        assert _ref(r, encode) == encode(r.ref()).encode()
+        assert _ref(r, encode) == json.dumps(r.ref(), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def test_compact_encoder_equals_json_dumps_also_after_a_refused_value():
+    from scanner.outputs.common import Encoder
+
+    encode = Encoder()
+    shared = {"k": [1, 2.5, True, None, "é\n"]}
+    assert encode({"a": shared, "b": shared}) == json.dumps({"a": shared, "b": shared}, ensure_ascii=False,
+                                                            separators=(",", ":"))
+    assert encode({("x", 1): 1}) == '{"(\'x\', 1)":1}'  # refused by the C encoder: json_safe's fallback
+    # a value refused half-way leaves the C encoder's circular-reference marker for it behind
+    evidence: dict = {"k": {("x",): 1}}
+    assert encode(evidence) == '{"k":{"(\'x\',)":1}}'
+    evidence["k"] = 1
+    assert encode(evidence) == '{"k":1}'  # not "Circular reference detected"
+    assert encode("a\"b") == '"a\\"b"'
+
+
 def test_json_file_written_as_bytes_equals_the_text_stream(result, tmp_path):
     """A UTF-8 file gets the findings as bytes on its buffer; any other stream gets text: the
     same document either way, Chinese titles included."""

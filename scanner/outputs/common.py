@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from scanner import __version__
@@ -50,14 +51,29 @@ class Encoder:
     """One JSON value at a time, for streamed documents: the C encoder, compact (``pretty``:
     indented, for people). Values are encoded where they are (a finding's evidence is not
     copied first); json_safe is the fallback only for what the encoder refuses (a key that
-    is not a string or number)."""
+    is not a string or number). Compact, one C encoder serves every call (``json.dumps``
+    builds one per call, which cost more than encoding a small value); it is rebuilt after
+    an error, which can leave its circular-reference markers behind."""
 
     def __init__(self, pretty: bool = False) -> None:
         self.pretty = pretty
+        self._c: Any = None
         if pretty:
             self._encode = json.JSONEncoder(ensure_ascii=False, indent=2, default=_plain).encode
         else:
             self._encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_plain).encode
+            if c_make_encoder is not None:
+                self._encode = self._compact
+
+    def _compact(self, value: Any) -> str:
+        c = self._c
+        if c is None:  # the arguments JSONEncoder.iterencode passes for a compact one-shot encode
+            c = self._c = c_make_encoder({}, _plain, encode_basestring, None, ":", ",", False, False, True)
+        try:
+            return "".join(c(value, 0))
+        except BaseException:
+            self._c = None
+            raise
 
     def __call__(self, value: Any) -> str:
         try:

@@ -7,6 +7,8 @@ import binascii
 import datetime as dt
 import hashlib
 from collections import Counter
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from operator import attrgetter
 from typing import IO, TYPE_CHECKING, Any
 
 from scanner.model import Finding, Status
@@ -114,7 +116,7 @@ class _FindingEncoder:
             for f in findings[start : start + 1000]:
                 if f.resource is not resource:
                     resource = f.resource
-                    ref, rid = encode(resource.ref()).encode(), resource.id.encode()
+                    ref, rid = _ref(resource, encode), resource.id.encode()
                 key = (f.policy, f.status, f.severity, id(f.controls))
                 hit = heads.get(key)
                 fp_policy, head, rest = hit if hit is not None else new_head(key, f)
@@ -134,9 +136,23 @@ class _FindingEncoder:
         write(end)
 
 
+_REF = '{"id":%s,"provider":%s,"account":%s,"region":%s,"kind":%s,"native_type":%s,"name":%s}'
+
+
+def _ref(r: Any, encode: Encoder) -> bytes:
+    """``encode(r.ref())`` as UTF-8, each string escaped by the encoder's own function."""
+    esc = encode_basestring
+    try:
+        text = _REF % (esc(r.id), esc(r.provider), esc(r.account), "null" if r.region is None else esc(r.region),
+                       esc(r.kind), esc(r.native_type), esc(r.name))
+    except TypeError:  # a field that is not a string
+        text = encode(r.ref())
+    return text.encode()
+
+
 def summary(result: ScanResult) -> dict[str, Any]:
     """Counts by status, failed by severity and by area, in one pass over the findings."""
-    cells: Counter = Counter((f.policy, f.status, f.severity) for f in result.findings)
+    cells: Counter = Counter(map(attrgetter("policy", "status", "severity"), result.findings))
     by_status: Counter = Counter()
     failed_by_sev: Counter = Counter()
     by_area: dict[str, Counter] = {}
