@@ -310,6 +310,29 @@ def _tags(r: ArmResource, t: ArmTemplate) -> dict[str, str]:
     return {str(k): str(v) for k, v in tags.items() if v is not None} if isinstance(tags, dict) else {}
 
 
+def container_registry(r: ArmResource, t: ArmTemplate) -> Normalized:
+    """ETG 8.4.1, read with the live connector's functions: trust and quarantine policies (off
+    unless set); tag locks are data-plane (unknown); scanning from the template's
+    ``Microsoft.Security/pricings`` resources, else unknown."""
+    from scanner.connectors.azure.registries import ACR_TAGS_UNREAD, _status, defender_registry_scan
+
+    def policy(name: str) -> bool | None:
+        key = f"properties.policies.{name}"
+        return _status({"status": t.get(r, f"{key}.status")}) if t.has(r, f"{key}.status") else False
+
+    sku = t.value((r.body.get("sku") or {}).get("name")) if isinstance(r.body.get("sku"), dict) else None
+    props: dict[str, Any] = {"sku": sku, "images.content_trust": policy("trustPolicy"), "images.quarantine": policy("quarantinePolicy")}
+    plans = [o for o in t.resources if o.type.lower() == "microsoft.security/pricings"]
+    pricings = [{"name": o.name, "properties": {"pricingTier": t.get(o, "properties.pricingTier"),
+                                                "extensions": t.get(o, "properties.extensions") or []}} for o in plans]
+    scan = defender_registry_scan(pricings) if plans else {
+        "images.unread": "the subscription's Defender plans (Microsoft.Security/pricings) are not in this template"}
+    unread = [ACR_TAGS_UNREAD, scan.pop("images.unread", None)]
+    props.update(scan)
+    props["images.unread"] = "; ".join(x for x in unread if x)
+    return Normalized("compute.registry", "Microsoft.ContainerRegistry/registries", {k: v for k, v in props.items() if v is not None})
+
+
 Normalizer = Callable[[ArmResource, ArmTemplate], Normalized | None]
 
 #: ARM type (lower-cased) → normalizer, and → the canonical kinds its resources may take
@@ -325,6 +348,7 @@ declare(
         "microsoft.dbformysql/flexibleservers": (flexible_server("Microsoft.DBforMySQL/flexibleServers"), "database"),
         "microsoft.operationalinsights/workspaces": (workspace, "log.store"),
         "microsoft.keyvault/vaults/keys": (key_vault_key, "kms.key"),
+        "microsoft.containerregistry/registries": (container_registry, "compute.registry"),
     },
     TYPES,
     KINDS,

@@ -359,8 +359,45 @@ def iam_group(lid: str, p: dict, tpl: Template) -> Normalized:
                       region_override="global")
 
 
+def ecr_repository(lid: str, p: dict, tpl: Template) -> Normalized:
+    """ETG 8.4.1, read with the live connector's functions: ``ImageTagMutability`` (default
+    MUTABLE) and its exclusion filters; scanning as the template's
+    ``AWS::ECR::RegistryScanningConfiguration`` decides, else unknown (the account's registry
+    rules, when any, override the repository's ``ScanOnPush``)."""
+    from scanner.connectors.aws.normalize_registry import registry_scan, tag_mutability
+
+    name = tpl.value(p.get("RepositoryName")) if tpl.has(p, "RepositoryName") else None
+    mutability = tpl.value(p.get("ImageTagMutability")) if tpl.has(p, "ImageTagMutability") else "MUTABLE"
+    filters = tpl.value(p.get("ImageTagMutabilityExclusionFilters")) or []
+    exclusions = [{"filter": tpl.value(f.get("ImageTagMutabilityExclusionFilterValue"))} for f in filters
+                  if isinstance(f, dict)] if isinstance(filters, list) else []
+    props = tag_mutability(mutability, exclusions)
+    cfg = tpl.value(p.get("ImageScanningConfiguration"))
+    own = _bool(tpl.value(cfg.get("ScanOnPush"))) if isinstance(cfg, dict) and "ScanOnPush" in cfg else (
+        False if cfg is None else None)
+    configs = tpl.of_type("AWS::ECR::RegistryScanningConfiguration")
+    if not configs:
+        props["images.unread"] = (f"the repository's ScanOnPush is {own}, but the registry's scanning configuration "
+                                  "(AWS::ECR::RegistryScanningConfiguration) is not in this template: its rules, when "
+                                  "the account has any, decide")
+    else:
+        c = configs[0][1]
+        rules = [{"scanFrequency": tpl.value(r.get("ScanFrequency")),
+                  "repositoryFilters": [{"filter": tpl.value(f.get("Filter"))} for f in tpl.value(r.get("RepositoryFilters")) or []
+                                        if isinstance(f, dict)]}
+                 for r in tpl.value(c.get("Rules")) or [] if isinstance(r, dict)]
+        scan = registry_scan(name if isinstance(name, str) else "", own, {"scanType": tpl.value(c.get("ScanType")), "rules": rules})
+        if not isinstance(name, str) and scan.get("images.scan_on_push") is not True:
+            # a generated name: only a rule for every name (*) is known to match it
+            scan = {"images.unread": "the repository's name is generated at deploy time: which registry rules match it is unknown"}
+        props.update(scan)
+    return Normalized("compute.registry", "AWS::ECR::Repository", {k: v for k, v in props.items() if v is not None},
+                      name=name if isinstance(name, str) else lid)
+
+
 register(
     {
+        "AWS::ECR::Repository": (ecr_repository, "compute.registry"),
         "AWS::S3::Bucket": (s3_bucket, ("storage.object", "log.store")),
         "AWS::Logs::LogGroup": (log_group, "log.store"),
         "AWS::KMS::Key": (kms_key, "kms.key"),

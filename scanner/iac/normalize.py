@@ -201,7 +201,7 @@ def tags_of(res: TfResource, ctx: Ctx, key: str = "tags") -> dict[str, str]:
 
 
 def _load_provider_modules() -> None:
-    from scanner.iac import aws, aws_data, azure, azure_data, gcp  # noqa: F401  (register their types)
+    from scanner.iac import aws, aws_data, azure, azure_data, gcp, images  # noqa: F401  (register their types)
 
 
 def normalize_project(project: TfProject, prefix: str, inventory: Inventory) -> None:
