@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
@@ -58,6 +58,7 @@ class Encoder:
     def __init__(self, pretty: bool = False) -> None:
         self.pretty = pretty
         self._c: Any = None
+        self._encode: Callable[[Any], str]
         if pretty:
             self._encode = json.JSONEncoder(ensure_ascii=False, indent=2, default=_plain).encode
         else:
