@@ -34,13 +34,13 @@ def instances_managed(r: Resource, ctx: Context) -> Outcome:
         gaps = ctx.inventory.gaps_for(r.provider, r.account, Kind.COMPUTE, r.region)
         if gaps:
             g = gaps[0]
-            return unknown(f"whether a management agent reports the VM could not be read ({g.service}: {g.code})", **evidence)
+            return unknown(f"whether the VM is under a management service could not be read ({g.service}: {g.code})", **evidence)
         why = r.prop("managed.unread") or "the management state was not read"
-        return unknown(f"whether a management agent reports the VM is unknown: {why}", **evidence)
+        return unknown(f"whether the VM is under a management service is unknown: {why}", **evidence)
     if state is None:
-        return unknown(f"no management agent reports the VM ({detail}), but whether it is running (in use) could not "
-                       "be read", **evidence)
-    return failed(f"no management agent reports the VM in use ({detail})", **evidence)
+        return unknown(f"the VM is under no management service ({detail}), but whether it is running (in use) could "
+                       "not be read", **evidence)
+    return failed(f"the VM in use is under no management service ({detail})", **evidence)
 
 
 def _why_unknown(r: Resource, ctx: Context, what: str, evidence: dict[str, Any]) -> Outcome:

@@ -148,8 +148,40 @@ def diagnostic_setting(res: TfResource, ctx: Ctx) -> Normalized | None:
                       region_override="global")
 
 
+def virtual_machine(windows: bool):
+    """``azurerm_linux_virtual_machine`` / ``azurerm_windows_virtual_machine``: Update Manager's
+    periodic assessment (ETG 8.4.2) from ``patch_assessment_mode`` (default ImageDefault) and
+    ``patch_mode`` (default ImageDefault on Linux, AutomaticByOS on Windows), as the provider
+    sends them in ``osProfile.*Configuration.patchSettings``. Code declares a VM to run: state
+    running (the provider has no power-state argument)."""
+
+    def normalize(res: TfResource, ctx: Ctx) -> Normalized:
+        from scanner.connectors.azure.compute import management
+
+        settings: dict = {}
+        unread = []
+        for arg, api, default in (("patch_assessment_mode", "assessmentMode", "ImageDefault"),
+                                  ("patch_mode", "patchMode", "AutomaticByOS" if windows else "ImageDefault")):
+            settings[api] = ctx.value(res, arg) if ctx.has(res, arg) else default
+            if settings[api] is None:
+                unread.append(arg)
+        if unread:
+            props = {"managed.unread": f"{', '.join(unread)} has no value in the code (a variable or an expression)"}
+        else:
+            props = management(settings)
+            props["managed.detail"] = (f"patch_assessment_mode {settings['assessmentMode']}, "
+                                       f"patch_mode {settings['patchMode']}")
+        props.update({"state": "running", "platform": "Windows" if windows else "Linux"})
+        return Normalized("compute.instance", "Microsoft.Compute/virtualMachines", props,
+                          name=ctx.value(res, "name") or res.name)
+
+    return normalize
+
+
 register(
     {
+        "azurerm_linux_virtual_machine": (virtual_machine(False), "compute.instance"),
+        "azurerm_windows_virtual_machine": (virtual_machine(True), "compute.instance"),
         "azurerm_storage_account": (storage_account, ("storage.object", "log.store")),
         "azurerm_managed_disk": (managed_disk, "storage.block"),
         "azurerm_mssql_server": (mssql_server, "database"),

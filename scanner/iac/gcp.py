@@ -159,8 +159,51 @@ def pubsub_topic(res: TfResource, ctx: Ctx) -> Normalized:
     return Normalized("messaging.queue", "pubsub.googleapis.com/Topic", props, edges=key_edges(props))
 
 
+def _osconfig(value) -> bool | None:
+    if value is None:
+        return None
+    return str(value).strip().lower() in ("true", "1", "yes", "y")
+
+
+def compute_instance(res: TfResource, ctx: Ctx) -> Normalized:
+    """VM Manager (ETG 8.4.2): ``enable-osconfig`` in the instance's ``metadata``, else in the
+    project metadata this code sets (``google_compute_project_metadata``,
+    ``google_compute_project_metadata_item``); the project's metadata set elsewhere is not in
+    the code, so an instance without its own setting is then unknown. ``desired_status``
+    TERMINATED / SUSPENDED is a stopped VM (default RUNNING)."""
+    from scanner.connectors.gcp.compute import KEY
+
+    status = ctx.value(res, "desired_status") if ctx.has(res, "desired_status") else "RUNNING"
+    props: dict = {"state": {"RUNNING": "running", "TERMINATED": "stopped", "SUSPENDED": "stopped"}.get(str(status).upper())}
+    meta = ctx.value(res, "metadata") if ctx.has(res, "metadata") else {}
+    if not isinstance(meta, dict):
+        props["managed.unread"] = "the instance's metadata has no value in the code"
+    elif KEY in meta:
+        own = _osconfig(resolve(meta.get(KEY)))
+        if own is None:
+            props["managed.unread"] = f"the instance's {KEY} has no value in the code"
+        else:
+            props.update({"managed.agent": own, "managed.detail": f"{KEY} {'TRUE' if own else 'FALSE'} in the instance's metadata"})
+    else:
+        project = [resolve(r.attrs.get("value")) for r in ctx.of_type("google_compute_project_metadata_item")
+                   if resolve(r.attrs.get("key")) == KEY]
+        project += [m.get(KEY) for r in ctx.of_type("google_compute_project_metadata")
+                    if isinstance(m := ctx.value(r, "metadata"), dict) and KEY in m]
+        known = [v for v in (_osconfig(resolve(x)) for x in project) if v is not None]
+        if known:
+            props.update({"managed.agent": known[0],
+                          "managed.detail": f"{KEY} {'TRUE' if known[0] else 'FALSE'} in the project metadata this code sets"})
+        else:
+            props["managed.unread"] = (f"the instance sets no {KEY} and the project's metadata is not set in this code "
+                                       "(it is judged on a scan of the project)")
+    if props.get("managed.agent") is True:
+        props["managed.by"] = "osconfig"
+    return Normalized("compute.instance", "compute.googleapis.com/Instance", props, name=ctx.value(res, "name") or res.name)
+
+
 register(
     {
+        "google_compute_instance": (compute_instance, "compute.instance"),
         "google_storage_bucket": (storage_bucket, "storage.object"),
         "google_logging_project_bucket_config": (logging_bucket, "log.store"),
         "google_kms_crypto_key": (kms_crypto_key, "kms.key"),

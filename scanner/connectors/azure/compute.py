@@ -16,7 +16,7 @@ from typing import Any
 from scanner.connectors.azure.common import make_resource, props_of
 from scanner.model import Kind
 
-__all__ = ["virtual_machine", "POWER_STATE"]
+__all__ = ["virtual_machine", "management", "POWER_STATE"]
 
 VM = "microsoft.compute/virtualmachines"
 
@@ -43,7 +43,12 @@ def _management(p: dict[str, Any]) -> dict[str, Any]:
     cfg = profile.get("windowsConfiguration") or profile.get("linuxConfiguration")
     if not isinstance(cfg, dict):
         return {"managed.unread": "the VM's osProfile names no Windows or Linux configuration (patch settings)"}
-    ps = cfg.get("patchSettings") or {}
+    return management(cfg.get("patchSettings") or {})
+
+
+def management(ps: dict[str, Any]) -> dict[str, Any]:
+    """``managed.*`` from ``patchSettings`` (``assessmentMode``, ``patchMode``); shared with the
+    azurerm IaC mapping."""
     # absent: the API's default, ImageDefault — the platform runs no periodic assessment
     assessment, mode = ps.get("assessmentMode") or "ImageDefault", ps.get("patchMode")
     detail = f"patchSettings.assessmentMode {assessment}" + (f", patchMode {mode}" if mode else "")
