@@ -150,6 +150,22 @@ def add_item(bundles: dict[str, dict[str, Any]], item: Mapping[str, Any]) -> boo
     elif rtype == "AWS::SQS::Queue":
         cfg.setdefault("QueueArn", arn)
         reg().setdefault("sqs", []).append(cfg)
+    elif rtype == "AWS::ECR::Repository":
+        # the AWS Config schema (ImageTagMutability, ImageScanningConfiguration.ScanOnPush) in
+        # DescribeRepositories' shape; the registry's scanning configuration is not recorded, so
+        # scanning stays unknown (ERROR), never judged from the repository's own setting alone
+        ecr = reg().setdefault("ecr", {"repositories": [], "scanning_unread": "NotInExport (AWS Config records no registry "
+                                                                              "scanning configuration)"})
+        repo: dict[str, Any] = {"repositoryName": cfg.get("RepositoryName") or item.get("resourceName"),
+                                "repositoryArn": cfg.get("Arn") or arn}
+        if cfg.get("ImageTagMutability"):
+            repo["imageTagMutability"] = cfg["ImageTagMutability"]
+            repo["imageTagMutabilityExclusionFilters"] = [
+                {"filter": f.get("ImageTagMutabilityExclusionFilterValue"), "filterType": f.get("ImageTagMutabilityExclusionFilterType")}
+                for f in cfg.get("ImageTagMutabilityExclusionFilters") or [] if isinstance(f, Mapping)]
+        if isinstance(cfg.get("ImageScanningConfiguration"), Mapping):
+            repo["imageScanningConfiguration"] = {"scanOnPush": cfg["ImageScanningConfiguration"].get("ScanOnPush")}
+        ecr["repositories"].append(repo)
     elif rtype in ("AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::Role", "AWS::IAM::Policy"):
         details = bundle.setdefault("iam", {}).setdefault(
             "authorization_details", {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []})

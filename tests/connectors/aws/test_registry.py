@@ -143,3 +143,24 @@ def test_a_denied_call_is_error_never_pass(moto_inventory, op, statuses):
         assert f.status.value in statuses[policy], (name, policy, f.message)
         if policy == "compute.registry_images_scanned":
             assert "AccessDeniedException" in f.message
+
+
+def test_an_aws_config_export_gives_tags_not_scanning():
+    """An AWS Config item (the resource schema's ImageTagMutability and
+    ImageScanningConfiguration.ScanOnPush) gives the tags; Config records no registry scanning
+    configuration, so scanning is ERROR naming that, never judged from ScanOnPush alone."""
+    from scanner.connectors.aws.config_snapshot import add_item
+
+    bundles: dict = {}
+    item = {"configurationItemStatus": "OK", "awsAccountId": "111122223333", "awsRegion": "ap-east-2",
+            "resourceType": "AWS::ECR::Repository", "resourceName": "payments/api", "resourceId": "payments/api",
+            "ARN": "arn:aws:ecr:ap-east-2:111122223333:repository/payments/api",
+            "configuration": {"repositoryName": "payments/api", "imageTagMutability": "IMMUTABLE",
+                              "imageScanningConfiguration": {"scanOnPush": True},
+                              "arn": "arn:aws:ecr:ap-east-2:111122223333:repository/payments/api"}}
+    assert add_item(bundles, item)
+    inv = normalize_account(bundles["111122223333"])
+    found = _judge(inv)
+    assert found[("payments/api", "compute.registry_tags_immutable")].status.value == "PASS"
+    f = found[("payments/api", "compute.registry_images_scanned")]
+    assert f.status.value == "ERROR" and "NotInExport" in f.message, f.message
