@@ -59,7 +59,9 @@ def data_store_backed_up(r: Resource, ctx: Context) -> Outcome:
         g = gaps[0]
         return unknown(f"backups could not be read ({g.service}: {g.code})", **evidence)
     if backups:
-        return unknown("the backups' dates could not be read", **evidence)
+        state = backups[0].prop("protection_state")
+        held = f" ({backups[0].name or backups[0].id}: protection {state})" if state else ""
+        return unknown(f"the backups' dates could not be read{held}", **evidence)
     if r.prop("backup.enabled") is False:
         return failed("automated backups are off and no snapshot or recovery point of it exists", **evidence)
     if r.prop("backup.enabled") is None and _from_code(ctx):

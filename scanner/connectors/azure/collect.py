@@ -10,6 +10,7 @@ Clients take an injected azure-core transport, so the same code runs against rec
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +20,16 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from scanner.connectors import Progress
-from scanner.connectors.azure.common import LOG_CLASS_TAG, SQL_SERVER, STORAGE, VAULT, WORKSPACE
+from scanner.connectors.azure.common import (
+    BACKUP_VAULT,
+    LOG_CLASS_TAG,
+    RSV,
+    SQL_SERVER,
+    STORAGE,
+    VAULT,
+    WORKSPACE,
+    row_type,
+)
 from scanner.connectors.azure.graph_collect import NO_PIM_CODES, collect_identities
 from scanner.connectors.azure.http import ARM, ApiError, CallCounter, get_json, get_pages, graph_client
 from scanner.connectors.azure.raw import AzureRaw, gap
@@ -27,6 +37,7 @@ from scanner.connectors.azure.services import (
     ALL_KINDS,
     RG_AUTHORIZATION,
     RG_CONTAINERS,
+    RG_RECOVERY,
     RG_RESOURCES,
     SERVICES,
     SUBSCRIPTION_LIST_KINDS,
@@ -55,6 +66,8 @@ QUERIES = {
                  "| order by id asc",
     "authorizationresources": f"authorizationresources | where type in~ ({_types_of(RG_AUTHORIZATION)}) "
                               f"| project {_ROW}, properties | order by id asc",
+    "recoveryservicesresources": f"recoveryservicesresources | where type in~ ({_types_of(RG_RECOVERY)}) "
+                                 f"| project {_ROW}, location, resourceGroup, properties | order by id asc",
 }
 _ARG_URL = f"{ARM}/providers/Microsoft.ResourceGraph/resources"
 _API = {"diag": "2021-05-01-preview", "pricings": "2024-01-01", "locations": "2022-12-01", "tables": "2022-10-01", "sql": "2021-11-01",
@@ -186,6 +199,14 @@ class AzureCollector:
                                 f"subscription {missing} is not visible to these credentials"))
         self.on_step("Resource Graph: resources")
         raw.resources = self._bulk("resources", raw, account, fetched_by(RG_RESOURCES)) or []
+        vault_subs = sorted({str(row.get("subscriptionId") or str(row["id"]).split("/")[2]) for row in raw.resources
+                             if row_type(row) in (RSV, BACKUP_VAULT)})
+        if vault_subs:  # protected items live in vaults: without one there is nothing to ask
+            self.on_step("Resource Graph: backup items")
+            raw.backup_items = self._bulk("recoveryservicesresources", raw, account, fetched_by(RG_RECOVERY))
+            if raw.backup_items is None:  # what the refusal hides sits in the vaults' subscriptions
+                refused = raw.gaps.pop()
+                raw.gaps.extend(dataclasses.replace(refused, account=sub) for sub in vault_subs)
         self.on_step("Resource Graph: role assignments")
         raw.authorization = self._bulk("authorizationresources", raw, account, fetched_by(RG_AUTHORIZATION))
 

@@ -24,6 +24,11 @@ LA_CLUSTER = "microsoft.operationalinsights/clusters"
 VAULT = "microsoft.keyvault/vaults"
 RSV = "microsoft.recoveryservices/vaults"
 BACKUP_VAULT = "microsoft.dataprotection/backupvaults"
+#: what a vault backs up (Resource Graph table recoveryservicesresources): a Recovery Services
+#: vault's protected item (a VM, a SQL database in a VM, a file share) and a Backup vault's
+#: backup instance (Azure Disk Backup, blobs, PostgreSQL)
+PROTECTED_ITEM = "microsoft.recoveryservices/vaults/backupfabrics/protectioncontainers/protecteditems"
+BACKUP_INSTANCE = "microsoft.dataprotection/backupvaults/backupinstances"
 SERVICEBUS = "microsoft.servicebus/namespaces"
 EVENTHUB = "microsoft.eventhub/namespaces"
 NSG = "microsoft.network/networksecuritygroups"

@@ -17,6 +17,7 @@ from scanner.connectors.azure.common import Context, row_type, subscription_reso
 from scanner.connectors.azure.logs import activity_log_trail, key_resources, mark_log_storage
 from scanner.connectors.azure.monitor import defender_plans
 from scanner.connectors.azure.raw import AzureRaw
+from scanner.connectors.azure.resources import backup_items
 from scanner.connectors.azure.services import HANDLERS
 from scanner.inventory import Inventory
 from scanner.model import RelType
@@ -43,6 +44,7 @@ def normalize(raw: AzureRaw) -> Inventory:
             inv.relate(res.id, RelType.IN_ACCOUNT, f"/subscriptions/{res.account}")
             for rel_type, target in rels:
                 inv.relate(res.id, rel_type, target)
+    backup_items(inv, raw)
     for sub_id, settings in raw.diagnostic_settings.items():
         trail, targets = activity_log_trail(sub_id, settings, ctx)
         inv.add(trail)

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from scanner.connectors.azure.common import native_type_of
+from scanner.connectors.azure.common import BACKUP_INSTANCE, BACKUP_VAULT, PROTECTED_ITEM, RSV, native_type_of
 from scanner.connectors.azure.raw import AzureRaw, gap
 from scanner.connectors.azure.services import NORMALIZED_TYPES
 from scanner.connectors.offline import FileFormat
@@ -180,6 +180,8 @@ def _child_row(item: dict[str, Any], raw: AzureRaw, seen: dict[str, bool]) -> bo
         raw.vault_keys.setdefault(low.split("/keys/")[0], []).append(item)
     elif t == "microsoft.sql/servers/encryptionprotector":
         raw.sql_protectors[low.split("/encryptionprotector")[0]] = item
+    elif t in (PROTECTED_ITEM, BACKUP_INSTANCE):  # what a vault backs up (ETG 9.3)
+        raw.backup_items = (raw.backup_items or []) + [item]
     elif t == "microsoft.storage/storageaccounts/managementpolicies":
         raw.lifecycle[low.split("/managementpolicies")[0]] = item
     elif t == "microsoft.storage/storageaccounts/blobservices/containers":
@@ -232,7 +234,13 @@ def _missing(raw: AzureRaw, seen: dict[str, bool]) -> None:
     """What the export does not contain is unknown: one NotInExport gap per missing source."""
     tenant = raw.tenant_id or "unknown-tenant"
     subs = sorted({str(r.get("subscriptionId")) for r in raw.containers + raw.resources if r.get("subscriptionId")})
+    vault_subs = {str(r.get("subscriptionId") or _sub_of(str(r.get("id") or ""))) for r in raw.resources
+                  if str(r.get("type") or "").lower() in (RSV, BACKUP_VAULT)}
     for sub in subs:
+        if sub in vault_subs and raw.backup_items is None:
+            raw.gaps.append(gap(sub, "export:recoveryservicesresources", (Kind.BACKUP,), "NotInExport",
+                                "the export has vaults but none of what they back up (az graph query on "
+                                "recoveryservicesresources: protected items, backup instances)"))
         if sub not in raw.diagnostic_settings:
             raw.gaps.append(gap(sub, "export:diagnosticSettings", (Kind.LOG_TRAIL,), "NotInExport",
                                 "the export has no subscription diagnostic settings (activity-log export)"))

@@ -40,6 +40,9 @@ class AzureRaw:
     sql_protectors: dict[str, Row] = field(default_factory=dict)  # sql server id -> encryptionProtector
     vault_keys: dict[str, list[Row]] = field(default_factory=dict)  # key vault id -> keys
     lifecycle: dict[str, Row | None] = field(default_factory=dict)  # storage id -> policy (None: none set)
+    # Resource Graph recoveryservicesresources: the vaults' protected items and backup
+    # instances (None: not read — asked only when the scope has a vault)
+    backup_items: list[Row] | None = None
     # log storage id -> its blob containers (List Containers), each container's
     # properties.immutabilityPolicy filled in when it has one (CSM CC-18000 (4)c)
     blob_containers: dict[str, list[Row]] = field(default_factory=dict)

@@ -30,6 +30,7 @@ from scanner.connectors.azure import registries as acr
 from scanner.connectors.azure import resources as r
 from scanner.connectors.azure.common import (
     APP_GATEWAY,
+    BACKUP_INSTANCE,
     BACKUP_VAULT,
     COSMOS,
     DES,
@@ -39,6 +40,7 @@ from scanner.connectors.azure.common import (
     MYSQL_FLEX,
     NSG,
     PG_FLEX,
+    PROTECTED_ITEM,
     RSV,
     SERVICEBUS,
     SNAPSHOT,
@@ -51,7 +53,8 @@ from scanner.connectors.azure.common import (
 from scanner.model import Kind
 
 __all__ = ["Service", "SERVICES", "NORMALIZED_TYPES", "HANDLERS", "TYPE_KINDS", "RESOURCE_KINDS", "ALL_KINDS", "SUBSCRIPTION_LIST_KINDS",
-           "REGIONAL_SERVICES", "services_of", "fetched_by", "RG_RESOURCES", "RG_CONTAINERS", "RG_AUTHORIZATION"]
+           "REGIONAL_SERVICES", "services_of", "fetched_by", "RG_RESOURCES", "RG_CONTAINERS", "RG_AUTHORIZATION",
+           "RG_RECOVERY"]
 
 #: a Resource Graph row (+ the scan's lookups) → [(Resource, [(relationship type, target id)])]
 RowNormalizer = Callable[[dict[str, Any], Any], list[tuple[Any, list[tuple[str, str]]]]]
@@ -59,6 +62,7 @@ RowNormalizer = Callable[[dict[str, Any], Any], list[tuple[Any, list[tuple[str, 
 RG_RESOURCES = "resourcegraph:resources"
 RG_CONTAINERS = "resourcegraph:resourcecontainers"
 RG_AUTHORIZATION = "resourcegraph:authorizationresources"
+RG_RECOVERY = "resourcegraph:recoveryservicesresources"
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,8 @@ SERVICES: dict[str, Service] = {
                             emits=("microsoft.operationalinsights/workspaces/tables",)),
     "keyvault": Service((Kind.KMS_KEY,), RG_RESOURCES, {VAULT: None}, emits=("microsoft.keyvault/vaults/keys",)),
     "backup": Service((Kind.BACKUP,), RG_RESOURCES, {RSV: r.backup_vault, BACKUP_VAULT: r.backup_vault}),
+    # what the vaults back up (ETG 9.3): read only when the scope has a vault (items live in vaults)
+    "backupitems": Service((Kind.BACKUP,), RG_RECOVERY, {PROTECTED_ITEM: None, BACKUP_INSTANCE: None}),
     "messaging": Service((Kind.QUEUE,), RG_RESOURCES, {SERVICEBUS: r.messaging, EVENTHUB: r.messaging}),
     "alerts": Service((Kind.ALERT,), RG_RESOURCES, {"microsoft.insights/activitylogalerts": m.activity_log_alert},
                       regional=False),
