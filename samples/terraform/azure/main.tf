@@ -36,3 +36,29 @@ resource "azurerm_log_analytics_workspace" "audit" {
     "cloudgov:log-class" = "audit"
   }
 }
+
+# FAIL compute.instances_managed (ETG 8.4.2): patch assessment left to the image (the provider's
+# default ImageDefault), so Azure Update Manager does not assess the VM periodically
+resource "azurerm_linux_virtual_machine" "batch" {
+  name                  = "vm-batch"
+  resource_group_name   = "rg-sample"
+  location              = local.location
+  size                  = "Standard_B2s"
+  admin_username        = "azureuser"
+  network_interface_ids = ["/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-sample/providers/Microsoft.Network/networkInterfaces/nic-batch"]
+
+  admin_ssh_key {
+    username   = "azureuser"
+    public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIsample"
+  }
+  os_disk {
+    caching              = "ReadWrite"
+    storage_account_type = "Standard_LRS"
+  }
+  source_image_reference {
+    publisher = "Canonical"
+    offer     = "0001-com-ubuntu-server-jammy"
+    sku       = "22_04-lts"
+    version   = "latest"
+  }
+}

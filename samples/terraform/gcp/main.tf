@@ -41,3 +41,21 @@ resource "google_compute_disk" "app" {
   zone = "asia-east1-b"
   size = 20
 }
+
+# passes compute.instances_managed (ETG 8.4.2): VM Manager enabled in the instance's metadata
+resource "google_compute_instance" "app" {
+  name         = "app-vm"
+  machine_type = "e2-small"
+  zone         = "asia-east1-b"
+  boot_disk {
+    initialize_params {
+      image = "debian-cloud/debian-12"
+    }
+  }
+  network_interface {
+    network = "default"
+  }
+  metadata = {
+    enable-osconfig = "TRUE"
+  }
+}
