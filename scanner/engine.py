@@ -157,13 +157,10 @@ class _Shared:
     LIMIT = 100_000
 
     def __init__(self) -> None:
-        self._messages: dict[str, str] = {}
+        #: one str per distinct message (the loop keeps them: a call per finding costs)
+        self.messages: dict[str, str] = {}
         self._evidence: dict[tuple, Any] = {}
         self._scoped: dict[tuple, Any] = {}
-
-    def message(self, text: str) -> str:
-        messages = self._messages
-        return messages.setdefault(text, text) if len(messages) < self.LIMIT else messages.get(text, text)
 
     def evidence(self, evidence: Any) -> Any:
         values = tuple(evidence.values())
@@ -193,17 +190,21 @@ class _Shared:
         return hit
 
 
+_NAMES = frozenset({str})
+
+
 def _key(evidence: Any) -> tuple:
-    return tuple([_part(k, v) for k, v in evidence.items()])
-
-
-def _part(k: str, v: Any) -> tuple:
-    cls = v.__class__
-    if cls in _ATOMS:
-        return (k, cls, v)
-    if (cls is list or cls is tuple) and all(x.__class__ is str for x in v):
-        return (k, cls, tuple(v))  # a list of names (locations, regions, roles): by content
-    return (k, id(v))
+    """The key of evidence holding more than atoms (the common case is keyed in place)."""
+    key: list[tuple] = []
+    for k, v in evidence.items():
+        cls = type(v)
+        if cls in _ATOMS:
+            key.append((k, cls, v))
+        elif (cls is list or cls is tuple) and _NAMES.issuperset(map(type, v)):
+            key.append((k, cls, tuple(v)))  # a list of names (locations, regions, roles): by content
+        else:
+            key.append((k, id(v)))
+    return tuple(key)
 
 
 def _plans(policies: PolicySet) -> dict[str, list[tuple]]:
@@ -218,8 +219,10 @@ def _evaluate(inventory: Inventory, policies: PolicySet, ctx: Context, match) ->
     plans = _plans(policies)
     scopes = _Scopes(ctx)
     shared = _Shared()
-    message, evidence_of, with_materiality = shared.message, shared.evidence, shared.with_materiality
+    evidence_of, with_materiality = shared.evidence, shared.with_materiality
+    messages, keep_message = shared.messages, shared.messages.setdefault
     FAIL, NOT_APPLICABLE = Status.FAIL, Status.NOT_APPLICABLE
+    LIMIT = _Shared.LIMIT
     for resource in inventory:
         plan = plans.get(resource.kind)
         if plan is None:
@@ -238,13 +241,13 @@ def _evaluate(inventory: Inventory, policies: PolicySet, ctx: Context, match) ->
                     append(Finding(pid, NOT_APPLICABLE, severity, resource, cited, controls, scoped_severity))
                     continue
                 status, text, evidence, cite = predicate(resource, ctx)
-                evidence = with_materiality(evidence, materiality)
-                finding = Finding(pid, status, scoped_severity, resource, message(text), cite or cited or controls,
-                                  evidence)
+                text = keep_message(text, text) if len(messages) < LIMIT else messages.get(text, text)
+                finding = Finding(pid, status, scoped_severity, resource, text, cite or cited or controls,
+                                  with_materiality(evidence, materiality))
             else:
                 status, text, evidence, cite = predicate(resource, ctx)
-                finding = Finding(pid, status, severity, resource, message(text), cite or controls,
-                                  evidence_of(evidence))
+                text = keep_message(text, text) if len(messages) < LIMIT else messages.get(text, text)
+                finding = Finding(pid, status, severity, resource, text, cite or controls, evidence_of(evidence))
             if status is FAIL and match is not None:
                 waiver = match(pid, resource)
                 if waiver is not None:
