@@ -19,8 +19,18 @@ import json
 import threading
 from collections import defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
+
+#: the recorded, scrubbed GCP exports the tests replay
+DATA = Path(__file__).parents[2] / "data" / "gcp"
+
+
+def recorded(name: str) -> list[dict]:
+    """One recorded export of tests/data/gcp (JSON lines), as a list of assets."""
+    return [json.loads(line) for line in (DATA / name).read_text().splitlines() if line.strip()]
+
 
 HIERARCHY = {
     "cloudresourcemanager.googleapis.com/Project",

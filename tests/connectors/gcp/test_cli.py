@@ -12,7 +12,7 @@ from tests.conftest import run_cli
 
 pytest.importorskip("google.cloud.asset_v1")
 
-from asset_api_server import AssetApi  # noqa: E402
+from asset_api_server import AssetApi, recorded  # noqa: E402
 
 DATA = Path(__file__).parents[2] / "data" / "gcp"
 ORG = "organizations/100000000001"
@@ -23,15 +23,12 @@ DEFAULT_LOGS = "//logging.googleapis.com/projects/trading-prod/locations/global/
 ORG_AUDIT = "//logging.googleapis.com/projects/audit-logs/locations/asia-east1/buckets/org-audit"
 
 
-def _lines(name: str) -> list[dict]:
-    return [json.loads(line) for line in (DATA / name).read_text().splitlines() if line.strip()]
-
 
 @pytest.fixture
 def api():
     server = AssetApi(
-        _lines("org-export.ndjson"),
-        _lines("iam-export.ndjson"),
+        recorded("org-export.ndjson"),
+        recorded("iam-export.ndjson"),
         users=[{"primaryEmail": "chen.ops@example.com.tw", "isEnrolledIn2Sv": False, "suspended": False,
                 "lastLoginTime": "2026-10-28T01:00:00.000Z"},
                {"primaryEmail": "it-admin@example.com.tw", "isEnrolledIn2Sv": True, "isAdmin": True}],

@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("google.cloud.asset_v1")
 
-from asset_api_server import AssetApi  # noqa: E402
+from asset_api_server import AssetApi, recorded  # noqa: E402
 
 from scanner.connectors.gcp import collect as collect_mod  # noqa: E402
 from scanner.connectors.gcp.collect import collect, make_client, parse_scope  # noqa: E402
@@ -21,15 +21,12 @@ DATA = Path(__file__).parents[2] / "data" / "gcp"
 ORG = "organizations/100000000001"
 
 
-def _lines(name: str) -> list[dict]:
-    return [json.loads(line) for line in (DATA / name).read_text().splitlines() if line.strip()]
-
 
 @pytest.fixture
 def api():
     server = AssetApi(
-        _lines("org-export.ndjson"),
-        _lines("iam-export.ndjson"),
+        recorded("org-export.ndjson"),
+        recorded("iam-export.ndjson"),
         users=[{"primaryEmail": "chen.ops@example.com.tw", "isEnrolledIn2Sv": False},
                {"primaryEmail": "it-admin@example.com.tw", "isEnrolledIn2Sv": True, "isAdmin": True}],
     )
@@ -61,7 +58,7 @@ def test_paging_follows_next_page_tokens(api, monkeypatch):
     monkeypatch.setattr(collect_mod, "LIST_PAGE_SIZE", 2)
     monkeypatch.setattr(collect_mod, "SEARCH_PAGE_SIZE", 1)
     got = collect([ORG], make_client(endpoint=api.url), retry_initial=0.01)
-    assert len({r.name for r in got.records if r.data is not None}) == len(_lines("org-export.ndjson"))
+    assert len({r.name for r in got.records if r.data is not None}) == len(recorded("org-export.ndjson"))
     storage_pages = [e for e in api.log if e["route"] == "list:RESOURCE"
                      and "storage.googleapis.com/Bucket" in json.dumps(e["query"])]
     # 3 buckets + 2 disks + 1 snapshot, 2 a page

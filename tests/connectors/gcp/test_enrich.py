@@ -12,7 +12,7 @@ from tests.conftest import run_cli
 
 pytest.importorskip("google.cloud.asset_v1")
 
-from asset_api_server import AssetApi  # noqa: E402
+from asset_api_server import AssetApi, recorded  # noqa: E402
 
 from scanner.connectors.gcp.enrich import enrich  # noqa: E402
 from scanner.connectors.gcp.facts import Groups  # noqa: E402
@@ -30,9 +30,6 @@ WANG = "user:wang.analyst@example.com.tw"  # roles/viewer on the project, and in
 DEPLOYER = "serviceAccount:deployer@trading-prod.iam.gserviceaccount.com"
 
 
-def _lines(name: str) -> list[dict]:
-    return [json.loads(line) for line in (DATA / name).read_text().splitlines() if line.strip()]
-
 
 def _groups() -> dict[str, list[dict]]:
     return {p.name[: -len(".json")]: json.loads(p.read_text()) for p in (DATA / "groups").glob("*.json")}
@@ -41,8 +38,8 @@ def _groups() -> dict[str, list[dict]]:
 @pytest.fixture
 def api():
     server = AssetApi(
-        _lines("org-export.ndjson"),
-        _lines("iam-export.ndjson"),
+        recorded("org-export.ndjson"),
+        recorded("iam-export.ndjson"),
         users=[{"primaryEmail": "wu.sre@example.com.tw", "isEnrolledIn2Sv": False},
                {"primaryEmail": "lai.oncall@example.com.tw", "isEnrolledIn2Sv": True},
                {"primaryEmail": "huang.ops@example.com.tw", "isEnrolledIn2Sv": False},
@@ -180,7 +177,7 @@ def test_nested_group_chain_and_unreadable_placeholder():
     for email, items in _groups().items():
         if email != "sre-oncall@example.com.tw":
             groups.add(email, items)
-    inv = normalize_dicts(_lines("org-export.ndjson") + _lines("iam-export.ndjson"), groups=groups)
+    inv = normalize_dicts(recorded("org-export.ndjson") + recorded("iam-export.ndjson"), groups=groups)
     assert [r.target for r in inv.outgoing("group:sre-oncall@example.com.tw", "member_of")] == [
         "group:platform-admins@example.com.tw"]
     nested = inv.get("group:sre-oncall@example.com.tw")

@@ -16,7 +16,7 @@ import pytest
 
 pytest.importorskip("google.cloud.asset_v1")
 
-from asset_api_server import AssetApi  # noqa: E402
+from asset_api_server import AssetApi, recorded  # noqa: E402
 
 from scanner.connectors.gcp.scan import ScanRequest, collect  # noqa: E402
 from scanner.connectors.gcp.services import ASSET_GROUPS  # noqa: E402
@@ -29,9 +29,6 @@ USERS = [{"primaryEmail": "wu.sre@example.com.tw", "isEnrolledIn2Sv": False},
 
 Match = Callable[[str, dict, str], bool]
 
-
-def _lines(name: str) -> list[dict]:
-    return [json.loads(line) for line in (DATA / name).read_text().splitlines() if line.strip()]
 
 
 def _listing(types: tuple[str, ...]) -> Match:
@@ -66,7 +63,7 @@ class Refusing(AssetApi):
 
 @pytest.fixture(scope="module")
 def api():
-    server = Refusing(_lines("org-export.ndjson"), _lines("iam-export.ndjson"), users=USERS,
+    server = Refusing(recorded("org-export.ndjson"), recorded("iam-export.ndjson"), users=USERS,
                       groups={p.name[: -len(".json")]: json.loads(p.read_text()) for p in (DATA / "groups").glob("*.json")},
                       activities={"trading-prod": json.loads((DATA / "activity-trading-prod.json").read_text())})
     server.url = server.start()

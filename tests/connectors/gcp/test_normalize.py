@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from asset_api_server import recorded  # noqa: E402
 
 from scanner.connectors.gcp.assets import from_asset
 from scanner.connectors.gcp.normalize import Coverage, Directory, normalize, normalize_dicts
@@ -13,13 +13,10 @@ from scanner.connectors.gcp.normalize import Coverage, Directory, normalize, nor
 DATA = Path(__file__).parents[2] / "data" / "gcp"
 
 
-def _lines(name: str) -> list[dict]:
-    return [json.loads(line) for line in (DATA / name).read_text().splitlines() if line.strip()]
-
 
 @pytest.fixture(scope="module")
 def inv():
-    return normalize_dicts(_lines("org-export.ndjson") + _lines("iam-export.ndjson"))
+    return normalize_dicts(recorded("org-export.ndjson") + recorded("iam-export.ndjson"))
 
 
 def test_projects_become_accounts_keyed_by_project_id(inv):
@@ -154,7 +151,7 @@ def test_directory_gives_2sv_and_marks_super_admins():
             {"primaryEmail": "root@example.com.tw", "isEnrolledIn2Sv": True, "isAdmin": True},
         ],
     )
-    inv = normalize_dicts(_lines("org-export.ndjson") + _lines("iam-export.ndjson"), directory=directory)
+    inv = normalize_dicts(recorded("org-export.ndjson") + recorded("iam-export.ndjson"), directory=directory)
     owner = inv.get("user:chen.ops@example.com.tw")
     assert owner.properties["mfa"] is False and owner.properties["mfa_evidence"] == "directory_api"
     assert owner.properties["last_used"] == "2026-10-28T01:00:00.000Z"
@@ -168,20 +165,20 @@ def test_directory_gives_2sv_and_marks_super_admins():
 
 
 def test_directory_error_leaves_mfa_unknown():
-    inv = normalize_dicts(_lines("iam-export.ndjson"), directory=Directory("my_customer", error="403 Not Authorized"))
+    inv = normalize_dicts(recorded("iam-export.ndjson"), directory=Directory("my_customer", error="403 Not Authorized"))
     owner = inv.get("user:chen.ops@example.com.tw")
     assert "mfa" not in owner.properties and "403" in owner.properties["mfa_unknown_reason"]
 
 
 def test_unresolved_custom_role_is_a_coverage_gap():
-    inv = normalize_dicts(_lines("iam-export.ndjson"))
+    inv = normalize_dicts(recorded("iam-export.ndjson"))
     (gap,) = inv.coverage_gaps
     assert gap.service == "iam.roles" and "identity.user" in gap.kinds
     assert "bucketPolicyEditor" in gap.message
 
 
 def test_without_iam_policies_key_publicity_is_unknown():
-    inv = normalize_dicts(_lines("org-export.ndjson"))
+    inv = normalize_dicts(recorded("org-export.ndjson"))
     key = inv.get("//cloudkms.googleapis.com/projects/trading-prod/locations/asia-northeast1/keyRings/tokyo/cryptoKeys/disks")
     assert "policy_public" not in key.properties
     trail = inv.get("//cloudresourcemanager.googleapis.com/projects/200000000001/auditConfigs")

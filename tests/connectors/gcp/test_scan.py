@@ -3,14 +3,14 @@ orchestration, without the CLI), against the local Cloud Asset replay endpoint."
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("google.cloud.asset_v1")
 
-from asset_api_server import AssetApi  # noqa: E402
+from asset_api_server import AssetApi, recorded  # noqa: E402
+
 from scanner.connectors import live_collector  # noqa: E402
 from scanner.errors import UsageError  # noqa: E402
 
@@ -18,12 +18,9 @@ DATA = Path(__file__).parents[2] / "data" / "gcp"
 ORG = "organizations/100000000001"
 
 
-def _lines(name: str) -> list[dict]:
-    return [json.loads(line) for line in (DATA / name).read_text().splitlines() if line.strip()]
-
 
 def test_collect_counts_every_api_in_one_source_record():
-    api = AssetApi(_lines("org-export.ndjson"), _lines("iam-export.ndjson"),
+    api = AssetApi(recorded("org-export.ndjson"), recorded("iam-export.ndjson"),
                    users=[{"primaryEmail": "chen.ops@example.com.tw", "isEnrolledIn2Sv": False}])
     url = api.start()
     try:

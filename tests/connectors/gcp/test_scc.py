@@ -14,19 +14,16 @@ from tests.conftest import run_cli
 
 pytest.importorskip("google.cloud.asset_v1")
 
-from asset_api_server import AssetApi  # noqa: E402
+from asset_api_server import AssetApi, recorded  # noqa: E402
 
 DATA = Path(__file__).parents[2] / "data" / "gcp"
 ORG = "organizations/100000000001"
 
 
-def _lines(name: str) -> list[dict]:
-    return [json.loads(line) for line in (DATA / name).read_text().splitlines() if line.strip()]
-
 
 @pytest.fixture
 def api():
-    server = AssetApi(_lines("org-export.ndjson"), _lines("iam-export.ndjson"),
+    server = AssetApi(recorded("org-export.ndjson"), recorded("iam-export.ndjson"),
                       scc=json.loads((DATA / "public" / "scc-services.json").read_text()))
     server.url = server.start()
     yield server
