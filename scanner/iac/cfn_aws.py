@@ -364,7 +364,7 @@ def ecr_repository(lid: str, p: dict, tpl: Template) -> Normalized:
     MUTABLE) and its exclusion filters; scanning as the template's
     ``AWS::ECR::RegistryScanningConfiguration`` decides, else unknown (the account's registry
     rules, when any, override the repository's ``ScanOnPush``)."""
-    from scanner.connectors.aws.normalize_registry import registry_scan, tag_mutability
+    from scanner.connectors.aws.normalize_registry import on_off, registry_scan, tag_mutability
 
     name = tpl.value(p.get("RepositoryName")) if tpl.has(p, "RepositoryName") else None
     mutability = tpl.value(p.get("ImageTagMutability")) if tpl.has(p, "ImageTagMutability") else "MUTABLE"
@@ -377,7 +377,7 @@ def ecr_repository(lid: str, p: dict, tpl: Template) -> Normalized:
         False if cfg is None else None)
     configs = tpl.of_type("AWS::ECR::RegistryScanningConfiguration")
     if not configs:
-        props["images.unread"] = (f"the repository's ScanOnPush is {own}, but the registry's scanning configuration "
+        props["images.unread"] = (f"the repository's ScanOnPush is {on_off(own)}, but the registry's scanning configuration "
                                   "(AWS::ECR::RegistryScanningConfiguration) is not in this template: its rules, when "
                                   "the account has any, decide")
     else:

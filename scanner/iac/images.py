@@ -39,7 +39,7 @@ def _ecr_scanning(ctx: Ctx) -> dict[str, Any] | None:
 
 
 def ecr_repository(res: TfResource, ctx: Ctx) -> Normalized:
-    from scanner.connectors.aws.normalize_registry import registry_scan, tag_mutability
+    from scanner.connectors.aws.normalize_registry import on_off, registry_scan, tag_mutability
 
     name = ctx.value(res, "name")
     mutability = ctx.value(res, "image_tag_mutability") if ctx.has(res, "image_tag_mutability") else "MUTABLE"
@@ -49,7 +49,7 @@ def ecr_repository(res: TfResource, ctx: Ctx) -> Normalized:
     own = resolve(scan_cfg.get("scan_on_push")) if scan_cfg and "scan_on_push" in scan_cfg else (False if scan_cfg is None else None)
     scanning = _ecr_scanning(ctx)
     if scanning is None:
-        props["images.unread"] = (f"the repository's scan_on_push is {own}, but the registry's scanning configuration "
+        props["images.unread"] = (f"the repository's scan_on_push is {on_off(own)}, but the registry's scanning configuration "
                                   "(aws_ecr_registry_scanning_configuration) is not in this code: its rules, when the "
                                   "account has any, decide")
     else:

@@ -94,3 +94,13 @@ module "logs" {
     aws = aws.tokyo
   }
 }
+
+# FAIL compute.registry_tags_immutable (image_tag_mutability defaults to MUTABLE)
+# ERROR compute.registry_images_scanned (no aws_ecr_registry_scanning_configuration here: the
+# account's registry rules, if any, decide over scan_on_push)
+resource "aws_ecr_repository" "app" {
+  name = "sample-app"
+  image_scanning_configuration {
+    scan_on_push = true
+  }
+}

@@ -62,3 +62,21 @@ resource "azurerm_linux_virtual_machine" "batch" {
     version   = "latest"
   }
 }
+
+# ERROR compute.registry_tags_immutable (ACR tag locks are data-plane); PASS
+# compute.registry_images_scanned (the Containers plan below, with the registry assessment)
+resource "azurerm_container_registry" "images" {
+  name                 = "acrsample"
+  resource_group_name  = "sample-rg"
+  location             = local.location
+  sku                  = "Premium"
+  trust_policy_enabled = true
+}
+
+resource "azurerm_security_center_subscription_pricing" "containers" {
+  tier          = "Standard"
+  resource_type = "Containers"
+  extension {
+    name = "ContainerRegistriesVulnerabilityAssessments"
+  }
+}

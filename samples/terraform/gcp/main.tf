@@ -59,3 +59,14 @@ resource "google_compute_instance" "app" {
     enable-osconfig = "TRUE"
   }
 }
+
+# PASS compute.registry_tags_immutable; ERROR compute.registry_images_scanned (scanning is
+# INHERITED from the project's Container Scanning API, which this code does not enable)
+resource "google_artifact_registry_repository" "images" {
+  location      = "asia-east1"
+  repository_id = "sample-images"
+  format        = "DOCKER"
+  docker_config {
+    immutable_tags = true
+  }
+}

@@ -25,7 +25,7 @@ from typing import Any
 from scanner.connectors.aws.common import PROVIDER
 from scanner.model import Kind, Resource
 
-__all__ = ["ecr_repositories", "tag_mutability", "registry_scan"]
+__all__ = ["ecr_repositories", "tag_mutability", "registry_scan", "on_off"]
 
 
 def tag_mutability(value: Any, exclusions: Any = None) -> dict[str, Any]:
@@ -40,6 +40,11 @@ def tag_mutability(value: Any, exclusions: Any = None) -> dict[str, Any]:
         props["images.tag_exclusions"] = [str(f.get("filter")) for f in exclusions or [] if isinstance(f, Mapping)
                                           and f.get("filter")]
     return props
+
+
+def on_off(value: Any) -> str:
+    """A scan-on-push flag as a sentence says it."""
+    return "on" if value is True else "off" if value is False else "not known"
 
 
 def _matches(name: str, filters: Any) -> bool:
