@@ -123,6 +123,7 @@ def run(inventory: Inventory, options: Options, *, progress: Progress | None = N
     fail_on = config.fail_on if options.fail_on is None else _severity(options.fail_on)
     every_policy = load_policies()
     policies = selected_policies(options) or every_policy
+    _collected_for(inventory, policies)
     waivers = options.waivers
     if waivers is not None and not isinstance(waivers, WaiverSet):
         waivers = load_waivers(waivers, every_policy)  # a waiver of a policy not chosen this run is still valid
@@ -176,6 +177,25 @@ def selected_policies(options: Options) -> PolicySet | None:
         include=options.policies, skip=options.skip_policies, areas=options.select_areas,
         min_severity=options.min_severity,
     )
+
+
+def _collected_for(inventory: Inventory, policies: PolicySet) -> None:
+    """A live AWS scan with a selection reads only what its policies need (its source says
+    what it left out): evaluating that inventory with policies that need more would judge
+    data that was never read, so it is refused, naming them."""
+    for src in inventory.sources:
+        left_out = (src.details or {}).get("not_collected") if src.connector == "aws" else None
+        if not left_out:
+            continue
+        from scanner.connectors.aws.plan import needing
+
+        wanting = needing(policies, left_out)
+        if wanting:
+            more = f" and {len(wanting) - 5} more" if len(wanting) > 5 else ""
+            raise UsageError(
+                f"this AWS inventory was collected for a narrower policy selection (not read: {', '.join(left_out)}); "
+                f"{', '.join(wanting[:5])}{more} need what was not read: evaluate it with the selection it was "
+                "collected for, or scan again")
 
 
 def _severity(value: str | Severity) -> Severity:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from policies.registry import Policy
 
-__all__ = ["Collects", "UNITS", "Plan", "plan_for", "EVERYTHING"]
+__all__ = ["Collects", "UNITS", "Plan", "plan_for", "needing", "EVERYTHING"]
 
 
 @dataclass(frozen=True)
@@ -148,6 +148,12 @@ def needs(policy: Policy, unit: Collects) -> bool:
     if not _overlap(unit.kinds, kinds):
         return False
     return unit.fields is None or reads.fields is None or _overlap(unit.fields, reads.fields)
+
+
+def needing(policies: Iterable[Policy], not_collected: Iterable[str]) -> list[str]:
+    """The ids of the policies that would read a unit an inventory was collected without."""
+    units = [UNITS[u] for u in not_collected if u in UNITS]
+    return [p.id for p in policies if any(needs(p, u) for u in units)]
 
 
 def plan_for(policies: Iterable[Policy] | None) -> Plan:

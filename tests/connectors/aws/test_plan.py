@@ -153,6 +153,13 @@ def test_a_selection_reads_less_and_says_what_it_left_out(seeded):
     assert src_mfa.api_calls < src_full.api_calls / 4
     # no S3, no KMS: not "unreadable", simply not there
     assert not mfa.of_kind("storage.object") and mfa.coverage_gaps == []
+    # evaluated again (a saved inventory), it answers for its own selection and refuses a wider one
+    from scanner.errors import UsageError
+    from scanner.pipeline import Options, run
+
+    assert {f.policy.split(".")[0] for f in run(mfa, Options(formats=[], select_areas=["mfa"])).result.findings} == {"mfa"}
+    with pytest.raises(UsageError, match="narrower policy selection"):
+        run(mfa, Options(formats=[]))
 
 
 def test_no_selection_collects_exactly_what_it_did(seeded):
