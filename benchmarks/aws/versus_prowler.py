@@ -19,7 +19,8 @@
   this environment, so a change is measured side by side with what it replaced.
 
 Prowler runs only PROWLER_CHECKS (its checks for the MFA, encryption/CMK, residency and
-log-retention areas); cloudgov runs every policy.
+log-retention areas); cloudgov runs every policy, and (``--selection``) the same four areas,
+and the policies nearest those checks, each collecting only what its policies read.
 """
 
 from __future__ import annotations
@@ -62,6 +63,15 @@ PROWLER_CHECKS = [
     "cloudwatch_log_group_retention_policy_specific_days_enabled", "cloudtrail_multi_region_enabled",
     "cloudtrail_multi_region_enabled_logging_management_events", "s3_bucket_lifecycle_enabled",
 ]
+#: cloudgov given the same selection as Prowler's check list (``--selection``), beside the
+#: all-policies row: the four areas whole, or the policies nearest the 25 checks (the areas
+#: without TLS-only, minimum TLS, key policy, HSM, geo-redundancy, offshore, change records,
+#: central trail and audit-store policies, which Prowler is not run for here)
+SELECTIONS = {
+    "areas": ["--area", "mfa,encryption,residency,logging"],
+    "checks": ["--policy", "mfa.*,encryption.*_encrypted,encryption.*_cmk,encryption.key_rotation,residency.data_location,"
+               "residency.replica_location,logging.retention_minimum,logging.audit_trail_enabled"],
+}
 PROBES = ["vs-managed-s3", "vs-managed-ddb", "vs-managed-sns", "vs-managed-sqs", "vs-console-readonly", "vs-console-admin"]
 TIME = "/usr/bin/time"
 INNER = "CLOUDGOV_BENCH_NETNS"
@@ -131,6 +141,8 @@ def tool_command(name: str, url: str, out: Path, args: argparse.Namespace) -> tu
             e["PYTHONPATH"] = str(args.before)
         cmd = [sys.executable, "-m", "scanner", "scan", "aws", "--endpoint-url", url, "--regions", ",".join(REGIONS),
                "--format", "json", "--output-dir", str(out), "--quiet"]
+        if name.startswith("cloudgov-") and name != "cloudgov-before":
+            cmd += SELECTIONS[name.removeprefix("cloudgov-")]
         return cmd, e, (0, 1)
     e.update(AWS_ENDPOINT_URL=url, HOME=str(out))
     cmd = [str(args.prowler), "aws", "--region", *REGIONS, "--checks", *PROWLER_CHECKS, "-M", "json-ocsf",
@@ -222,7 +234,8 @@ def one_size(n: int, args: argparse.Namespace, tools: list[str], version: str) -
             rs = runs[tool]
             per_round = [a["wall_s"] / b["wall_s"] for a, b in zip(rs, pw, strict=True)]
             print(f"\n{tool}/Prowler: wall {statistics.median(r['wall_s'] for r in rs) / statistics.median(r['wall_s'] for r in pw):.3f}× "
-                  f"(per round {min(per_round):.3f}–{max(per_round):.3f}), requests "
+                  f"(per round {min(per_round):.3f}–{max(per_round):.3f}), CPU "
+                  f"{statistics.median(r['cpu_s'] for r in rs) / statistics.median(r['cpu_s'] for r in pw):.3f}×, requests "
                   f"{statistics.median(r['requests'] for r in rs) / statistics.median(r['requests'] for r in pw):.2f}×, "
                   f"peak memory {statistics.median(r['peak_mib'] for r in rs) / statistics.median(r['peak_mib'] for r in pw):.2f}×")
     for tool in tools:
@@ -245,6 +258,9 @@ def main() -> None:
     ap.add_argument("--no-prowler", action="store_true", help="cloudgov only (and --before)")
     ap.add_argument("--before", type=Path, help="also run cloudgov from this checkout (PYTHONPATH)")
     ap.add_argument("--keep", type=Path, help="keep every run's outputs, logs and the server's request log here")
+    ap.add_argument("--selection", nargs="*", choices=sorted(SELECTIONS), default=["areas", "checks"],
+                    help="also run cloudgov with these policy selections (collecting only what they need); "
+                         "none: the all-policies row only")
     args = ap.parse_args()
     if not Path(TIME).exists():
         raise SystemExit(f"{TIME} not found: install GNU time (apt-get install time)")
@@ -253,7 +269,8 @@ def main() -> None:
         script = 'ip link set lo up && exec "$@"'
         cmd = ["unshare", "--net", "--", "sh", "-c", script, "sh", sys.executable, *sys.argv]
         raise SystemExit(subprocess.run(cmd, env={**os.environ, INNER: "1"}).returncode)
-    tools = ["cloudgov"] + (["cloudgov-before"] if args.before else []) + ([] if args.no_prowler else ["prowler"])
+    tools = (["cloudgov"] + [f"cloudgov-{s}" for s in args.selection] + (["cloudgov-before"] if args.before else [])
+             + ([] if args.no_prowler else ["prowler"]))
     version = "Prowler"
     if "prowler" in tools:
         if not args.prowler.exists():
