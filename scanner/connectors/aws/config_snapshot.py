@@ -113,6 +113,11 @@ def add_item(bundles: dict[str, dict[str, Any]], item: Mapping[str, Any]) -> boo
         reg().setdefault("kms", []).append({"KeyMetadata": md, "Aliases": []})
     elif rtype == "AWS::EC2::Volume":
         reg().setdefault("ec2", {}).setdefault("volumes", []).append(cfg)
+    elif rtype == "AWS::EC2::Instance":
+        # DescribeInstances' Instance in camelCase; Systems Manager's view of it is no Config item
+        # the export carries, so its management stays unknown (ERROR), never "unmanaged"
+        cfg.setdefault("InstanceId", item.get("resourceId"))
+        reg().setdefault("ec2", {}).setdefault("instances", []).append(cfg)
     elif rtype == "AWS::RDS::DBInstance":
         cfg.setdefault("DBInstanceArn", arn)
         reg().setdefault("rds", {}).setdefault("instances", []).append(cfg)

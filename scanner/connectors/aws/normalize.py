@@ -234,7 +234,7 @@ def normalize_account(bundle: Mapping[str, Any]) -> Inventory:
         if "alarms" in reg:
             inv.add_all(metric_alerts(account, region, reg["alarms"], partition))
         if isinstance(reg.get("ec2"), Mapping) and "instances" in reg["ec2"]:
-            add(ec2_instances(account, region, reg["ec2"], tags, partition))
+            add(ec2_instances(account, region, reg["ec2"], tags, partition, export=bundle.get("source") == "aws-config"))
         if isinstance(reg.get("ecr"), Mapping):
             inv.add_all(ecr_repositories(account, region, reg["ecr"], tags))
         if isinstance(reg.get("elbv2"), Mapping):

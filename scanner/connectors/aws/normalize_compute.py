@@ -23,8 +23,11 @@ Out = tuple[list[Resource], list[Relationship]]
 INSTANCE_STATE = {"pending": "running", "running": "running", "stopping": "stopped", "stopped": "stopped"}
 
 
-def _managed(info: Mapping[str, Any] | None, read: bool, region: str) -> dict[str, Any]:
+def _managed(info: Mapping[str, Any] | None, read: bool, region: str, export: bool) -> dict[str, Any]:
     if not read:
+        if export:
+            return {"managed.unread": "an AWS Config export carries no Systems Manager state (the SSM agent's "
+                                      "reports are read on a live scan)"}
         return {"managed.unread": f"Systems Manager (DescribeInstanceInformation) was not read in {region}"}
     if info is None:
         return {"managed.agent": False, "managed.detail": "not registered with Systems Manager"}
@@ -41,9 +44,10 @@ def _managed(info: Mapping[str, Any] | None, read: bool, region: str) -> dict[st
 
 
 def ec2_instances(account: str, region: str, ec2: Mapping[str, Any], tags: Mapping[str, Mapping[str, str]],
-                  partition: str = "aws") -> Out:
+                  partition: str = "aws", *, export: bool = False) -> Out:
     """The ``ec2`` section's ``instances`` (trimmed DescribeInstances entries) joined with its
-    ``managed_instances`` (DescribeInstanceInformation); that key absent: SSM was not read."""
+    ``managed_instances`` (DescribeInstanceInformation); that key absent: SSM was not read
+    (``export``: the bundle is an AWS Config export, which has no such answer)."""
     read = "managed_instances" in ec2
     by_id = {m["InstanceId"]: m for m in ec2.get("managed_instances") or [] if m.get("InstanceId")}
     out: list[Resource] = []
@@ -51,12 +55,14 @@ def ec2_instances(account: str, region: str, ec2: Mapping[str, Any], tags: Mappi
         native_state = (i.get("State") or {}).get("Name")
         if native_state in ("shutting-down", "terminated"):
             continue  # gone or going: not in use
-        iid = i["InstanceId"]
+        iid = i.get("InstanceId")
+        if not iid:
+            continue
         arn = f"arn:{partition}:ec2:{region}:{account}:instance/{iid}"
         t = tag_map(i.get("Tags")) or dict(tags.get(arn) or {})
         props: dict[str, Any] = {"state": INSTANCE_STATE.get(str(native_state)),
                                  "platform": i.get("PlatformDetails") or i.get("Platform"),
-                                 **_managed(by_id.get(iid), read, region)}
+                                 **_managed(by_id.get(iid), read, region, export)}
         out.append(Resource(PROVIDER, account, region, "compute.instance", "AWS::EC2::Instance", arn,
                             t.get("Name", iid), t, props))
     return out, []

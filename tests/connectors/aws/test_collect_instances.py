@@ -119,3 +119,30 @@ def test_ssm_denied_is_a_gap_and_every_running_instance_is_unknown(moto_instance
     assert v["app-managed"][0] == "ERROR" and "ssm: AccessDeniedException" in v["app-managed"][1]
     assert v["app-unmanaged"][0] == "ERROR"
     assert v["app-stopped"][0] == "NOT_APPLICABLE"
+
+
+def _camel(value):
+    if isinstance(value, dict):
+        return {k[:1].lower() + k[1:]: _camel(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_camel(v) for v in value]
+    return value
+
+
+def test_an_aws_config_export_gives_the_instances_but_not_their_management():
+    """AWS Config records AWS::EC2::Instance (DescribeInstances' Instance in camelCase) but no
+    Systems Manager answer: running instances are ERROR saying so, stopped ones not applicable,
+    terminated ones (Config keeps them until deleted) not collected."""
+    from scanner.connectors.aws.config_snapshot import add_item
+
+    bundles: dict = {}
+    for inst in (i for r in PUBLIC["DescribeInstances"]["Reservations"] for i in r["Instances"]):
+        add_item(bundles, {"configurationItemStatus": "OK", "resourceType": "AWS::EC2::Instance",
+                           "resourceId": inst["InstanceId"], "awsAccountId": "111122223333", "awsRegion": REGION,
+                           "ARN": f"arn:aws:ec2:{REGION}:111122223333:instance/{inst['InstanceId']}",
+                           "configuration": _camel(inst)})
+    inv = normalize_account(bundles["111122223333"])
+    v = _verdicts(inv)
+    assert set(v) == {"my-instance", "win-reporting", "legacy-batch", "spare-batch"}
+    assert v["my-instance"][0] == "ERROR" and "AWS Config export carries no Systems Manager state" in v["my-instance"][1]
+    assert v["spare-batch"][0] == "NOT_APPLICABLE"

@@ -55,7 +55,7 @@ def test_config_snapshot_gzipped(exports):
     dave = inv.get("arn:aws:iam::111122223333:user/dave")
     assert dave.prop("roles") == ["AdministratorAccess"]
     assert dave.prop("mfa") is None  # no credential report: MFA unknown, never "no MFA"
-    assert inv.sources[0].details["resource_types_not_used"] == {"AWS::EC2::Instance": 1}
+    assert inv.sources[0].details["resource_types_not_used"] == {"AWS::EC2::NetworkInterface": 1}
 
 
 def test_iam_exports_pair_up_by_account(exports):
