@@ -61,7 +61,11 @@ def management(ps: dict[str, Any]) -> dict[str, Any]:
 
 def virtual_machine(row, ctx):
     p = props_of(row)
-    props: dict[str, Any] = {"state": _power_state(p)}
+    state = _power_state(p)
+    shown = row.get("powerState")  # `az vm list --show-details` / `az vm show -d`: "VM running", "VM deallocated"
+    if state is None and isinstance(shown, str) and shown.lower().startswith("vm "):
+        state = POWER_STATE.get(shown[3:].strip().lower())
+    props: dict[str, Any] = {"state": state}
     if isinstance(row.get("properties"), dict):
         props.update(_management(p))
         profile = p.get("osProfile") or {}

@@ -248,3 +248,13 @@ def test_an_unmanaged_vm_whose_power_state_is_not_in_the_body_is_unknown(tmp_pat
     got = scan_snapshot([tmp_path / "vm.json"], tmp_path / "out", (), key="name")
     f = got[("compute.instances_managed", "myWinVM")]
     assert f["status"] == "ERROR" and "whether it is running" in f["message"]
+
+
+def test_the_power_state_az_vm_show_details_adds_is_read(tmp_path):
+    """`az vm show -d` / `az vm list -d` put the power state beside the body ("powerState": "VM deallocated")."""
+    body = json.loads((PUBLIC / "vm-windows-assessment-imagedefault.json").read_text())
+    del body["properties"]["instanceView"]
+    body["powerState"] = "VM deallocated"
+    (tmp_path / "vm.json").write_text(json.dumps(body))
+    got = scan_snapshot([tmp_path / "vm.json"], tmp_path / "out", (), key="name")
+    assert got[("compute.instances_managed", "myWinVM")]["status"] == "NOT_APPLICABLE"
