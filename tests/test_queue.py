@@ -70,11 +70,14 @@ def test_what_cannot_be_sharded_is_one_sentence():
 
 
 def test_a_shard_request_travels_as_json_and_comes_back_the_same():
+    from scanner.connectors.aws.collect import ScanRequest as Aws
     from scanner.connectors.azure.scan import ScanRequest as Azure
     from scanner.connectors.gcp.scan import ScanRequest as Gcp
 
     for connector, req in (("azure", Azure(tenant="t", subscriptions=("s1",), max_workers=3)),
-                           ("gcp", Gcp.parse(["projects/tw-broker-prod"], read_groups=True))):
+                           ("gcp", Gcp.parse(["projects/tw-broker-prod"], read_groups=True)),
+                           # the policy selection's collection units reach the worker as a tuple
+                           ("aws", Aws(accounts=["111111111111"], units=("iam", "kms", "tags")))):
         data = json.loads(json.dumps(request_to_dict(req)))
         assert request_from_dict(connector, data) == req
     with pytest.raises(InputError, match="unknown request field"):
