@@ -106,6 +106,8 @@ class Context:
         #: identities with the same grants (users of one policy, roles of one managed policy)
         #: share one verdict: keyed by provider and the grant list as a tuple
         self._grants_cache: dict[tuple[str, tuple[str, ...]], str | None] = {}
+        self._key_manager_of: Resource | None = None
+        self._key_manager: tuple[str | None, str] = (None, "")
 
     # --- materiality (重大性) ------------------------------------------------------------
     def scope_of(self, r: Resource) -> Scope:
@@ -127,10 +129,18 @@ class Context:
     # --- keys -------------------------------------------------------------------------------
     def key_manager(self, r: Resource) -> tuple[str | None, str]:
         """(customer|provider|none|None, how we know) for a data-bearing resource."""
-        km = r.prop("encryption.key_manager")
+        # the engine evaluates one resource's policies in a row, and two or three of them ask
+        if r is self._key_manager_of:
+            return self._key_manager
+        hit = self._key_manager_of, self._key_manager = r, self._key_manager_uncached(r)
+        return hit[1]
+
+    def _key_manager_uncached(self, r: Resource) -> tuple[str | None, str]:
+        props = r.properties
+        km = props.get("encryption.key_manager")
         if km:
             return km, "encryption.key_manager"
-        if r.prop("encryption.enabled") is False:
+        if props.get("encryption.enabled") is False:
             return "none", "encryption.enabled=false"
         for rel in self.inventory.outgoing(r.id, RelType.ENCRYPTED_BY):
             key = self.inventory.get(rel.target)
