@@ -55,3 +55,18 @@ def test_a_command_loads_only_its_module():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     # scanner.cli.options: the option vocabulary help writes its metavars from, no command
     assert out.strip().splitlines()[-1] == "['scanner.cli.catalogue', 'scanner.cli.lazy', 'scanner.cli.options']"
+
+
+def test_a_quiet_command_imports_no_rich():
+    """--quiet prints nothing on stderr, so its console is not rich's (a tenth of a scan's imports)."""
+    code = (
+        "import sys\n"
+        "from scanner.cli.common import stderr_console\n"
+        "err = stderr_console(True)\n"
+        "err.print('[bold]not shown[/bold]')\n"
+        "with err.status('nor this'):\n"
+        "    pass\n"
+        "print(err.quiet, err.is_terminal, sorted(m for m in sys.modules if m.startswith('rich')))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "True False []" and run.stderr == ""
