@@ -48,8 +48,7 @@ def register(app: typer.Typer, scan_app: typer.Typer) -> None:
         *,
         opts: ScanOptions,
     ) -> None:
-        """Scan AWS accounts live (read-only API calls) and evaluate every policy (with --area / --policy:
-        those, reading only what they need)."""
+        """Scan AWS accounts live (read-only API calls) and evaluate every policy."""
         from scanner.extras import require
 
         require("aws", "scanning AWS")
