@@ -67,11 +67,11 @@ class _FindingEncoder:
         self._policies = policies
         self._encode = encode
         # by id of the controls and evidence: every finding is alive while the document is written
-        self._heads: dict[tuple[str, str, str, int], tuple[bytes, bytes, bytes]] = {}
+        self._heads: dict[tuple[str, str, str, int], tuple[Any, bytes, bytes]] = {}
         self._middles: dict[tuple[str, int], bytes] = {}
 
-    def _head(self, key: tuple[str, str, str, int], f: Finding) -> tuple[bytes, bytes, bytes]:
-        """(the fingerprint's policy part, the head: ``",`` after the id up to the resource,
+    def _head(self, key: tuple[str, str, str, int], f: Finding) -> tuple[Any, bytes, bytes]:
+        """(the fingerprint's policy part, hashed, the head: ``",`` after the id up to the resource,
         the end: after the evidence, for a finding with no waiver and no location)."""
         pid = f.policy
         p = self._policies.get(pid)
@@ -81,7 +81,7 @@ class _FindingEncoder:
                              "controls": list(f.controls)})[1:-1]
         end = self._encode({"remediation_en": p.remediation_en if p else "",
                             "remediation_zh": p.remediation_zh if p else "", "waiver": None})[1:]
-        hit = (f"{pid}\0".encode(), f'",{head},"resource":'.encode(), f",{end}".encode())
+        hit = (hashlib.sha256(f"{pid}\0".encode()), f'",{head},"resource":'.encode(), f",{end}".encode())
         if len(self._heads) < self.LIMIT:
             self._heads[key] = hit
         return hit
@@ -105,7 +105,7 @@ class _FindingEncoder:
         heads, middles, new_head, new_middle = self._heads, self._middles, self._head, self._middle
         limit = self.LIMIT
         encode = self._encode
-        sha256, hexlify = hashlib.sha256, binascii.hexlify
+        hexlify = binascii.hexlify
         resource: Any = None
         ref = rid = b""
         opening = b'{"id":"'
@@ -119,7 +119,7 @@ class _FindingEncoder:
                     ref, rid = _ref(resource, encode), resource.id.encode()
                 key = (f.policy, f.status, f.severity, id(f.controls))
                 hit = heads.get(key)
-                fp_policy, head, rest = hit if hit is not None else new_head(key, f)
+                policy_hash, head, rest = hit if hit is not None else new_head(key, f)
                 if f.waiver is None and not f.location:
                     mkey = (f.message, id(f.evidence))
                     middle = middles.get(mkey)
@@ -129,8 +129,11 @@ class _FindingEncoder:
                             middles[mkey] = middle
                 else:
                     middle, rest = self._rest(f), b""
-                # Finding.fingerprint, from bytes: sha256 of "policy\\0resource id", 32 hex digits
-                extend((between, opening, hexlify(sha256(fp_policy + rid).digest()[:16]), head, ref, middle, rest))
+                # Finding.fingerprint: sha256 of "policy\\0resource id", 32 hex digits, from a copy of
+                # the policy's part hashed once
+                fingerprint = policy_hash.copy()
+                fingerprint.update(rid)
+                extend((between, opening, hexlify(fingerprint.digest()[:16]), head, ref, middle, rest))
                 between = sep
             write(b"".join(parts))
         write(end)
