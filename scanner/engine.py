@@ -73,6 +73,13 @@ def evaluate(
     try:
         findings = _evaluate(inventory, policies, ctx, match)
     finally:
+        # ... and the first allocation after enabling it would make it traverse every finding
+        # once, young: move them to the oldest generation instead (two list splices), where a
+        # full collection still reaches any cycle. Not when something else froze objects
+        # (a forking server does): unfreezing would thaw those too.
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
         if gc_was_enabled:
             gc.enable()
     return ScanResult(
