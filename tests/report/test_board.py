@@ -157,3 +157,26 @@ def test_unknown_period_language_and_format_are_usage_errors(cli, history_db, tm
                       (["--period", "2026-Q3", "-f", "docx"], "--format")):
         r = cli("report", "board", *args, "--output", str(tmp_path / "x"), env=history_db)
         assert r.returncode == 2 and msg in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("lang", ["zh-TW", "en"])
+def test_no_table_runs_off_the_page(cli, history_db, tmp_path, lang):
+    """Every word of every page ends inside the page (poppler's pdftotext -bbox gives each
+    word's box): a table with one column per area (the trends) once ran past the right edge
+    when the compute area made the areas eight."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils (pdftotext) not installed: scripts/setup-system installs it")
+    out = tmp_path / f"board-{lang}.pdf"
+    r = cli("report", "board", "--period", "2026-Q3", "--lang", lang, "--format", "pdf", "--output", str(out),
+            env=history_db)
+    assert r.returncode == 0, r.stderr
+    boxes = subprocess.run(["pdftotext", "-bbox", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    outside: list[str] = []
+    for number, (width, body) in enumerate(re.findall(r'<page width="([\d.]+)"[^>]*>(.*?)</page>', boxes, re.S), start=1):
+        for x_max, word in re.findall(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', body):
+            if float(x_max) > float(width):
+                outside.append(f"page {number}: {word!r} ends at x={float(x_max):.0f} of {float(width):.0f}")
+    assert not outside, "\n".join(outside[:10])
