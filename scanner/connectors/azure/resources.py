@@ -344,13 +344,13 @@ def backup_items(inv: Inventory, raw: AzureRaw) -> None:
     policies/backup.py follows through ``attached_to``), held in its vault — whose
     encryption and redundancy it shares — with its last backup time as ``created``.
     ``cloudgov backups`` lists them in the backup inventory (備份清冊)."""
+    vaults = {v.id.lower(): v for v in inv.of_kind(Kind.BACKUP)}  # ARM ids differ in case between APIs
     for row in raw.backup_items or []:
         t, rid = row_type(row), str(row.get("id") or "")
         p = props_of(row)
         if t == PROTECTED_ITEM:
             source = p.get("sourceResourceId") or p.get("virtualMachineId") or (p.get("dataSourceInfo") or {}).get("resourceID")
-            vault_id = rid.split("/backupFabrics/", 1)[0] if "/backupFabrics/" in rid else re.split(
-                "/backupfabrics/", rid, maxsplit=1, flags=re.I)[0]
+            vault_id = re.split("/backupFabrics/", rid, maxsplit=1, flags=re.I)[0]
             when = p.get("lastBackupTime") or p.get("lastRecoveryPoint")
             state = p.get("protectionState") or p.get("currentProtectionState")
             status = p.get("lastBackupStatus")
@@ -362,7 +362,7 @@ def backup_items(inv: Inventory, raw: AzureRaw) -> None:
             status = None
         else:
             continue
-        vault = inv.get(vault_id) or next((v for v in inv.of_kind(Kind.BACKUP) if v.id.lower() == vault_id.lower()), None)
+        vault = vaults.get(vault_id.lower())
         props: dict[str, Any] = {"backup_vault": False, "source_id": source, "vault": vault.id if vault else vault_id,
                                  "protection_state": state, "last_backup_status": status or None,
                                  "created": _backup_time(when)}

@@ -59,7 +59,6 @@ def fetch_scc(projects: list[str], caller: RestCaller, *, base_url: str = DEFAUL
                     "gcp", project, None, service, kinds_of(service), page.code,
                     f"Security Command Center services of project {project} refused ({page.message}); "
                     "whether threat detection runs there is unknown"))
-                items = []
                 break
             items.extend(page)
         else:
